@@ -1,0 +1,50 @@
+"""Type stubs for the compiled core (``_kernels.pyx``).
+
+Every function takes already-validated, C-contiguous arrays of one dtype
+(float32 or float64); see the module docstring of ``_kernels.pyx`` for the flat
+parameter and activation layouts. ``dims``, ``w_off`` and ``b_off`` are ``intp``.
+"""
+
+import numpy as np
+from numpy.typing import NDArray
+
+_Float = np.float32 | np.float64
+_Index = NDArray[np.intp]
+
+def descend(
+    dims: _Index,
+    w_off: _Index,
+    b_off: _Index,
+    theta: NDArray[_Float],
+    X: NDArray[_Float],
+    Y: NDArray[_Float],
+    acts: NDArray[_Float],
+    scratch: NDArray[_Float],
+    grad: NDArray[_Float],
+    learning_rate: float,
+    n_iterations: int,
+) -> float: ...
+def forward(
+    dims: _Index,
+    w_off: _Index,
+    b_off: _Index,
+    theta: NDArray[_Float],
+    X: NDArray[_Float],
+    Z: NDArray[_Float],
+    A: NDArray[_Float],
+) -> None: ...
+def backward(
+    dims: _Index,
+    w_off: _Index,
+    b_off: _Index,
+    theta: NDArray[_Float],
+    X: NDArray[_Float],
+    Y: NDArray[_Float],
+    Z: NDArray[_Float],
+    A: NDArray[_Float],
+    dZ: NDArray[_Float],
+    dA: NDArray[_Float],
+    grad: NDArray[_Float],
+) -> None: ...
+def cost(ZL: NDArray[_Float], Y: NDArray[_Float]) -> float: ...
+def gradient_step(theta: NDArray[_Float], grad: NDArray[_Float], learning_rate: float) -> None: ...

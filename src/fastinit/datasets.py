@@ -1,0 +1,156 @@
+"""Toy data sets: circles and moons, and the course notebook's ``load_dataset``.
+
+``make_circles`` and ``make_moons`` have scikit-learn's signatures and return
+bit-identical arrays for the same ``random_state`` (scikit-learn is not
+imported). They return scikit-learn's layout, ``X`` of shape ``(m, 2)`` and ``y``
+of shape ``(m,)``; ``load_dataset`` returns the course's layout, ``(2, m)`` and
+``(1, m)``.
+"""
+
+import numbers
+
+import numpy as np
+
+__all__ = ["load_dataset", "make_circles", "make_moons"]
+
+
+def _random_state(random_state):
+    """scikit-learn's ``check_random_state``: None (NumPy's global state), an int,
+    or a ``RandomState``."""
+    if random_state is None or random_state is np.random:
+        return np.random.mtrand._rand
+    if isinstance(random_state, np.random.RandomState):
+        return random_state
+    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, (bool, np.bool_)):
+        if not 0 <= random_state < 2**32:
+            raise ValueError(f"random_state must be between 0 and 2**32 - 1, got {random_state}")
+        return np.random.RandomState(int(random_state))
+    raise TypeError(
+        f"random_state must be None, an int or a numpy.random.RandomState, "
+        f"got {type(random_state).__name__}"
+    )
+
+
+def _split_samples(n_samples, minimum):
+    """``(n_out, n_in)``: half and half (the inner group takes the odd one), or a
+    two-element tuple as given."""
+    if isinstance(n_samples, numbers.Integral) and not isinstance(n_samples, (bool, np.bool_)):
+        if n_samples < minimum:
+            raise ValueError(f"n_samples must be an int >= {minimum}, got {n_samples}")
+        return n_samples // 2, n_samples - n_samples // 2
+    if isinstance(n_samples, tuple) and len(n_samples) == 2 and all(
+        isinstance(n, numbers.Integral) and not isinstance(n, (bool, np.bool_)) and n >= 0
+        for n in n_samples
+    ):
+        return int(n_samples[0]), int(n_samples[1])
+    raise ValueError(
+        f"n_samples must be an int >= {minimum} or a tuple of two ints >= 0, got {n_samples!r}"
+    )
+
+
+def _check_noise(noise):
+    if noise is None:
+        return None
+    if isinstance(noise, (bool, np.bool_)) or not isinstance(noise, numbers.Real):
+        raise TypeError(f"noise must be None or a number >= 0, got {type(noise).__name__}")
+    if not np.isfinite(noise) or noise < 0:
+        raise ValueError(f"noise must be None or a finite number >= 0, got {noise}")
+    return noise
+
+
+def _finish(outer_x, outer_y, inner_x, inner_y, shuffle, noise, generator):
+    """Stack the two groups, label them 0 and 1, shuffle, then add noise, in
+    scikit-learn's order of random draws."""
+    X = np.vstack([np.append(outer_x, inner_x), np.append(outer_y, inner_y)]).T
+    y = np.hstack([np.zeros(len(outer_x), dtype=np.intp), np.ones(len(inner_x), dtype=np.intp)])
+    if shuffle:
+        indices = np.arange(X.shape[0])
+        generator.shuffle(indices)
+        X, y = X[indices], y[indices]
+    if noise is not None:
+        X += generator.normal(scale=noise, size=X.shape)
+    return X, y
+
+
+def make_circles(n_samples=100, *, shuffle=True, noise=None, random_state=None, factor=0.8):
+    """A large circle containing a smaller one, scikit-learn's generator.
+
+    Parameters
+    ----------
+    n_samples : int or tuple of two ints, default 100
+        Total number of points (the inner circle takes the odd one), or
+        ``(n_outer, n_inner)``.
+    shuffle : bool, default True
+    noise : float or None, default None
+        Standard deviation of Gaussian noise added to the points.
+    random_state : int, RandomState or None, default None
+        None draws from NumPy's global state, as scikit-learn does.
+    factor : float, default 0.8
+        Scale of the inner circle, in [0, 1).
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, 2)
+    y : ndarray of shape (n_samples,)
+        0 for the outer circle, 1 for the inner one.
+    """
+    n_out, n_in = _split_samples(n_samples, minimum=0)
+    noise = _check_noise(noise)
+    if isinstance(factor, (bool, np.bool_)) or not isinstance(factor, numbers.Real):
+        raise TypeError(f"factor must be a number in [0, 1), got {type(factor).__name__}")
+    if not 0 <= factor < 1:
+        raise ValueError(f"factor must be in [0, 1), got {factor}")
+    generator = _random_state(random_state)
+    angles_out = np.linspace(0, 2 * np.pi, n_out, endpoint=False)
+    angles_in = np.linspace(0, 2 * np.pi, n_in, endpoint=False)
+    return _finish(np.cos(angles_out), np.sin(angles_out),
+                   np.cos(angles_in) * factor, np.sin(angles_in) * factor,
+                   shuffle, noise, generator)
+
+
+def make_moons(n_samples=100, *, shuffle=True, noise=None, random_state=None):
+    """Two interleaving half circles, scikit-learn's generator.
+
+    Parameters
+    ----------
+    n_samples : int or tuple of two ints, default 100
+        Total number of points (the second moon takes the odd one), or
+        ``(n_first, n_second)``.
+    shuffle : bool, default True
+    noise : float or None, default None
+        Standard deviation of Gaussian noise added to the points.
+    random_state : int, RandomState or None, default None
+        None draws from NumPy's global state, as scikit-learn does.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, 2)
+    y : ndarray of shape (n_samples,)
+        The moon each point belongs to, 0 or 1.
+    """
+    n_out, n_in = _split_samples(n_samples, minimum=1)
+    noise = _check_noise(noise)
+    generator = _random_state(random_state)
+    return _finish(np.cos(np.linspace(0, np.pi, n_out)),
+                   np.sin(np.linspace(0, np.pi, n_out)),
+                   1 - np.cos(np.linspace(0, np.pi, n_in)),
+                   1 - np.sin(np.linspace(0, np.pi, n_in)) - 0.5,
+                   shuffle, noise, generator)
+
+
+def load_dataset():
+    """The notebook's data: two noisy circles, 300 training and 100 test points.
+
+    Same draws as the course's ``init_utils.load_dataset`` (which seeds NumPy's
+    global state with 1 and then 2); this function leaves the global state alone.
+
+    Returns
+    -------
+    train_X : ndarray of shape (2, 300)
+    train_Y : ndarray of shape (1, 300)
+    test_X : ndarray of shape (2, 100)
+    test_Y : ndarray of shape (1, 100)
+    """
+    train_X, train_Y = make_circles(n_samples=300, noise=0.05, random_state=np.random.RandomState(1))
+    test_X, test_Y = make_circles(n_samples=100, noise=0.05, random_state=np.random.RandomState(2))
+    return train_X.T, train_Y.reshape(1, -1), test_X.T, test_Y.reshape(1, -1)

@@ -1,0 +1,316 @@
+"""The model loop around the compiled core.
+
+Every public function here validates its arguments once (``_validation``),
+converts them once to C-contiguous arrays of one dtype, and hands them to
+``_kernels``. Parameters travel to the kernels packed into one flat vector
+(``_Layout``) and come back as new arrays: the caller's arrays are never written.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import _kernels
+from ._validation import (
+    check_parameters,
+    check_positive_int,
+    check_positive_number,
+    check_X,
+    check_Y,
+)
+from .initializers import initialize
+
+__all__ = [
+    "TrainResult",
+    "accuracy",
+    "backward",
+    "forward",
+    "model",
+    "predict",
+    "predict_proba",
+    "train",
+]
+
+
+class _Layout:
+    """Where each layer's parameters sit in the flat vector the kernels use.
+
+    ``W_l`` (row-major) starts at ``w_off[l - 1]`` and ``b_l`` right after it at
+    ``b_off[l - 1]``; gradients use the same layout.
+    """
+
+    def __init__(self, dims):
+        self.dims = np.asarray(dims, dtype=np.intp)
+        sizes = self.dims[1:] * (self.dims[:-1] + 1)
+        starts = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.intp)
+        self.w_off = starts
+        self.b_off = starts + self.dims[1:] * self.dims[:-1]
+        self.size = int(sizes.sum())
+        self.n_layers = len(dims) - 1
+
+    def pack(self, layers, dtype):
+        theta = np.empty(self.size, dtype=dtype)
+        for (W, b), w_start, b_start in zip(layers, self.w_off, self.b_off):
+            theta[w_start:b_start] = W.ravel()
+            theta[b_start:b_start + b.size] = b
+        return theta
+
+    def unpack(self, flat, prefix=""):
+        """New ``{prefix + "W1": (n1, n0), prefix + "b1": (n1, 1), ...}`` arrays."""
+        out = {}
+        for l in range(1, self.n_layers + 1):
+            n_out, n_in = int(self.dims[l]), int(self.dims[l - 1])
+            w_start, b_start = self.w_off[l - 1], self.b_off[l - 1]
+            out[f"{prefix}W{l}"] = flat[w_start:b_start].reshape(n_out, n_in).copy()
+            out[f"{prefix}b{l}"] = flat[b_start:b_start + n_out].reshape(n_out, 1).copy()
+        return out
+
+    def split_layers(self, flat, m):
+        """Views of a per-layer activation buffer as ``[(n_1, m), ..., (n_L, m)]``."""
+        ends = np.cumsum(self.dims[1:] * m)
+        starts = np.concatenate(([0], ends[:-1]))
+        return [flat[s:e].reshape(int(n), m) for s, e, n in zip(starts, ends, self.dims[1:])]
+
+
+def _prepare(X, parameters, Y=None):
+    """Validate and convert once: returns ``(layout, theta, X, Y)``."""
+    X = check_X(X)
+    dtype = X.dtype
+    dims, layers = check_parameters(parameters, dtype)
+    if X.shape[0] != dims[0]:
+        raise ValueError(
+            f"X has {X.shape[0]} features (rows) but parameters['W1'] expects {dims[0]} "
+            f"(its number of columns)"
+        )
+    if Y is not None:
+        Y = check_Y(Y, X.shape[1], dims[-1], dtype)
+    layout = _Layout(dims)
+    return layout, layout.pack(layers, dtype), X, Y
+
+
+def _forward_all(layout, theta, X):
+    """Run the kernel forward pass; returns flat ``(Z, A)`` buffers."""
+    total = int(layout.dims[1:].sum()) * X.shape[1]
+    Z = np.empty(total, dtype=X.dtype)
+    A = np.empty(total, dtype=X.dtype)
+    _kernels.forward(layout.dims, layout.w_off, layout.b_off, theta, X, Z, A)
+    return Z, A
+
+
+def forward(X, parameters):
+    """Forward propagation, LINEAR->RELU x (L-1) -> LINEAR->SIGMOID.
+
+    Parameters
+    ----------
+    X : array_like, shape (n_0, m)
+        Input data, one example per column.
+    parameters : dict
+        ``{"W1": (n_1, n_0), "b1": (n_1, 1), ..., "WL", "bL"}``.
+
+    Returns
+    -------
+    dict
+        ``{"Z1", "A1", ..., "ZL", "AL"}`` (with ``"A{L}"`` also under ``"AL"``),
+        each ``(n_l, m)``: the pre-activations and activations of every layer.
+        ``AL`` holds the output probabilities.
+    """
+    layout, theta, X, _ = _prepare(X, parameters)
+    Z, A = _forward_all(layout, theta, X)
+    m = X.shape[1]
+    out = {}
+    for l, (Z_l, A_l) in enumerate(zip(layout.split_layers(Z, m), layout.split_layers(A, m)), 1):
+        out[f"Z{l}"] = Z_l
+        out[f"A{l}"] = A_l
+    out["AL"] = out[f"A{layout.n_layers}"]
+    return out
+
+
+def _backprop(X, Y, parameters):
+    """Forward and backward passes keeping every layer.
+
+    Returns ``(layout, Z, A, dZ, dA, grad)`` as flat buffers in the kernels'
+    layouts; ``dA`` is meaningful for the hidden layers only.
+    """
+    layout, theta, X, Y = _prepare(X, parameters, Y)
+    Z, A = _forward_all(layout, theta, X)
+    dZ = np.empty_like(Z)
+    dA = np.zeros_like(Z)
+    grad = np.empty_like(theta)
+    _kernels.backward(layout.dims, layout.w_off, layout.b_off, theta, X, Y, Z, A, dZ, dA, grad)
+    return layout, Z, A, dZ, dA, grad
+
+
+def backward(X, Y, parameters):
+    """Gradients of the mean binary cross-entropy with respect to every parameter.
+
+    Parameters
+    ----------
+    X : array_like, shape (n_0, m)
+    Y : array_like, shape (n_L, m)
+        Labels, 0 or 1.
+    parameters : dict
+        ``{"W1", "b1", ..., "WL", "bL"}`` as in :func:`forward`.
+
+    Returns
+    -------
+    dict
+        ``{"dW1": (n_1, n_0), "db1": (n_1, 1), ..., "dWL", "dbL"}``.
+    """
+    layout, _, _, _, _, grad = _backprop(X, Y, parameters)
+    return layout.unpack(grad, prefix="d")
+
+
+def predict_proba(X, parameters):
+    """Output probabilities ``sigmoid(Z_L)``, shape ``(n_L, m)``."""
+    return forward(X, parameters)["AL"]
+
+
+def predict(X, parameters):
+    """0/1 predictions (probability > 0.5), ``int64`` of shape ``(n_L, m)``."""
+    return (predict_proba(X, parameters) > 0.5).astype(np.int64)
+
+
+def accuracy(X, Y, parameters):
+    """Fraction of labels in ``Y`` (shape ``(n_L, m)``, 0/1) predicted correctly."""
+    layout, theta, X, Y = _prepare(X, parameters, Y)
+    _, A = _forward_all(layout, theta, X)
+    AL = layout.split_layers(A, X.shape[1])[-1]
+    return float(np.mean((AL > 0.5) == (Y > 0.5)))
+
+
+@dataclass(eq=False)
+class TrainResult:
+    """What :func:`train` returns.
+
+    Attributes
+    ----------
+    parameters : dict
+        The trained ``{"W1", "b1", ..., "WL", "bL"}``, new arrays.
+    costs : list of float
+        The cost before the update at each recorded iteration.
+    iterations : list of int
+        The iteration each cost was recorded at (0, ``record_every``, ...).
+    final_cost : float
+        The cost of the returned parameters.
+    learning_rate : float
+    num_iterations : int
+    """
+
+    parameters: dict
+    costs: list = field(default_factory=list)
+    iterations: list = field(default_factory=list)
+    final_cost: float = float("nan")
+    learning_rate: float = 0.0
+    num_iterations: int = 0
+
+    def __eq__(self, other):
+        if not isinstance(other, TrainResult):
+            return NotImplemented
+        return (
+            self.parameters.keys() == other.parameters.keys()
+            and all(np.array_equal(self.parameters[k], other.parameters[k]) for k in self.parameters)
+            and self.costs == other.costs
+            and self.iterations == other.iterations
+            and self.final_cost == other.final_cost
+            and self.learning_rate == other.learning_rate
+            and self.num_iterations == other.num_iterations
+        )
+
+
+def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_every=1000,
+          print_cost=False, callback=None):
+    """Full-batch gradient descent in the compiled core.
+
+    The loop runs in C with the GIL released; Python is re-entered only every
+    ``record_every`` iterations, to record the cost (and print it, or call
+    ``callback``).
+
+    Parameters
+    ----------
+    X : array_like, shape (n_0, m)
+        Inputs, one example per column. float32 data trains in float32;
+        anything else in float64.
+    Y : array_like, shape (n_L, m)
+        Labels, 0 or 1.
+    parameters : dict
+        Initial ``{"W1", "b1", ..., "WL", "bL"}``, e.g. from
+        :func:`fastinit.initialize`. Not modified.
+    learning_rate : float, default 0.01
+    num_iterations : int, default 15000
+    record_every : int, default 1000
+        Record the cost (before the update) at iterations 0, ``record_every``, ...
+    print_cost : bool, default False
+        Print ``Cost after iteration i: c`` at every recorded iteration.
+    callback : callable, optional
+        Called as ``callback(iteration, cost)`` at every recorded iteration.
+
+    Returns
+    -------
+    TrainResult
+    """
+    learning_rate = check_positive_number(learning_rate, "learning_rate")
+    num_iterations = check_positive_int(num_iterations, "num_iterations")
+    record_every = check_positive_int(record_every, "record_every")
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be callable, got {type(callback).__name__}")
+    layout, theta, X, Y = _prepare(X, parameters, Y)
+
+    m = X.shape[1]
+    acts = np.empty(int(layout.dims[1:].sum()) * m, dtype=X.dtype)
+    scratch = np.empty(2 * int(layout.dims[1:].max()) * m, dtype=X.dtype)
+    grad = np.empty_like(theta)
+    costs, iterations = [], []
+    for start in range(0, num_iterations, record_every):
+        steps = min(record_every, num_iterations - start)
+        cost = _kernels.descend(layout.dims, layout.w_off, layout.b_off, theta, X, Y,
+                                acts, scratch, grad, learning_rate, steps)
+        costs.append(cost)
+        iterations.append(start)
+        if print_cost:
+            print(f"Cost after iteration {start}: {cost}")
+        if callback is not None:
+            callback(start, cost)
+
+    Z, _ = _forward_all(layout, theta, X)
+    final_cost = _kernels.cost(layout.split_layers(Z, m)[-1], Y)
+    return TrainResult(
+        parameters=layout.unpack(theta),
+        costs=costs,
+        iterations=iterations,
+        final_cost=final_cost,
+        learning_rate=learning_rate,
+        num_iterations=num_iterations,
+    )
+
+
+def model(X, Y, learning_rate=0.01, num_iterations=15000, print_cost=True,
+          initialization="he", layers_dims=None, seed=3):
+    """The notebook's ``model()``: initialize, then train, return the parameters.
+
+    Parameters
+    ----------
+    X : array_like, shape (n_0, m)
+    Y : array_like, shape (1, m)
+    learning_rate : float, default 0.01
+    num_iterations : int, default 15000
+    print_cost : bool, default True
+        Print ``Cost after iteration i: c`` every 1000 iterations, as the notebook does.
+    initialization : str, default "he"
+        Any name in :data:`fastinit.INITIALIZERS`.
+    layers_dims : sequence of int, optional
+        Defaults to the notebook's ``[n_0, 10, 5, 1]``.
+    seed : int, Generator or RandomState, default 3
+        The notebook's initializers seed with 3.
+
+    Returns
+    -------
+    dict
+        The trained parameters.
+    """
+    X = check_X(X)
+    if layers_dims is None:
+        layers_dims = [X.shape[0], 10, 5, 1]
+    parameters = initialize(layers_dims, initialization, seed=seed, dtype=X.dtype)
+    result = train(X, Y, parameters, learning_rate=learning_rate,
+                   num_iterations=num_iterations, record_every=1000, print_cost=print_cost)
+    return result.parameters

@@ -1,0 +1,145 @@
+"""The compiled core against the plain-NumPy reference (benchmarks/reference.py)."""
+
+import numpy as np
+import pytest
+import reference as ref
+from conftest import random_problem
+
+import fastinit as fi
+
+TOLERANCE = {np.float64: dict(rtol=1e-12, atol=1e-12), np.float32: dict(rtol=1e-5, atol=1e-5)}
+DEPTHS = [1, 2, 3, 4, 5, 6]
+DTYPES = [np.float64, np.float32]
+
+
+def layouts(array):
+    """The same values as C-order, Fortran-order, a strided view and read-only."""
+    fortran = np.asfortranarray(array)
+    padded = np.zeros((array.shape[0], 2 * array.shape[1]), dtype=array.dtype)
+    padded[:, ::2] = array
+    read_only = array.copy()
+    read_only.setflags(write=False)
+    return {"C": array, "F": fortran, "strided": padded[:, ::2], "read-only": read_only}
+
+
+def reference_in_float64(parameters, X):
+    """Reference computation in float64 on the (possibly float32) values."""
+    return {k: v.astype(np.float64) for k, v in parameters.items()}, X.astype(np.float64)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("depth", DEPTHS)
+@pytest.mark.parametrize("seed", range(4))
+def test_forward_matches_reference(seed, depth, dtype):
+    dims, parameters, X, _ = random_problem(seed, depth, dtype=dtype)
+    layers = fi.forward(X, parameters)
+    ref_params, ref_X = reference_in_float64(parameters, X)
+    AL, caches = ref.forward(ref_X, ref_params)
+    for l, (Z, A) in enumerate(caches, 1):
+        assert layers[f"Z{l}"].dtype == dtype
+        np.testing.assert_allclose(layers[f"Z{l}"], Z, **TOLERANCE[dtype])
+        np.testing.assert_allclose(layers[f"A{l}"], A, **TOLERANCE[dtype])
+    np.testing.assert_allclose(fi.predict_proba(X, parameters), AL, **TOLERANCE[dtype])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("depth", DEPTHS)
+@pytest.mark.parametrize("seed", range(4))
+def test_backward_matches_reference(seed, depth, dtype):
+    dims, parameters, X, Y = random_problem(seed, depth, dtype=dtype)
+    grads = fi.backward(X, Y, parameters)
+    ref_params, ref_X = reference_in_float64(parameters, X)
+    AL, caches = ref.forward(ref_X, ref_params)
+    expected = ref.backward(ref_X, Y.astype(np.float64), ref_params, caches)
+    assert sorted(grads) == sorted(expected)
+    for key, value in expected.items():
+        assert grads[key].shape == value.shape
+        assert grads[key].dtype == dtype
+        np.testing.assert_allclose(grads[key], value, **TOLERANCE[dtype], err_msg=key)
+
+
+@pytest.mark.parametrize("layout", ["C", "F", "strided", "read-only"])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_memory_layouts_give_the_same_answer(layout, dtype):
+    dims, parameters, X, Y = random_problem(11, 3, m=25, dtype=dtype)
+    expected_grads = fi.backward(X, Y, parameters)
+    expected_proba = fi.predict_proba(X, parameters)
+    X_variant = layouts(X)[layout]
+    Y_variant = layouts(Y)[layout]
+    params_variant = {k: layouts(v)[layout] for k, v in parameters.items()}
+    proba = fi.predict_proba(X_variant, params_variant)
+    grads = fi.backward(X_variant, Y_variant, params_variant)
+    np.testing.assert_array_equal(proba, expected_proba)
+    for key in expected_grads:
+        np.testing.assert_array_equal(grads[key], expected_grads[key])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("depth", DEPTHS)
+def test_cost_matches_reference(depth, dtype):
+    dims, parameters, X, Y = random_problem(depth, depth, m=50, dtype=dtype)
+    result = fi.train(X, Y, parameters, learning_rate=0.05, num_iterations=1)
+    ref_params, ref_X = reference_in_float64(parameters, X)
+    AL, caches = ref.forward(ref_X, ref_params)
+    np.testing.assert_allclose(result.costs[0], ref.compute_cost(AL, Y.astype(np.float64)),
+                               **TOLERANCE[dtype])
+    np.testing.assert_allclose(
+        result.costs[0], ref.compute_cost_from_logits(caches[-1][0], Y.astype(np.float64)),
+        **TOLERANCE[dtype])
+
+
+def test_cost_from_logits_is_finite_when_the_sigmoid_saturates():
+    X = np.array([[1.0, -1.0]])
+    Y = np.array([[0, 1]])
+    parameters = {"W1": np.array([[800.0]]), "b1": np.zeros((1, 1))}
+    result = fi.train(X, Y, parameters, learning_rate=1e-9, num_iterations=1)
+    assert result.costs[0] == pytest.approx(800.0, rel=1e-12)
+    AL, _ = ref.forward(X, parameters)
+    assert np.isinf(ref.compute_cost(AL, Y))
+
+
+@pytest.mark.parametrize("depth", DEPTHS)
+def test_training_trajectory_matches_reference_float64(depth):
+    dims, parameters, X, Y = random_problem(100 + depth, depth, m=60)
+    result = fi.train(X, Y, parameters, learning_rate=0.1, num_iterations=1000, record_every=100)
+    expected_params, expected_costs = ref.train(X, Y, parameters, learning_rate=0.1,
+                                                num_iterations=1000, record_every=100)
+    np.testing.assert_allclose(result.costs, expected_costs, rtol=1e-9)
+    for key, value in expected_params.items():
+        np.testing.assert_allclose(result.parameters[key], value, rtol=1e-9, atol=1e-12,
+                                   err_msg=key)
+
+
+@pytest.mark.parametrize("depth", [1, 2, 3, 5])
+def test_training_trajectory_matches_reference_float32(depth):
+    # float32 trajectories split wherever a ReLU unit sits near its kink, so these
+    # cases are ones where the reference's own float32 and float64 runs agree:
+    # there, float32 training is reproducible and fastinit must follow it.
+    dims, parameters, X, Y = random_problem(200 + depth, depth, m=60, dtype=np.float32)
+    result = fi.train(X, Y, parameters, learning_rate=0.05, num_iterations=1000, record_every=100)
+    assert result.parameters["W1"].dtype == np.float32
+    expected_params, expected_costs = ref.train(X, Y, parameters, learning_rate=0.05,
+                                                num_iterations=1000, record_every=100)
+    assert expected_params["W1"].dtype == np.float32
+    _, float64_costs = ref.train(X.astype(np.float64), Y.astype(np.float64),
+                                 {k: v.astype(np.float64) for k, v in parameters.items()},
+                                 learning_rate=0.05, num_iterations=1000, record_every=100)
+    np.testing.assert_allclose(expected_costs, float64_costs, rtol=1e-5)
+
+    np.testing.assert_allclose(result.costs, expected_costs, rtol=1e-5)
+    for key, value in expected_params.items():
+        np.testing.assert_allclose(result.parameters[key], value, rtol=1e-4, atol=1e-5,
+                                   err_msg=key)
+
+
+def test_float32_input_trains_in_float32_and_float64_input_in_float64(circles):
+    X, Y, _, _ = circles
+    parameters = fi.initialize([2, 10, 5, 1], "he", seed=3)
+    single = fi.train(X.astype(np.float32), Y, parameters, num_iterations=10)
+    double = fi.train(X, Y, parameters, num_iterations=10)
+    assert all(v.dtype == np.float32 for v in single.parameters.values())
+    assert all(v.dtype == np.float64 for v in double.parameters.values())
+    assert fi.predict_proba(X.astype(np.float32), parameters).dtype == np.float32
+    for key in double.parameters:
+        np.testing.assert_allclose(single.parameters[key], double.parameters[key],
+                                   rtol=1e-4, atol=1e-5)
