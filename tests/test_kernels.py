@@ -143,3 +143,41 @@ def test_float32_input_trains_in_float32_and_float64_input_in_float64(circles):
     for key in double.parameters:
         np.testing.assert_allclose(single.parameters[key], double.parameters[key],
                                    rtol=1e-4, atol=1e-5)
+
+
+def test_kernel_entry_points_refuse_inconsistent_sizes():
+    """The kernels run without bounds checks; their entry points still refuse
+    buffers that do not fit the layout, so a direct call cannot corrupt memory."""
+    from fastinit import _kernels
+    from fastinit.network import _Layout
+
+    layout = _Layout((2, 3, 1))
+    m = 4
+    theta = np.zeros(layout.size)
+    X = np.zeros((2, m))
+    Y = np.zeros((1, m))
+    acts = np.zeros(4 * m)
+    scratch = np.zeros(2 * 3 * m)
+    args = (layout.dims, layout.w_off, layout.b_off)
+    _kernels.descend(*args, theta, X, Y, acts, scratch, np.zeros_like(theta), 0.1, 2)
+    bad_calls = [
+        lambda: _kernels.descend(*args, theta[:-1], X, Y, acts, scratch, theta[:-1], 0.1, 1),
+        lambda: _kernels.descend(*args, theta, np.zeros((3, m)), Y, acts, scratch, theta, 0.1, 1),
+        lambda: _kernels.descend(*args, theta, X, np.zeros((1, m + 1)), acts, scratch, theta,
+                                 0.1, 1),
+        lambda: _kernels.descend(*args, theta, X, Y, acts[:-1], scratch, theta, 0.1, 1),
+        lambda: _kernels.descend(*args, theta, X, Y, acts, scratch[:-1], theta, 0.1, 1),
+        lambda: _kernels.descend(*args, theta, X, Y, acts, scratch, theta, 0.1, -1),
+        lambda: _kernels.descend(layout.dims, layout.b_off, layout.w_off, theta, X, Y, acts,
+                                 scratch, theta, 0.1, 1),
+        lambda: _kernels.forward(*args, theta, X, acts, acts[:-1]),
+        lambda: _kernels.forward(*args, theta, np.zeros((2, 0)), acts[:0], acts[:0]),
+        lambda: _kernels.backward(*args, theta, X, Y, acts, acts, acts, acts[:-1], theta),
+        lambda: _kernels.cost(np.zeros((1, m)), np.zeros((1, m - 1))),
+        lambda: _kernels.gradient_step(theta, theta[:-1], 0.1),
+    ]
+    for call in bad_calls:
+        with pytest.raises(ValueError):
+            call()
+    with pytest.raises(ValueError, match="dtype mismatch"):
+        _kernels.forward(*args, theta.astype(np.float32), X, acts, acts)

@@ -204,13 +204,44 @@ cdef struct Net:
 
 
 cdef Net _net(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
-              const Py_ssize_t[::1] b_off):
+              const Py_ssize_t[::1] b_off, Py_ssize_t theta_size) except *:
+    """Describe the network, after checking that the layout is the one ``dims``
+    implies and that ``theta`` holds exactly its parameters."""
     cdef Net net
+    cdef Py_ssize_t l, expected = 0
     net.L = dims.shape[0] - 1
+    if net.L < 1 or w_off.shape[0] != net.L or b_off.shape[0] != net.L:
+        raise ValueError("dims needs >= 2 entries and w_off, b_off one per layer")
+    for l in range(1, net.L + 1):
+        if dims[l - 1] < 1 or dims[l] < 1:
+            raise ValueError("every layer size must be >= 1")
+        if w_off[l - 1] != expected or b_off[l - 1] != expected + dims[l] * dims[l - 1]:
+            raise ValueError("w_off and b_off do not match dims")
+        expected += dims[l] * (dims[l - 1] + 1)
+    if theta_size != expected:
+        raise ValueError(f"theta has {theta_size} values, the layout needs {expected}")
     net.dims = &dims[0]
     net.w_off = &w_off[0]
     net.b_off = &b_off[0]
     return net
+
+
+cdef int _check_data(Net net, Py_ssize_t n_features, Py_ssize_t m) except -1:
+    if m < 1 or n_features != net.dims[0]:
+        raise ValueError(f"X must be ({net.dims[0]}, m) with m >= 1, got ({n_features}, {m})")
+    return 0
+
+
+cdef int _check_labels(Net net, Py_ssize_t rows, Py_ssize_t cols, Py_ssize_t m) except -1:
+    if rows != net.dims[net.L] or cols != m:
+        raise ValueError(f"Y must be ({net.dims[net.L]}, {m}), got ({rows}, {cols})")
+    return 0
+
+
+cdef int _check_size(Py_ssize_t size, Py_ssize_t needed, str name) except -1:
+    if size != needed:
+        raise ValueError(f"{name} has {size} values, needs {needed}")
+    return 0
 
 
 cdef inline Py_ssize_t _widest(Net net) noexcept nogil:
@@ -293,9 +324,9 @@ cdef double _descend(Net net, floating* theta, Py_ssize_t n_theta,
 
 
 # ---------------------------------------------------------------------------
-# Entry points for network.py. Arguments are validated there: ``dims`` has at
-# least two entries, every array matches ``dims`` and the number of examples
-# m >= 1, everything is C-contiguous in one dtype, and values are finite.
+# Entry points for network.py. Values (finiteness, labels) are validated there;
+# these check only what memory safety needs: sizes consistent with ``dims``, at
+# least one example. O(L) work per call, none per iteration.
 # ---------------------------------------------------------------------------
 
 def descend(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
@@ -309,8 +340,16 @@ def descend(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
     ``grad`` as many as ``theta``; all three are overwritten. Returns the cost
     before the first step. The GIL is released for the whole loop.
     """
-    cdef Net net = _net(dims, w_off, b_off)
+    cdef Net net = _net(dims, w_off, b_off, theta.shape[0])
+    cdef Py_ssize_t m = X.shape[1]
     cdef double first_cost
+    _check_data(net, X.shape[0], m)
+    _check_labels(net, Y.shape[0], Y.shape[1], m)
+    _check_size(acts.shape[0], _layer_offset(net, net.L + 1, m), "acts")
+    _check_size(scratch.shape[0], 2 * _widest(net) * m, "scratch")
+    _check_size(grad.shape[0], theta.shape[0], "grad")
+    if n_iterations < 0:
+        raise ValueError("n_iterations must be >= 0")
     with nogil:
         first_cost = _descend(net, &theta[0], theta.shape[0], &X[0, 0], &Y[0, 0],
                               X.shape[1], &acts[0], &scratch[0], &grad[0],
@@ -326,9 +365,12 @@ def forward(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
     ``Z`` and ``A`` (``sum(n_l) * m`` values each) receive Z_l and A_l layer after
     layer; A_L is the sigmoid of the logits Z_L.
     """
-    cdef Net net = _net(dims, w_off, b_off)
+    cdef Net net = _net(dims, w_off, b_off, theta.shape[0])
     cdef Py_ssize_t m = X.shape[1]
     cdef Py_ssize_t l, offset
+    _check_data(net, X.shape[0], m)
+    _check_size(Z.shape[0], _layer_offset(net, net.L + 1, m), "Z")
+    _check_size(A.shape[0], Z.shape[0], "A")
     cdef const floating* A_prev = &X[0, 0]
     with nogil:
         for l in range(1, net.L + 1):
@@ -353,11 +395,17 @@ def backward(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
     for the hidden layers; ``grad`` receives dW_l and db_l in the layout of
     ``theta``.
     """
-    cdef Net net = _net(dims, w_off, b_off)
+    cdef Net net = _net(dims, w_off, b_off, theta.shape[0])
     cdef Py_ssize_t m = X.shape[1]
     cdef Py_ssize_t l, offset, prev_offset = 0
-    cdef floating inv_m = <floating>(1.0 / m)
     cdef const floating* A_prev
+    _check_data(net, X.shape[0], m)
+    _check_labels(net, Y.shape[0], Y.shape[1], m)
+    for name, buffer_size in (("Z", Z.shape[0]), ("A", A.shape[0]), ("dZ", dZ.shape[0]),
+                              ("dA", dA.shape[0])):
+        _check_size(buffer_size, _layer_offset(net, net.L + 1, m), name)
+    _check_size(grad.shape[0], theta.shape[0], "grad")
+    cdef floating inv_m = <floating>(1.0 / m)
     with nogil:
         offset = _layer_offset(net, net.L, m)
         _output_delta(&Z[offset], m, &Y[0, 0], m, &dZ[offset], m,
@@ -383,6 +431,8 @@ def cost(const floating[:, ::1] ZL, const floating[:, ::1] Y):
     ``ZL`` (summed over output units), accumulated in double precision."""
     cdef Py_ssize_t m = ZL.shape[1]
     cdef double total
+    if m < 1 or ZL.shape[0] < 1 or Y.shape[0] != ZL.shape[0] or Y.shape[1] != m:
+        raise ValueError("ZL and Y must have the same shape, with at least one column")
     with nogil:
         total = _cost_sum(&ZL[0, 0], m, &Y[0, 0], m, ZL.shape[0], m)
     return total / m
@@ -390,5 +440,8 @@ def cost(const floating[:, ::1] ZL, const floating[:, ::1] Y):
 
 def gradient_step(floating[::1] theta, const floating[::1] grad, double learning_rate):
     """``theta -= learning_rate * grad`` in place (``grad`` has theta's length)."""
+    _check_size(grad.shape[0], theta.shape[0], "grad")
+    if theta.shape[0] == 0:
+        return
     with nogil:
         _gradient_step(&theta[0], &grad[0], <floating>learning_rate, theta.shape[0])
