@@ -5,7 +5,8 @@ Arrays follow the course's layout: ``X`` is ``(n_features, m)``, ``Y`` is
 ``(1, m)``, and parameters are a dict ``{"W1": (n_1, n_0), "b1": (n_1, 1), ...}``.
 """
 
-from . import datasets, plotting
+from . import datasets, diagnostics, plotting
+from .experiments import compare_initializers
 from .initializers import INITIALIZERS, initialize
 from .network import (
     TrainResult,
@@ -17,6 +18,7 @@ from .network import (
     predict_proba,
     train,
 )
+from .storage import load_parameters, save_parameters
 
 __version__ = "0.1.0"
 
@@ -25,12 +27,16 @@ __all__ = [
     "TrainResult",
     "accuracy",
     "backward",
+    "compare_initializers",
     "datasets",
+    "diagnostics",
     "forward",
     "initialize",
+    "load_parameters",
     "model",
     "plotting",
     "predict",
     "predict_proba",
+    "save_parameters",
     "train",
 ]

@@ -11,7 +11,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["load_dataset", "make_circles", "make_moons"]
+__all__ = ["DATASETS", "load_dataset", "make_circles", "make_moons"]
 
 
 def _random_state(random_state):
@@ -138,11 +138,15 @@ def make_moons(n_samples=100, *, shuffle=True, noise=None, random_state=None):
                    shuffle, noise, generator)
 
 
-def load_dataset():
-    """The notebook's data: two noisy circles, 300 training and 100 test points.
+def load_dataset(name="circles"):
+    """A built-in train/test split in the course's layout.
 
-    Same draws as the course's ``init_utils.load_dataset`` (which seeds NumPy's
-    global state with 1 and then 2); this function leaves the global state alone.
+    ``"circles"`` (the default) is the notebook's data: the same draws as the
+    course's ``init_utils.load_dataset`` (which seeds NumPy's global state with 1,
+    then 2), 300 training and 100 test points with noise 0.05. ``"moons"`` is the
+    optimization notebook's ``make_moons(300, noise=0.2)`` after seed 3 for
+    training, and 100 more points drawn after seed 4 for testing. NumPy's global
+    random state is left alone.
 
     Returns
     -------
@@ -151,6 +155,17 @@ def load_dataset():
     test_X : ndarray of shape (2, 100)
     test_Y : ndarray of shape (1, 100)
     """
-    train_X, train_Y = make_circles(n_samples=300, noise=0.05, random_state=np.random.RandomState(1))
-    test_X, test_Y = make_circles(n_samples=100, noise=0.05, random_state=np.random.RandomState(2))
+    if name == "circles":
+        train = make_circles(n_samples=300, noise=0.05, random_state=np.random.RandomState(1))
+        test = make_circles(n_samples=100, noise=0.05, random_state=np.random.RandomState(2))
+    elif name == "moons":
+        train = make_moons(n_samples=300, noise=0.2, random_state=np.random.RandomState(3))
+        test = make_moons(n_samples=100, noise=0.2, random_state=np.random.RandomState(4))
+    else:
+        raise ValueError(f"unknown dataset {name!r}; choose one of: {', '.join(DATASETS)}")
+    (train_X, train_Y), (test_X, test_Y) = train, test
     return train_X.T, train_Y.reshape(1, -1), test_X.T, test_Y.reshape(1, -1)
+
+
+#: Names :func:`load_dataset` accepts.
+DATASETS = ("circles", "moons")

@@ -5,10 +5,26 @@ matplotlib is imported when a function is called, not when fastinit is.
 
 import numpy as np
 
-__all__ = ["draw_decision_regions", "plot_costs", "plot_decision_boundary"]
+from .diagnostics import DEEP_LAYERS, activation_stats
+from .network import predict
+
+__all__ = [
+    "draw_decision_regions",
+    "plot_activation_stats",
+    "plot_costs",
+    "plot_decision_boundaries",
+    "plot_decision_boundary",
+]
 
 #: Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
+
+
+MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
+
+
+def _colours(n):
+    return [PALETTE[i % len(PALETTE)] for i in range(n)]
 
 
 def _new_axes(ax, figsize=(6.0, 4.5)):
@@ -32,8 +48,8 @@ def draw_decision_regions(ax, predict_fn, X, y, step=0.01, margin=1.0):
     X : array_like, shape (2, m)
         The points, course layout.
     y : array_like, m labels (any shape)
-    step : float
-        Grid spacing.
+    step : float or None
+        Grid spacing; None for 300 points across the wider side.
     margin : float
         How far the grid extends past the points.
     """
@@ -42,6 +58,8 @@ def draw_decision_regions(ax, predict_fn, X, y, step=0.01, margin=1.0):
     X = np.asarray(X)
     x_min, x_max = X[0].min() - margin, X[0].max() + margin
     y_min, y_max = X[1].min() - margin, X[1].max() + margin
+    if step is None:
+        step = max(x_max - x_min, y_max - y_min) / 300
     xx, yy = np.meshgrid(np.arange(x_min, x_max, step), np.arange(y_min, y_max, step))
     Z = np.asarray(predict_fn(np.c_[xx.ravel(), yy.ravel()])).reshape(xx.shape)
     regions = ListedColormap(["#F5C9A6", "#A6CBE8"])
@@ -70,8 +88,6 @@ def plot_decision_boundary(parameters, X, Y, ax=None, title=None):
     -------
     matplotlib.figure.Figure
     """
-    from .network import predict
-
     fig, ax = _new_axes(ax)
     draw_decision_regions(ax, lambda points: predict(points.T, parameters)[0], X, Y)
     if title:
@@ -80,7 +96,7 @@ def plot_decision_boundary(parameters, X, Y, ax=None, title=None):
     return fig
 
 
-def plot_costs(costs, iterations=None, ax=None, title="Cost during training"):
+def plot_costs(costs, iterations=None, ax=None, title="Cost during training", log=None):
     """Cost curves on one axis.
 
     Parameters
@@ -91,6 +107,9 @@ def plot_costs(costs, iterations=None, ax=None, title="Cost during training"):
         The iteration of each cost; defaults to 0, 1000, 2000, ...
     ax : matplotlib Axes, optional
     title : str
+    log : bool, optional
+        Logarithmic cost axis; by default, when the costs span more than a
+        factor of 20 (large random weights start in the thousands).
 
     Returns
     -------
@@ -98,15 +117,110 @@ def plot_costs(costs, iterations=None, ax=None, title="Cost during training"):
     """
     fig, ax = _new_axes(ax)
     curves = costs if isinstance(costs, dict) else {"cost": costs}
-    for colour, (name, values) in zip(PALETTE * (len(curves) // len(PALETTE) + 1), curves.items()):
+    everything = []
+    for colour, (name, values) in zip(_colours(len(curves)), curves.items()):
         values = np.asarray(values, dtype=float)
         x = np.arange(len(values)) * 1000 if iterations is None else np.asarray(iterations)
-        ax.plot(x, values, color=colour, label=name, linewidth=1.8)
+        ax.plot(x, values, color=colour, label=name, linewidth=1.8, marker="o", markersize=3)
+        everything.extend(values[np.isfinite(values) & (values > 0)])
+    if log is None:
+        log = bool(everything) and max(everything) > 20 * min(everything)
+    if log:
+        ax.set_yscale("log")
     ax.set_xlabel("iteration")
-    ax.set_ylabel("cost")
+    ax.set_ylabel("cost (cross-entropy)" + (", log scale" if log else ""))
     ax.set_title(title)
     if isinstance(costs, dict):
-        ax.legend()
-    ax.grid(alpha=0.3)
+        ax.legend(title="initializer")
+    ax.grid(alpha=0.3, which="both")
+    fig.tight_layout()
+    return fig
+
+
+def plot_decision_boundaries(parameters_by_name, X, Y, titles=None):
+    """One decision-boundary panel per trained network, side by side.
+
+    Parameters
+    ----------
+    parameters_by_name : dict of str to dict
+        Trained two-input networks, by name (e.g. initializer).
+    X : array_like, shape (2, m)
+    Y : array_like, shape (1, m)
+    titles : dict of str to str, optional
+        Panel titles by name; default the name.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+
+    n = len(parameters_by_name)
+    if n == 0:
+        raise ValueError("parameters_by_name must hold at least one network")
+    fig, axes = plt.subplots(1, n, figsize=(4.2 * n, 4.2), dpi=100, squeeze=False)
+    for ax, (name, parameters) in zip(axes[0], parameters_by_name.items()):
+        draw_decision_regions(ax, lambda points, p=parameters: predict(points.T, p)[0], X, Y,
+                              step=None, margin=0.3)
+        ax.set_title((titles or {}).get(name, name), fontsize=10)
+        ax.set_aspect("equal", adjustable="box")
+    fig.tight_layout()
+    return fig
+
+
+def plot_activation_stats(methods=("random", "random_small", "he", "xavier"), layers_dims=None,
+                          X=None, seed=3):
+    """How the spread of the activations evolves through a deep ReLU network at
+    initialization, one line per initializer.
+
+    Two panels: the standard deviation of each hidden layer's activations (log
+    scale; ×10 random weights explode, ×0.01 ones vanish, He stays flat) and the
+    fraction of dead ReLU units (units that output 0 for every input). An
+    initializer whose activations are all zero cannot be drawn on the log axis
+    and is named there instead.
+
+    Parameters
+    ----------
+    methods : sequence of str
+        Names in :data:`fastinit.INITIALIZERS`.
+    layers_dims : sequence of int, optional
+        Default :data:`fastinit.diagnostics.DEEP_LAYERS`, 10 hidden layers of 100.
+    X : array_like, optional
+        Inputs; default standard-normal.
+    seed : int, default 3
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+
+    layers_dims = DEEP_LAYERS if layers_dims is None else layers_dims
+    fig, (ax_std, ax_dead) = plt.subplots(1, 2, figsize=(10.0, 4.2), dpi=100)
+    all_zero = []
+    for index, (colour, method) in enumerate(zip(_colours(len(methods)), methods)):
+        stats = activation_stats(layers_dims, method, X=X, seed=seed)
+        style = dict(color=colour, marker=MARKERS[index % len(MARKERS)], label=method,
+                     markersize=7 - index % 3, linewidth=1.6)
+        ax_dead.plot(stats["layer"], stats["dead_fraction"], **style)
+        if (stats["std"] > 0).all():
+            ax_std.plot(stats["layer"], stats["std"], **style)
+        else:
+            all_zero.append(method)
+    ax_std.set_yscale("log")
+    ax_std.set_xlabel("hidden layer")
+    ax_std.set_ylabel("std of activations (log scale)")
+    ax_std.set_title("Activation spread at initialization")
+    ax_dead.set_xlabel("hidden layer")
+    ax_dead.set_ylabel("fraction of dead ReLU units")
+    ax_dead.set_ylim(-0.02, 1.02)
+    ax_dead.set_title("Dead units at initialization")
+    for ax in (ax_std, ax_dead):
+        ax.grid(alpha=0.3, which="both")
+        if ax.lines:
+            ax.legend(title="initializer", fontsize=9)
+    if all_zero:
+        ax_std.text(0.02, 0.02, f"not drawn, all activations zero: {', '.join(all_zero)}",
+                    transform=ax_std.transAxes, fontsize=8, color="0.3")
     fig.tight_layout()
     return fig

@@ -1,0 +1,37 @@
+"""Regenerate the README's figures and table under docs/.
+
+Run ``python docs/make_figures.py`` from the repository root: it runs
+``fastinit compare`` with its defaults into docs/ and draws the activation
+figure with the library's default initializers (the ×10 and ×0.01 random ones
+beside He and the course's Xavier), then prints the table to paste in README.md.
+"""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import fastinit as fi  # noqa: E402
+
+DOCS = Path(__file__).resolve().parent
+
+
+def main():
+    out = DOCS / "compare"
+    table = subprocess.run([sys.executable, "-m", "fastinit", "compare", "--quiet", "--out",
+                            str(out)], capture_output=True, text=True, check=True).stdout
+    for name in ("costs.png", "boundaries.png"):
+        shutil.copy(out / name, DOCS / name)
+    shutil.rmtree(out)
+    figure = fi.plotting.plot_activation_stats(["zeros", "random", "random_small", "he",
+                                                "xavier"])
+    figure.savefig(DOCS / "activations.png", dpi=120)
+    print(table)
+
+
+if __name__ == "__main__":
+    main()

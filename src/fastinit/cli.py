@@ -1,0 +1,443 @@
+"""The ``fastinit`` command: ``compare``, ``train`` and ``predict``.
+
+Bad options and bad data end with exit code 2 and one line on stderr saying
+what is wrong; Ctrl-C ends with exit code 130. Figures are written with
+matplotlib's non-interactive Agg backend.
+"""
+
+import argparse
+import csv
+import io
+import json
+import math
+import os
+import sys
+import time
+
+import numpy as np
+
+from . import __version__
+from .datasets import DATASETS
+from .initializers import INITIALIZERS
+
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+class UsageError(Exception):
+    """A problem with what the user asked for: reported in one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise UsageError(message)
+
+
+# ---------------------------------------------------------------------------
+# Option types
+# ---------------------------------------------------------------------------
+
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _positive_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a finite positive number, got {text!r}")
+    return value
+
+
+def _seed(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer seed, got {text!r}") from None
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"expected a seed between 0 and 2**32 - 1, got {text}")
+    return value
+
+
+def _hidden_layers(text):
+    """``"10,5"`` -> ``(10, 5)``; ``""`` means no hidden layer."""
+    if not text.strip():
+        return ()
+    try:
+        sizes = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated layer sizes such as 10,5, got {text!r}") from None
+    if any(size < 1 for size in sizes):
+        raise argparse.ArgumentTypeError(f"layer sizes must be >= 1, got {text!r}")
+    return sizes
+
+
+def _initializer(text):
+    if text not in INITIALIZERS:
+        raise argparse.ArgumentTypeError(
+            f"unknown initializer {text!r}; choose from: {', '.join(sorted(INITIALIZERS))}")
+    return text
+
+
+def _initializers(text):
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError("expected at least one initializer name")
+    return [_initializer(name) for name in names]
+
+
+# ---------------------------------------------------------------------------
+# Parser
+# ---------------------------------------------------------------------------
+
+def build_parser():
+    parser = _Parser(
+        prog="fastinit",
+        description="Train small fully-connected networks and compare weight initializers.",
+    )
+    parser.add_argument("--version", action="version", version=f"fastinit {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+
+    compare = commands.add_parser(
+        "compare",
+        help="train one network per initializer and compare them (the notebook's experiment)",
+        description=(
+            "Train the same network once per initializer on a built-in data set, print a "
+            "comparison table and write costs.png, boundaries.png, activations.png and "
+            "results.json to --out. With no options this is the course notebook: "
+            "layers 2-10-5-1, learning rate 0.01, 15000 iterations, zeros/random/he."
+        ),
+    )
+    compare.add_argument("--inits", type=_initializers, default=["zeros", "random", "he"],
+                         help="comma-separated initializers (default: zeros,random,he)")
+    compare.add_argument("--layers", type=_hidden_layers, default=(10, 5),
+                         help="comma-separated hidden layer sizes (default: 10,5)")
+    compare.add_argument("--dataset", choices=DATASETS, default="circles",
+                         help="built-in data set (default: circles, the notebook's)")
+    _add_training_options(compare)
+    compare.add_argument("--out", default="fastinit-out",
+                         help="folder for figures and results.json (default: ./fastinit-out)")
+    compare.add_argument("--no-plots", action="store_true", help="write results.json only")
+    compare.add_argument("--format", choices=("table", "json", "csv"), default="table",
+                         help="what is printed on stdout (default: table)")
+    _add_verbosity_options(compare)
+
+    train = commands.add_parser(
+        "train",
+        help="train a network on your own data",
+        description=(
+            "Train on your data. Files hold one example per row, as people store them: "
+            ".npz with an array X of shape (m, n_features) and labels Y of shape (m,); "
+            ".csv with comma-separated numbers, an optional header row, and the 0/1 label "
+            "in the last column (or --label-column)."
+        ),
+    )
+    train.add_argument("--data", required=True, help=".npz or .csv file of training examples")
+    train.add_argument("--label-column", default=None,
+                       help="CSV label column, by index or header name (default: last)")
+    train.add_argument("--layers", type=_hidden_layers, default=(10, 5),
+                       help="comma-separated hidden layer sizes (default: 10,5)")
+    train.add_argument("--init", type=_initializer, default="he",
+                       help="initializer (default: he)")
+    _add_training_options(train)
+    train.add_argument("--save", default=None, help="write the trained parameters to this .npz")
+    _add_verbosity_options(train)
+
+    predict = commands.add_parser(
+        "predict",
+        help="predict with saved parameters",
+        description=(
+            "Print one prediction per example (row) of --data. If the file also holds labels "
+            "(an .npz with Y, or a CSV with one column more than the network's inputs), the "
+            "accuracy is printed on stderr."
+        ),
+    )
+    predict.add_argument("--params", required=True, help=".npz written by 'fastinit train --save'")
+    predict.add_argument("--data", required=True, help=".npz or .csv file of examples")
+    predict.add_argument("--label-column", default=None,
+                         help="CSV label column, by index or header name (default: last)")
+    predict.add_argument("--proba", action="store_true",
+                         help="print probabilities instead of 0/1 predictions")
+    return parser
+
+
+def _add_training_options(parser):
+    parser.add_argument("--iterations", type=_positive_int, default=15000,
+                        help="gradient-descent iterations (default: 15000)")
+    parser.add_argument("--learning-rate", type=_positive_float, default=0.01,
+                        help="learning rate (default: 0.01)")
+    parser.add_argument("--seed", type=_seed, default=3,
+                        help="initializer seed (default: 3, the notebook's)")
+    parser.add_argument("--dtype", choices=("float64", "float32"), default="float64",
+                        help="computation dtype (default: float64)")
+
+
+def _add_verbosity_options(parser):
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--quiet", action="store_true", help="no progress output")
+    group.add_argument("--verbose", action="store_true",
+                       help="also print the cost every 1000 iterations (on stderr)")
+
+
+# ---------------------------------------------------------------------------
+# Progress
+# ---------------------------------------------------------------------------
+
+class _Progress:
+    """Progress on stderr: a bar on a terminal, one plain line per run otherwise."""
+
+    def __init__(self, total_runs, num_iterations, quiet, verbose, stream=None):
+        self.stream = stream or sys.stderr
+        self.total_runs = total_runs
+        self.num_iterations = num_iterations
+        self.quiet = quiet
+        self.verbose = verbose
+        self.tty = self.stream.isatty()
+        self.run = 0
+
+    def start(self, name):
+        self.run += 1
+        self.name = name
+        self.started = time.perf_counter()
+
+    def record(self, iteration, cost):
+        if self.verbose:
+            self._clear()
+            print(f"{self.name}: Cost after iteration {iteration}: {cost}", file=self.stream)
+        if self.tty and not self.quiet:
+            done = min(iteration + 1000, self.num_iterations) / self.num_iterations
+            bar = "#" * int(30 * done)
+            self.stream.write(f"\r[{self.run}/{self.total_runs}] {self.name:<24} "
+                              f"[{bar:<30}] {100 * done:3.0f}%")
+            self.stream.flush()
+
+    def finish(self):
+        if self.quiet:
+            return
+        self._clear()
+        seconds = time.perf_counter() - self.started
+        print(f"[{self.run}/{self.total_runs}] {self.name}: {self.num_iterations} iterations "
+              f"in {seconds:.2f} s", file=self.stream)
+
+    def _clear(self):
+        if self.tty and not self.quiet:
+            self.stream.write("\r" + " " * 72 + "\r")
+
+
+# ---------------------------------------------------------------------------
+# compare
+# ---------------------------------------------------------------------------
+
+TABLE_COLUMNS = ("initializer", "train_accuracy", "test_accuracy", "final_cost", "seconds",
+                 "comment")
+
+
+def _rows(runs):
+    return [{
+        "initializer": run.initializer,
+        "train_accuracy": run.train_accuracy,
+        "test_accuracy": run.test_accuracy,
+        "final_cost": run.final_cost,
+        "seconds": run.seconds,
+        "comment": run.comment,
+    } for run in runs]
+
+
+def format_table(rows):
+    """The comparison table as aligned text."""
+    header = f"{'initializer':<24} {'train acc':>9} {'test acc':>9} {'final cost':>11} " \
+             f"{'time (s)':>9}  comment"
+    lines = [header, "-" * len(header)]
+    for row in rows:
+        lines.append(
+            f"{row['initializer']:<24} {row['train_accuracy']:>9.3f} {row['test_accuracy']:>9.3f} "
+            f"{row['final_cost']:>11.4g} {row['seconds']:>9.2f}  {row['comment']}".rstrip()
+        )
+    return "\n".join(lines)
+
+
+def format_csv(rows):
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=TABLE_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: repr(v) if isinstance(v, float) else v for k, v in row.items()})
+    return buffer.getvalue().rstrip("\n")
+
+
+def _results_document(args, runs, activation):
+    rows = _rows(runs)
+    for row, run in zip(rows, runs):
+        row["iterations"] = run.iterations
+        row["costs"] = run.costs
+    return {
+        "fastinit_version": __version__,
+        "settings": {
+            "initializers": args.inits,
+            "dataset": args.dataset,
+            "layers_dims": [2, *args.layers, 1],
+            "num_iterations": args.iterations,
+            "learning_rate": args.learning_rate,
+            "seed": args.seed,
+            "dtype": args.dtype,
+        },
+        "results": rows,
+        "activation_stats": activation,
+    }
+
+
+def _activation_summary(methods, seed):
+    from .diagnostics import DEEP_LAYERS, activation_stats
+
+    summary = {"layers_dims": list(DEEP_LAYERS), "inputs": "standard normal, 1000 examples"}
+    for method in methods:
+        stats = activation_stats(DEEP_LAYERS, method, seed=seed)
+        summary[method] = {key: value.tolist() for key, value in stats.items() if key != "layer"}
+    return summary
+
+
+def _save(figure, path):
+    import matplotlib.pyplot as plt
+
+    figure.savefig(path, dpi=120)
+    plt.close(figure)
+
+
+def run_compare(args):
+    from .experiments import compare_initializers
+
+    progress = _Progress(len(args.inits), args.iterations, args.quiet, args.verbose)
+    runs = []
+    for method in args.inits:
+        progress.start(method)
+        (run,), data = compare_initializers(
+            [method], dataset=args.dataset, hidden_layers=args.layers,
+            num_iterations=args.iterations, learning_rate=args.learning_rate, seed=args.seed,
+            dtype=args.dtype, on_record=lambda _, iteration, cost: progress.record(iteration, cost))
+        progress.finish()
+        runs.append(run)
+    rows = _rows(runs)
+
+    activation = _activation_summary(args.inits, args.seed)
+    os.makedirs(args.out, exist_ok=True)
+    with open(os.path.join(args.out, "results.json"), "w", encoding="utf-8") as handle:
+        json.dump(_results_document(args, runs, activation), handle, indent=2)
+    if not args.no_plots:
+        _write_figures(args, runs, data)
+
+    if args.format == "json":
+        print(json.dumps(rows, indent=2))
+    elif args.format == "csv":
+        print(format_csv(rows))
+    else:
+        print(format_table(rows))
+        if not args.quiet:
+            written = "results.json" if args.no_plots else \
+                "costs.png, boundaries.png, activations.png, results.json"
+            print(f"\nwrote {written} to {args.out}", file=sys.stderr)
+    return 0
+
+
+def _write_figures(args, runs, data):
+    from . import plotting
+
+    train_X, train_Y, _, _ = data
+    _save(plotting.plot_costs({run.initializer: run.costs for run in runs},
+                              iterations=runs[0].iterations,
+                              title=f"Cost during training ({args.dataset}, "
+                                    f"learning rate {args.learning_rate:g})"),
+          os.path.join(args.out, "costs.png"))
+    titles = {run.initializer: f"{run.initializer}\ntrain {run.train_accuracy:.3f}, "
+                               f"test {run.test_accuracy:.3f}" for run in runs}
+    _save(plotting.plot_decision_boundaries({run.initializer: run.parameters for run in runs},
+                                            train_X, train_Y, titles=titles),
+          os.path.join(args.out, "boundaries.png"))
+    _save(plotting.plot_activation_stats(args.inits, seed=args.seed),
+          os.path.join(args.out, "activations.png"))
+
+
+# ---------------------------------------------------------------------------
+# train and predict
+# ---------------------------------------------------------------------------
+
+def _label_column(text):
+    if text is None:
+        return None
+    return int(text) if text.lstrip("-").isdigit() else text
+
+
+def run_train(args):
+    from .initializers import initialize
+    from .network import accuracy, train
+    from .storage import load_data, save_parameters
+
+    X, Y = load_data(args.data, label_column=_label_column(args.label_column))
+    if Y is None:
+        raise UsageError(f"{args.data} has no labels: an .npz needs an array Y")
+    X = np.asarray(X, dtype=args.dtype)
+    parameters = initialize([X.shape[0], *args.layers, 1], args.init, seed=args.seed,
+                            dtype=args.dtype)
+    progress = _Progress(1, args.iterations, args.quiet, args.verbose)
+    progress.start(args.init)
+    result = train(X, Y, parameters, learning_rate=args.learning_rate,
+                   num_iterations=args.iterations, callback=progress.record)
+    progress.finish()
+    print(f"train accuracy {accuracy(X, Y, result.parameters):.4f}  "
+          f"final cost {result.final_cost:.6g}")
+    if args.save:
+        save_parameters(args.save, result.parameters)
+        if not args.quiet:
+            print(f"saved parameters to {args.save}", file=sys.stderr)
+    return 0
+
+
+def run_predict(args):
+    from .network import accuracy, predict, predict_proba
+    from .storage import load_data, load_parameters
+
+    parameters = load_parameters(args.params)
+    n_features = parameters["W1"].shape[1]
+    X, Y = load_data(args.data, n_features=n_features,
+                     label_column=_label_column(args.label_column))
+    if args.proba:
+        values = predict_proba(X, parameters)[0]
+        print("\n".join(repr(float(v)) for v in values))
+    else:
+        print("\n".join(str(int(v)) for v in predict(X, parameters)[0]))
+    if Y is not None:
+        print(f"accuracy {accuracy(X, Y, parameters):.4f}", file=sys.stderr)
+    return 0
+
+
+COMMANDS = {"compare": run_compare, "train": run_train, "predict": run_predict}
+
+
+def main(argv=None):
+    """Entry point of the ``fastinit`` console script; returns the exit code."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        return COMMANDS[args.command](args)
+    except (UsageError, ValueError, TypeError, OSError) as error:
+        print(f"fastinit: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("\nfastinit: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())
