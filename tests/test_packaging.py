@@ -44,3 +44,11 @@ def test_readme_figures_exist():
     text = README.read_text()
     for path in re.findall(r"\]\((docs/[^)]+\.png)\)", text):
         assert (README.parent / path).read_bytes().startswith(b"\x89PNG"), path
+
+
+def test_readme_python_example_runs(capsys):
+    text = README.read_text()
+    example = text.split("```python\n", 1)[1].split("```", 1)[0]
+    exec(compile(example, "README example", "exec"), {})
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[1] == "0.96"
