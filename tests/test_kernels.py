@@ -157,27 +157,88 @@ def test_kernel_entry_points_refuse_inconsistent_sizes():
     X = np.zeros((2, m))
     Y = np.zeros((1, m))
     acts = np.zeros(4 * m)
-    scratch = np.zeros(2 * 3 * m)
+    work_size, n_blocks = _kernels.training_layout(layout.dims, m, 1)
+    work = np.zeros(work_size)
+    costs = np.zeros(n_blocks)
     args = (layout.dims, layout.w_off, layout.b_off)
-    _kernels.descend(*args, theta, X, Y, acts, scratch, np.zeros_like(theta), 0.1, 2)
+    _kernels.descend(*args, theta, X, Y, work, costs, 0.1, 2, 1)
     bad_calls = [
-        lambda: _kernels.descend(*args, theta[:-1], X, Y, acts, scratch, theta[:-1], 0.1, 1),
-        lambda: _kernels.descend(*args, theta, np.zeros((3, m)), Y, acts, scratch, theta, 0.1, 1),
-        lambda: _kernels.descend(*args, theta, X, np.zeros((1, m + 1)), acts, scratch, theta,
-                                 0.1, 1),
-        lambda: _kernels.descend(*args, theta, X, Y, acts[:-1], scratch, theta, 0.1, 1),
-        lambda: _kernels.descend(*args, theta, X, Y, acts, scratch[:-1], theta, 0.1, 1),
-        lambda: _kernels.descend(*args, theta, X, Y, acts, scratch, theta, 0.1, -1),
-        lambda: _kernels.descend(layout.dims, layout.b_off, layout.w_off, theta, X, Y, acts,
-                                 scratch, theta, 0.1, 1),
+        lambda: _kernels.descend(*args, theta[:-1], X, Y, work, costs, 0.1, 1, 1),
+        lambda: _kernels.descend(*args, theta, np.zeros((3, m)), Y, work, costs, 0.1, 1, 1),
+        lambda: _kernels.descend(*args, theta, X, np.zeros((1, m + 1)), work, costs, 0.1, 1, 1),
+        lambda: _kernels.descend(*args, theta, X, Y, work[:-1], costs, 0.1, 1, 1),
+        lambda: _kernels.descend(*args, theta, X, Y, work, costs, 0.1, 1, 2),
+        lambda: _kernels.descend(*args, theta, X, Y, work, np.zeros(n_blocks + 1), 0.1, 1, 1),
+        lambda: _kernels.descend(*args, theta, X, Y, work, costs, 0.1, 0, 1),
+        lambda: _kernels.descend(*args, theta, X, Y, work, costs, 0.1, 1, 0),
+        lambda: _kernels.descend(layout.dims, layout.b_off, layout.w_off, theta, X, Y, work,
+                                 costs, 0.1, 1, 1),
         lambda: _kernels.forward(*args, theta, X, acts, acts[:-1]),
         lambda: _kernels.forward(*args, theta, np.zeros((2, 0)), acts[:0], acts[:0]),
         lambda: _kernels.backward(*args, theta, X, Y, acts, acts, acts, acts[:-1], theta),
         lambda: _kernels.cost(np.zeros((1, m)), np.zeros((1, m - 1))),
         lambda: _kernels.gradient_step(theta, theta[:-1], 0.1),
+        lambda: _kernels.training_layout(np.array([2, 0, 1], dtype=np.intp), m, 1),
     ]
     for call in bad_calls:
         with pytest.raises(ValueError):
             call()
     with pytest.raises(ValueError, match="dtype mismatch"):
         _kernels.forward(*args, theta.astype(np.float32), X, acts, acts)
+
+
+@pytest.mark.parametrize("dims, m", [([2, 10, 5, 1], 300), ([3, 17, 1], 1001),
+                                     ([5, 40, 40, 1], 2500), ([4, 1], 37)])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_results_are_bit_identical_for_every_thread_count(dims, m, dtype):
+    rng = np.random.default_rng(m)
+    X = rng.standard_normal((dims[0], m)).astype(dtype)
+    Y = (rng.random((1, m)) < 0.5).astype(dtype)
+    parameters = fi.initialize(dims, "he", seed=1, dtype=dtype)
+    results = [fi.train(X, Y, parameters, learning_rate=0.05, num_iterations=60,
+                        record_every=20, n_threads=n) for n in (1, 2, 3, 4)]
+    for result in results[1:]:
+        assert result == results[0]
+
+
+def test_float32_trains_faster_path_in_float32_and_stays_close_on_many_examples():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((2, 5000))
+    Y = (X[0:1] * X[1:2] > 0).astype(float)
+    parameters = fi.initialize([2, 10, 5, 1], "he", seed=3)
+    double = fi.train(X, Y, parameters, learning_rate=0.1, num_iterations=200)
+    single = fi.train(X.astype(np.float32), Y, parameters, learning_rate=0.1,
+                      num_iterations=200)
+    np.testing.assert_allclose(single.costs, double.costs, rtol=1e-4)
+
+
+def test_sigmoid_outputs_match_numpy_to_the_last_bits():
+    # The kernels' exp is their own (vectorizable); check it through the output.
+    z = np.concatenate([np.linspace(-40, 40, 4001), [-745.0, -700.0, 0.0, 700.0, 745.0]])
+    parameters = {"W1": np.ones((1, 1)), "b1": np.zeros((1, 1))}
+    proba = fi.predict_proba(z.reshape(1, -1), parameters)[0]
+    with np.errstate(over="ignore"):
+        expected = 1.0 / (1.0 + np.exp(-z))
+    np.testing.assert_allclose(proba, expected, rtol=4e-16, atol=1e-300)
+    z32 = z.astype(np.float32)
+    proba32 = fi.predict_proba(z32.reshape(1, -1),
+                               {k: v.astype(np.float32) for k, v in parameters.items()})[0]
+    with np.errstate(over="ignore"):
+        expected32 = 1.0 / (1.0 + np.exp(-z32.astype(np.float64)))
+    np.testing.assert_allclose(proba32, expected32, rtol=3e-7, atol=1e-37)
+
+
+def test_training_allocates_nothing_per_iteration():
+    import tracemalloc
+
+    X, Y, _, _ = fi.datasets.load_dataset()
+    parameters = fi.initialize([2, 10, 5, 1], "he", seed=3)
+    fi.train(X, Y, parameters, num_iterations=10)
+    tracemalloc.start()
+    fi.train(X, Y, parameters, num_iterations=100, record_every=100)
+    _, few = tracemalloc.get_traced_memory()
+    tracemalloc.reset_peak()
+    fi.train(X, Y, parameters, num_iterations=10_000, record_every=10_000)
+    _, many = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert many <= few + 1024

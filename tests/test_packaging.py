@@ -11,9 +11,13 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 
 
 def test_the_kernels_are_compiled_and_ship_their_sources_and_stubs():
-    assert Path(_kernels.__file__).suffix in (".so", ".pyd")
+    from fastinit import _kernels_generic
+
+    assert Path(_kernels_generic.__file__).suffix in (".so", ".pyd")
+    assert Path(_kernels._impl.__file__).suffix in (".so", ".pyd")
     package = importlib.resources.files("fastinit")
-    for name in ("_kernels.pyx", "_kernels.pyi", "py.typed"):
+    for name in ("_kernels_generic.pyx", "_kernels_avx2.pyx", "_kernels_impl.pxi",
+                 "_simd.h", "_fastmath.h", "_kernels.pyi", "py.typed"):
         assert package.joinpath(name).is_file(), name
 
 

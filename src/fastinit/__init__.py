@@ -22,6 +22,8 @@ from .storage import load_parameters, save_parameters
 
 __version__ = "0.1.0"
 
+from .config import show_config  # noqa: E402  (reads __version__)
+
 __all__ = [
     "INITIALIZERS",
     "TrainResult",
@@ -38,5 +40,6 @@ __all__ = [
     "predict",
     "predict_proba",
     "save_parameters",
+    "show_config",
     "train",
 ]

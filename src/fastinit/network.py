@@ -6,6 +6,7 @@ converts them once to C-contiguous arrays of one dtype, and hands them to
 (``_Layout``) and come back as new arrays: the caller's arrays are never written.
 """
 
+import os
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -217,8 +218,37 @@ class TrainResult:
         )
 
 
+#: Floating-point operations per iteration below which one more thread costs
+#: more in synchronisation than it saves (about 50 microseconds of work).
+FLOPS_PER_THREAD = 2_000_000
+
+
+def available_cores():
+    """Cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def flops_per_iteration(dims, m):
+    """Approximate floating-point operations of one training iteration: six per
+    weight and example (forward, weight gradient, input gradient)."""
+    weights = sum(int(dims[l]) * int(dims[l - 1]) for l in range(1, len(dims)))
+    return 6 * weights * m
+
+
+def resolve_threads(n_threads, dims, m):
+    """``n_threads`` checked, or the default: all cores, capped so each thread
+    gets at least :data:`FLOPS_PER_THREAD` per iteration."""
+    if n_threads is not None:
+        return check_positive_int(n_threads, "n_threads")
+    useful = max(1, flops_per_iteration(dims, m) // FLOPS_PER_THREAD)
+    return int(min(available_cores(), useful))
+
+
 def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_every=1000,
-          print_cost=False, callback=None):
+          print_cost=False, callback=None, n_threads=None):
     """Full-batch gradient descent in the compiled core.
 
     The loop runs in C with the GIL released; Python is re-entered only every
@@ -243,6 +273,10 @@ def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_eve
         Print ``Cost after iteration i: c`` at every recorded iteration.
     callback : callable, optional
         Called as ``callback(iteration, cost)`` at every recorded iteration.
+    n_threads : int, optional
+        Threads for the examples. Default: every core this process may use,
+        fewer for small problems (one for the notebook's). The result is the
+        same, bit for bit, for every thread count.
 
     Returns
     -------
@@ -255,15 +289,15 @@ def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_eve
         raise TypeError(f"callback must be callable, got {type(callback).__name__}")
     layout, theta, X, Y = _prepare(X, parameters, Y)
 
-    m = X.shape[1]
-    acts = np.empty(int(layout.dims[1:].sum()) * m, dtype=X.dtype)
-    scratch = np.empty(2 * int(layout.dims[1:].max()) * m, dtype=X.dtype)
-    grad = np.empty_like(theta)
+    n_threads = resolve_threads(n_threads, layout.dims, X.shape[1])
+    work_size, n_blocks = _kernels.training_layout(layout.dims, X.shape[1], n_threads)
+    work = np.empty(work_size, dtype=X.dtype)
+    block_costs = np.empty(n_blocks)
     costs, iterations = [], []
     for start in range(0, num_iterations, record_every):
         steps = min(record_every, num_iterations - start)
         cost = _kernels.descend(layout.dims, layout.w_off, layout.b_off, theta, X, Y,
-                                acts, scratch, grad, learning_rate, steps)
+                                work, block_costs, learning_rate, steps, n_threads)
         costs.append(cost)
         iterations.append(start)
         if print_cost:
@@ -272,7 +306,7 @@ def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_eve
             callback(start, cost)
 
     Z, _ = _forward_all(layout, theta, X)
-    final_cost = _kernels.cost(layout.split_layers(Z, m)[-1], Y)
+    final_cost = _kernels.cost(layout.split_layers(Z, X.shape[1])[-1], Y)
     return TrainResult(
         parameters=layout.unpack(theta),
         costs=costs,

@@ -1,0 +1,650 @@
+# The compiled core of fastinit. Included by ``_kernels_generic.pyx`` and
+# ``_kernels_avx2.pyx``, which compile this same code for the baseline
+# instruction set and for AVX2/FMA; ``_kernels.py`` picks one at import.
+#
+# Three layers, as in scikit-learn's ``_loss`` module:
+#
+# 1. ``cdef ... noexcept nogil`` inline helpers for the per-element math;
+# 2. ``cdef`` loops over arrays, written on raw pointers with a leading
+#    dimension (``ld*``, the distance between rows), so a caller can hand them
+#    any block of examples;
+# 3. a few ``def`` entry points that ``network.py`` calls with validated arrays.
+#
+# Storage (all C-contiguous, one dtype, float32 or float64):
+#
+# * ``theta``: every parameter in one flat vector, layer by layer: ``W_l`` as
+#   ``(n_l, n_{l-1})`` row-major at ``w_off[l-1]``, then ``b_l`` at ``b_off[l-1]``.
+#   Gradients use the same layout.
+# * activations: ``(n_l, m)`` row-major, the course's layout, so the inner loops
+#   run over contiguous examples.
+#
+# Training (``descend``) walks the examples in fixed blocks of ``block`` columns:
+# forward, output delta and backward for one block while it is in cache, the
+# block's gradient written to its own slot, then the slots summed in block order.
+# Blocks go to threads, but the block size depends only on the network and the
+# reduction order only on the block index, so every thread count gives the same
+# bits. The innermost loops (``_simd.h``) run over CHUNK contiguous examples
+# held in SIMD registers, one partial sum per lane, so no sum is reassociated
+# differently by different compilers or instruction sets.
+
+from cython cimport floating
+from cython.parallel cimport parallel, prange, threadid
+from libc.math cimport exp, fabs, log1p
+from libc.string cimport memcpy, memset
+
+cdef extern from "_fastmath.h" nogil:
+    double fi_exp(double x)
+    float fi_expf(float x)
+    int fi_cpu_has_avx2_fma()
+    const char* FI_INSTRUCTION_SET
+    int FI_OPENMP
+
+cdef extern from "_simd.h":
+    enum: CHUNK "FI_CHUNK"   # examples per innermost loop (see _simd.h)
+
+cdef enum:
+    MAX_BLOCK = 512       # examples per block, at most
+    BLOCK_BYTES = 49152   # activation and delta rows of one block should fit in about this
+
+
+def instruction_set():
+    """The instruction set this module was compiled for."""
+    return FI_INSTRUCTION_SET.decode()
+
+
+def has_openmp():
+    """Whether this module was compiled with OpenMP (otherwise one thread)."""
+    return bool(FI_OPENMP)
+
+
+def cpu_has_avx2_fma():
+    """Whether the CPU running this process has AVX2 and FMA."""
+    return bool(fi_cpu_has_avx2_fma())
+
+
+# ---------------------------------------------------------------------------
+# Per-element math
+# ---------------------------------------------------------------------------
+
+cdef inline floating _exp(floating x) noexcept nogil:
+    if floating is float:
+        return fi_expf(x)
+    else:
+        return fi_exp(x)
+
+
+cdef inline floating _sigmoid(floating z) noexcept nogil:
+    return 1 / (1 + _exp(-z))
+
+
+cdef inline double _bce_from_logit(double z, double y) noexcept nogil:
+    # -y log(sigmoid(z)) - (1 - y) log(1 - sigmoid(z)), without forming sigmoid(z):
+    # finite for every finite z, exactly log(2) at z = 0.
+    return (z if z > 0 else 0.0) - z * y + log1p(exp(-fabs(z)))
+
+
+cdef inline void _neumaier_add(double* total, double* compensation,
+                               double term) noexcept nogil:
+    cdef double t = total[0] + term
+    if fabs(total[0]) >= fabs(term):
+        compensation[0] += (total[0] - t) + term
+    else:
+        compensation[0] += (term - t) + total[0]
+    total[0] = t
+
+
+cdef inline Py_ssize_t _round_up(Py_ssize_t n, Py_ssize_t multiple) noexcept nogil:
+    return (n + multiple - 1) // multiple * multiple
+
+
+# ---------------------------------------------------------------------------
+# Array loops, full layers (for forward/backward that keep every layer)
+# ---------------------------------------------------------------------------
+
+cdef void _linear_forward(const floating* W, const floating* b,
+                          const floating* A, Py_ssize_t lda,
+                          floating* Z, Py_ssize_t ldz,
+                          Py_ssize_t n_out, Py_ssize_t n_in,
+                          Py_ssize_t nb) noexcept nogil:
+    """Z = W @ A + b, with W (n_out, n_in) row-major and b (n_out,)."""
+    cdef Py_ssize_t i, k, j
+    cdef floating w, bias
+    cdef floating* z_row
+    cdef const floating* a_row
+    for i in range(n_out):
+        z_row = Z + i * ldz
+        for j in range(nb):
+            z_row[j] = 0
+        for k in range(n_in):
+            w = W[i * n_in + k]
+            a_row = A + k * lda
+            for j in range(nb):
+                z_row[j] += w * a_row[j]
+        bias = b[i]
+        for j in range(nb):
+            z_row[j] += bias
+
+
+cdef void _relu(const floating* Z, Py_ssize_t ldz, floating* A, Py_ssize_t lda,
+                Py_ssize_t n, Py_ssize_t nb) noexcept nogil:
+    """A = max(Z, 0); A may be Z itself."""
+    cdef Py_ssize_t i, j
+    cdef floating z
+    for i in range(n):
+        for j in range(nb):
+            z = Z[i * ldz + j]
+            A[i * lda + j] = z if z > 0 else 0
+
+
+cdef void _sigmoid_rows(const floating* Z, Py_ssize_t ldz, floating* A,
+                        Py_ssize_t lda, Py_ssize_t n, Py_ssize_t nb) noexcept nogil:
+    cdef Py_ssize_t i, j
+    for i in range(n):
+        for j in range(nb):
+            A[i * lda + j] = _sigmoid(Z[i * ldz + j])
+
+
+cdef double _cost_sum(const floating* Z, Py_ssize_t ldz,
+                      const floating* Y, Py_ssize_t ldy,
+                      Py_ssize_t n, Py_ssize_t nb) noexcept nogil:
+    """Sum of the binary cross-entropy over every output and example.
+
+    Neumaier's compensated sum in double: the cost is computed only at recorded
+    iterations, so its accuracy is free (300 copies of log 2 sum to 300 log 2).
+    """
+    cdef Py_ssize_t i, j
+    cdef double total = 0.0, compensation = 0.0
+    for i in range(n):
+        for j in range(nb):
+            _neumaier_add(&total, &compensation,
+                          _bce_from_logit(Z[i * ldz + j], Y[i * ldy + j]))
+    return total + compensation
+
+
+cdef void _output_delta(const floating* Z, Py_ssize_t ldz,
+                        const floating* Y, Py_ssize_t ldy,
+                        floating* dZ, Py_ssize_t lddz,
+                        Py_ssize_t n, Py_ssize_t nb, floating inv_m) noexcept nogil:
+    """dZ = (sigmoid(Z) - Y) / m, the course's ``1./m * (a3 - Y)``."""
+    cdef Py_ssize_t i, j
+    for i in range(n):
+        for j in range(nb):
+            dZ[i * lddz + j] = inv_m * (_sigmoid(Z[i * ldz + j]) - Y[i * ldy + j])
+
+
+cdef void _weight_gradient(const floating* dZ, Py_ssize_t lddz,
+                           const floating* A, Py_ssize_t lda,
+                           floating* dW, floating* db,
+                           Py_ssize_t n_out, Py_ssize_t n_in,
+                           Py_ssize_t nb) noexcept nogil:
+    """dW = dZ @ A.T and db = dZ.sum(axis=1)."""
+    cdef Py_ssize_t i, k, j
+    cdef floating acc
+    cdef const floating* dz_row
+    cdef const floating* a_row
+    for i in range(n_out):
+        dz_row = dZ + i * lddz
+        for k in range(n_in):
+            a_row = A + k * lda
+            acc = 0
+            for j in range(nb):
+                acc += dz_row[j] * a_row[j]
+            dW[i * n_in + k] = acc
+        acc = 0
+        for j in range(nb):
+            acc += dz_row[j]
+        db[i] = acc
+
+
+cdef void _input_gradient(const floating* W, const floating* dZ, Py_ssize_t lddz,
+                          floating* dA, Py_ssize_t ldda,
+                          Py_ssize_t n_out, Py_ssize_t n_in,
+                          Py_ssize_t nb) noexcept nogil:
+    """dA = W.T @ dZ, with W (n_out, n_in)."""
+    cdef Py_ssize_t i, k, j
+    cdef floating w
+    cdef floating* da_row
+    cdef const floating* dz_row
+    for k in range(n_in):
+        da_row = dA + k * ldda
+        for j in range(nb):
+            da_row[j] = 0
+        for i in range(n_out):
+            w = W[i * n_in + k]
+            dz_row = dZ + i * lddz
+            for j in range(nb):
+                da_row[j] += w * dz_row[j]
+
+
+cdef void _relu_backward(const floating* dA, Py_ssize_t ldda,
+                         const floating* A, Py_ssize_t lda,
+                         floating* dZ, Py_ssize_t lddz,
+                         Py_ssize_t n, Py_ssize_t nb) noexcept nogil:
+    """dZ = dA * (A > 0); dZ may be dA itself."""
+    cdef Py_ssize_t i, j
+    for i in range(n):
+        for j in range(nb):
+            dZ[i * lddz + j] = dA[i * ldda + j] if A[i * lda + j] > 0 else 0
+
+
+# ---------------------------------------------------------------------------
+# Array loops, one block of examples (for training). ``width`` is a multiple
+# of CHUNK; the columns past the real examples are zero-padded inputs whose
+# output delta is zero, so they add exact zeros to every gradient.
+# ---------------------------------------------------------------------------
+
+cdef extern from "_simd.h" nogil:
+    enum: FI_CHUNK
+    void fi_block_forward_d(const double* W, const double* b, const double* A,
+                            Py_ssize_t lda, double* Z, Py_ssize_t ldz, Py_ssize_t n_out,
+                            Py_ssize_t n_in, Py_ssize_t width, int relu)
+    void fi_block_forward_f(const float* W, const float* b, const float* A,
+                            Py_ssize_t lda, float* Z, Py_ssize_t ldz, Py_ssize_t n_out,
+                            Py_ssize_t n_in, Py_ssize_t width, int relu)
+    void fi_block_weight_gradient_d(const double* dZ, Py_ssize_t lddz, const double* A,
+                                    Py_ssize_t lda, double* dW, double* db,
+                                    Py_ssize_t n_out, Py_ssize_t n_in, Py_ssize_t width)
+    void fi_block_weight_gradient_f(const float* dZ, Py_ssize_t lddz, const float* A,
+                                    Py_ssize_t lda, float* dW, float* db,
+                                    Py_ssize_t n_out, Py_ssize_t n_in, Py_ssize_t width)
+    void fi_block_input_gradient_d(const double* W, const double* dZ, Py_ssize_t lddz,
+                                   const double* A, Py_ssize_t lda, double* out,
+                                   Py_ssize_t ldo, Py_ssize_t n_out, Py_ssize_t n_in,
+                                   Py_ssize_t width)
+    void fi_block_input_gradient_f(const float* W, const float* dZ, Py_ssize_t lddz,
+                                   const float* A, Py_ssize_t lda, float* out,
+                                   Py_ssize_t ldo, Py_ssize_t n_out, Py_ssize_t n_in,
+                                   Py_ssize_t width)
+    void fi_block_output_delta_d(const double* Z, Py_ssize_t ldz, const double* Y,
+                                 Py_ssize_t ldy, double* dZ, Py_ssize_t lddz, Py_ssize_t n,
+                                 Py_ssize_t nb, Py_ssize_t width, double inv_m)
+    void fi_block_output_delta_f(const float* Z, Py_ssize_t ldz, const float* Y,
+                                 Py_ssize_t ldy, float* dZ, Py_ssize_t lddz, Py_ssize_t n,
+                                 Py_ssize_t nb, Py_ssize_t width, float inv_m)
+
+
+cdef inline void _block_forward(const floating* W, const floating* b,
+                                const floating* A, Py_ssize_t lda,
+                                floating* Z, Py_ssize_t ldz,
+                                Py_ssize_t n_out, Py_ssize_t n_in,
+                                Py_ssize_t width, bint relu) noexcept nogil:
+    """Z = W @ A + b (then max(., 0) when ``relu``)."""
+    if floating is float:
+        fi_block_forward_f(W, b, A, lda, Z, ldz, n_out, n_in, width, relu)
+    else:
+        fi_block_forward_d(W, b, A, lda, Z, ldz, n_out, n_in, width, relu)
+
+
+cdef inline void _block_weight_gradient(const floating* dZ, Py_ssize_t lddz,
+                                        const floating* A, Py_ssize_t lda,
+                                        floating* dW, floating* db,
+                                        Py_ssize_t n_out, Py_ssize_t n_in,
+                                        Py_ssize_t width) noexcept nogil:
+    """dW = dZ @ A.T and db = dZ.sum(axis=1) over the block."""
+    if floating is float:
+        fi_block_weight_gradient_f(dZ, lddz, A, lda, dW, db, n_out, n_in, width)
+    else:
+        fi_block_weight_gradient_d(dZ, lddz, A, lda, dW, db, n_out, n_in, width)
+
+
+cdef inline void _block_input_gradient(const floating* W, const floating* dZ,
+                                       Py_ssize_t lddz, const floating* A, Py_ssize_t lda,
+                                       floating* dZ_prev, Py_ssize_t ldp,
+                                       Py_ssize_t n_out, Py_ssize_t n_in,
+                                       Py_ssize_t width) noexcept nogil:
+    """dZ_prev = (W.T @ dZ) * (A > 0): the ReLU layer's delta."""
+    if floating is float:
+        fi_block_input_gradient_f(W, dZ, lddz, A, lda, dZ_prev, ldp, n_out, n_in, width)
+    else:
+        fi_block_input_gradient_d(W, dZ, lddz, A, lda, dZ_prev, ldp, n_out, n_in, width)
+
+
+cdef double _block_output_delta(const floating* Z, Py_ssize_t ldz,
+                                const floating* Y, Py_ssize_t ldy,
+                                floating* dZ, Py_ssize_t lddz,
+                                Py_ssize_t n, Py_ssize_t nb, Py_ssize_t width,
+                                floating inv_m, bint want_cost) noexcept nogil:
+    """dZ = (sigmoid(Z) - Y) / m for the ``nb`` real examples, 0 for the padding.
+    Returns the block's summed cost when ``want_cost`` (else 0)."""
+    if floating is float:
+        fi_block_output_delta_f(Z, ldz, Y, ldy, dZ, lddz, n, nb, width, inv_m)
+    else:
+        fi_block_output_delta_d(Z, ldz, Y, ldy, dZ, lddz, n, nb, width, inv_m)
+    if want_cost:
+        return _cost_sum(Z, ldz, Y, ldy, n, nb)
+    return 0.0
+
+
+# ---------------------------------------------------------------------------
+# The network
+# ---------------------------------------------------------------------------
+
+cdef struct Net:
+    Py_ssize_t L                # number of layers with weights
+    const Py_ssize_t* dims      # n_0, ..., n_L
+    const Py_ssize_t* w_off     # where W_l starts in theta, l = 1..L at [l - 1]
+    const Py_ssize_t* b_off     # where b_l starts in theta
+    Py_ssize_t n_theta          # number of parameters
+
+
+cdef Net _net(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
+              const Py_ssize_t[::1] b_off, Py_ssize_t theta_size) except *:
+    """Describe the network, after checking that the layout is the one ``dims``
+    implies and that ``theta`` holds exactly its parameters."""
+    cdef Net net
+    cdef Py_ssize_t l, expected = 0
+    net.L = dims.shape[0] - 1
+    if net.L < 1 or w_off.shape[0] != net.L or b_off.shape[0] != net.L:
+        raise ValueError("dims needs >= 2 entries and w_off, b_off one per layer")
+    for l in range(1, net.L + 1):
+        if dims[l - 1] < 1 or dims[l] < 1:
+            raise ValueError("every layer size must be >= 1")
+        if w_off[l - 1] != expected or b_off[l - 1] != expected + dims[l] * dims[l - 1]:
+            raise ValueError("w_off and b_off do not match dims")
+        expected += dims[l] * (dims[l - 1] + 1)
+    if theta_size != expected:
+        raise ValueError(f"theta has {theta_size} values, the layout needs {expected}")
+    net.dims = &dims[0]
+    net.w_off = &w_off[0]
+    net.b_off = &b_off[0]
+    net.n_theta = expected
+    return net
+
+
+cdef inline Py_ssize_t _widest(Net net) noexcept nogil:
+    cdef Py_ssize_t l, width = 0
+    for l in range(1, net.L + 1):
+        if net.dims[l] > width:
+            width = net.dims[l]
+    return width
+
+
+cdef inline Py_ssize_t _layer_offset(Net net, Py_ssize_t l, Py_ssize_t m) noexcept nogil:
+    """Where layer ``l`` (1-based) starts in a per-layer activation buffer;
+    ``l = L + 1`` gives the buffer's size."""
+    cdef Py_ssize_t k, offset = 0
+    for k in range(1, l):
+        offset += net.dims[k] * m
+    return offset
+
+
+cdef Py_ssize_t _block_columns(Net net, Py_ssize_t m) noexcept nogil:
+    """Examples per training block: as many as keep one block's activations and
+    deltas within BLOCK_BYTES (at least 2 CHUNKs, at most MAX_BLOCK), fewer when
+    m is smaller. Depends on the network and m only, never on the threads."""
+    cdef Py_ssize_t rows = _layer_offset(net, net.L + 1, 1) + 2 * _widest(net)
+    cdef Py_ssize_t block = BLOCK_BYTES // (8 * rows) // CHUNK * CHUNK
+    if block < 2 * CHUNK:
+        block = 2 * CHUNK
+    if block > MAX_BLOCK:
+        block = MAX_BLOCK
+    if block > _round_up(m, CHUNK):
+        block = _round_up(m, CHUNK)
+    return block
+
+
+cdef double _train_block(Net net, const floating* theta, const floating* X,
+                         const floating* Y, Py_ssize_t m, Py_ssize_t first,
+                         Py_ssize_t block, floating* scratch, floating* padded_inputs,
+                         floating* gradient, floating inv_m, bint want_cost) noexcept nogil:
+    """Forward, output delta and backward for the examples ``first`` to
+    ``first + block`` (fewer at the end), writing their gradient (not yet
+    summed with other blocks) to ``gradient``. Returns the block's summed cost
+    when ``want_cost``.
+
+    ``scratch`` holds ``block * (sum(n_l) + 2 * max(n_l))`` values;
+    ``padded_inputs`` ``n_0 * block``, used only by a short last block.
+    """
+    cdef Py_ssize_t l, k
+    cdef Py_ssize_t nb = m - first if m - first < block else block
+    cdef Py_ssize_t width = _round_up(nb, CHUNK)
+    cdef Py_ssize_t widest = _widest(net)
+    cdef const floating* inputs = X + first
+    cdef Py_ssize_t ld_inputs = m
+    cdef floating* acts = scratch
+    cdef floating* delta = scratch + _layer_offset(net, net.L + 1, block)
+    cdef floating* spare = delta + widest * block
+    cdef floating* swap
+    cdef const floating* A_prev
+    cdef Py_ssize_t ld_prev
+    cdef floating* out
+    cdef double cost
+
+    if width != nb:
+        for k in range(net.dims[0]):
+            memcpy(padded_inputs + k * block, X + k * m + first, nb * sizeof(floating))
+            memset(padded_inputs + k * block + nb, 0, (width - nb) * sizeof(floating))
+        inputs = padded_inputs
+        ld_inputs = block
+
+    A_prev = inputs
+    ld_prev = ld_inputs
+    out = acts
+    for l in range(1, net.L + 1):
+        _block_forward(theta + net.w_off[l - 1], theta + net.b_off[l - 1], A_prev, ld_prev,
+                       out, block, net.dims[l], net.dims[l - 1], width, l < net.L)
+        A_prev = out
+        ld_prev = block
+        out += net.dims[l] * block
+
+    cost = _block_output_delta(acts + _layer_offset(net, net.L, block), block, Y + first, m,
+                               delta, block, net.dims[net.L], nb, width, inv_m, want_cost)
+
+    for l in range(net.L, 0, -1):
+        if l > 1:
+            A_prev = acts + _layer_offset(net, l - 1, block)
+            ld_prev = block
+        else:
+            A_prev = inputs
+            ld_prev = ld_inputs
+        _block_weight_gradient(delta, block, A_prev, ld_prev, gradient + net.w_off[l - 1],
+                               gradient + net.b_off[l - 1], net.dims[l], net.dims[l - 1], width)
+        if l > 1:
+            _block_input_gradient(theta + net.w_off[l - 1], delta, block, A_prev, block,
+                                  spare, block, net.dims[l], net.dims[l - 1], width)
+            swap = delta
+            delta = spare
+            spare = swap
+    return cost
+
+
+cdef void _descend(Net net, floating* theta, const floating* X, const floating* Y,
+                   Py_ssize_t m, floating* work, double* block_costs, floating lr,
+                   Py_ssize_t n_iterations, int n_threads) noexcept nogil:
+    """``n_iterations`` steps of full-batch gradient descent in place on ``theta``;
+    the cost of every block before the first step goes to ``block_costs``.
+
+    ``work`` is laid out as: one gradient slot of ``n_theta`` values per block,
+    the padded-input buffer of the last block, then one scratch area per thread.
+    """
+    cdef Py_ssize_t block = _block_columns(net, m)
+    cdef Py_ssize_t n_blocks = (m + block - 1) // block
+    cdef Py_ssize_t n_theta = net.n_theta
+    cdef Py_ssize_t scratch_size = block * (_layer_offset(net, net.L + 1, 1) + 2 * _widest(net))
+    cdef floating* slots = work
+    cdef floating* padded_inputs = slots + n_blocks * n_theta
+    cdef floating* scratch_areas = padded_inputs + net.dims[0] * block
+    cdef floating inv_m = <floating>(1.0 / m)
+    cdef Py_ssize_t it, b, p, s
+    cdef floating* scratch = NULL
+    cdef floating g
+    cdef double cost
+    it = 0
+    with parallel(num_threads=n_threads):
+        scratch = scratch_areas + threadid() * scratch_size
+        for it in range(n_iterations):
+            for b in prange(n_blocks, schedule="static"):
+                cost = _train_block(net, theta, X, Y, m, b * block, block, scratch,
+                                    padded_inputs, slots + b * n_theta, inv_m, it == 0)
+                if it == 0:
+                    block_costs[b] = cost
+            for p in prange(n_theta, schedule="static"):
+                g = slots[p]
+                for s in range(1, n_blocks):
+                    g = g + slots[s * n_theta + p]
+                theta[p] = theta[p] - lr * g
+
+
+# ---------------------------------------------------------------------------
+# Entry points for network.py. Values (finiteness, labels) are validated there;
+# these check only what memory safety needs: sizes consistent with ``dims``, at
+# least one example. O(L) work per call, none per iteration.
+# ---------------------------------------------------------------------------
+
+cdef int _check_data(Net net, Py_ssize_t n_features, Py_ssize_t m) except -1:
+    if m < 1 or n_features != net.dims[0]:
+        raise ValueError(f"X must be ({net.dims[0]}, m) with m >= 1, got ({n_features}, {m})")
+    return 0
+
+
+cdef int _check_labels(Net net, Py_ssize_t rows, Py_ssize_t cols, Py_ssize_t m) except -1:
+    if rows != net.dims[net.L] or cols != m:
+        raise ValueError(f"Y must be ({net.dims[net.L]}, {m}), got ({rows}, {cols})")
+    return 0
+
+
+cdef int _check_size(Py_ssize_t size, Py_ssize_t needed, str name) except -1:
+    if size != needed:
+        raise ValueError(f"{name} has {size} values, needs {needed}")
+    return 0
+
+
+def training_layout(const Py_ssize_t[::1] dims, Py_ssize_t m, int n_threads):
+    """``(work_size, n_blocks)`` for :func:`descend` on ``m`` examples with
+    ``n_threads`` threads."""
+    cdef Net net
+    cdef Py_ssize_t l, n_theta = 0
+    net.L = dims.shape[0] - 1
+    if net.L < 1 or m < 1 or n_threads < 1:
+        raise ValueError("dims needs >= 2 entries, m and n_threads must be >= 1")
+    for l in range(1, net.L + 1):
+        if dims[l - 1] < 1 or dims[l] < 1:
+            raise ValueError("every layer size must be >= 1")
+        n_theta += dims[l] * (dims[l - 1] + 1)
+    net.dims = &dims[0]
+    cdef Py_ssize_t block = _block_columns(net, m)
+    cdef Py_ssize_t n_blocks = (m + block - 1) // block
+    cdef Py_ssize_t scratch = block * (_layer_offset(net, net.L + 1, 1) + 2 * _widest(net))
+    return n_blocks * n_theta + dims[0] * block + n_threads * scratch, n_blocks
+
+
+def descend(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
+            const Py_ssize_t[::1] b_off, floating[::1] theta,
+            const floating[:, ::1] X, const floating[:, ::1] Y,
+            floating[::1] work, double[::1] block_costs,
+            double learning_rate, Py_ssize_t n_iterations, int n_threads):
+    """Run ``n_iterations`` gradient-descent steps in place on ``theta``.
+
+    ``work`` and ``block_costs`` are sized by :func:`training_layout` (for the
+    same ``n_threads``) and overwritten. Returns the cost before the first
+    step. The GIL is released for the whole loop; the result does not depend
+    on ``n_threads``.
+    """
+    cdef Net net = _net(dims, w_off, b_off, theta.shape[0])
+    cdef Py_ssize_t m = X.shape[1]
+    cdef Py_ssize_t b, n_blocks
+    cdef double total = 0.0, compensation = 0.0
+    _check_data(net, X.shape[0], m)
+    _check_labels(net, Y.shape[0], Y.shape[1], m)
+    if n_iterations < 1 or n_threads < 1:
+        raise ValueError("n_iterations and n_threads must be >= 1")
+    work_size, n_blocks = training_layout(dims, m, n_threads)
+    _check_size(work.shape[0], work_size, "work")
+    _check_size(block_costs.shape[0], n_blocks, "block_costs")
+    with nogil:
+        _descend(net, &theta[0], &X[0, 0], &Y[0, 0], m, &work[0], &block_costs[0],
+                 <floating>learning_rate, n_iterations, n_threads)
+    for b in range(n_blocks):
+        _neumaier_add(&total, &compensation, block_costs[b])
+    return (total + compensation) / m
+
+
+def forward(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
+            const Py_ssize_t[::1] b_off, const floating[::1] theta,
+            const floating[:, ::1] X, floating[::1] Z, floating[::1] A):
+    """Forward pass keeping every layer.
+
+    ``Z`` and ``A`` (``sum(n_l) * m`` values each) receive Z_l and A_l layer after
+    layer; A_L is the sigmoid of the logits Z_L.
+    """
+    cdef Net net = _net(dims, w_off, b_off, theta.shape[0])
+    cdef Py_ssize_t m = X.shape[1]
+    cdef Py_ssize_t l, offset
+    _check_data(net, X.shape[0], m)
+    _check_size(Z.shape[0], _layer_offset(net, net.L + 1, m), "Z")
+    _check_size(A.shape[0], Z.shape[0], "A")
+    cdef const floating* A_prev = &X[0, 0]
+    with nogil:
+        for l in range(1, net.L + 1):
+            offset = _layer_offset(net, l, m)
+            _linear_forward(&theta[net.w_off[l - 1]], &theta[net.b_off[l - 1]],
+                            A_prev, m, &Z[offset], m, net.dims[l], net.dims[l - 1], m)
+            if l < net.L:
+                _relu(&Z[offset], m, &A[offset], m, net.dims[l], m)
+            else:
+                _sigmoid_rows(&Z[offset], m, &A[offset], m, net.dims[l], m)
+            A_prev = &A[offset]
+
+
+def backward(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
+             const Py_ssize_t[::1] b_off, const floating[::1] theta,
+             const floating[:, ::1] X, const floating[:, ::1] Y,
+             const floating[::1] Z, const floating[::1] A,
+             floating[::1] dZ, floating[::1] dA, floating[::1] grad):
+    """Backward pass from a ``forward`` result, keeping every layer.
+
+    ``dZ`` and ``dA`` (the layout of ``Z``) receive dZ_l for every layer and dA_l
+    for the hidden layers; ``grad`` receives dW_l and db_l in the layout of
+    ``theta``.
+    """
+    cdef Net net = _net(dims, w_off, b_off, theta.shape[0])
+    cdef Py_ssize_t m = X.shape[1]
+    cdef Py_ssize_t l, offset, prev_offset = 0
+    cdef const floating* A_prev
+    _check_data(net, X.shape[0], m)
+    _check_labels(net, Y.shape[0], Y.shape[1], m)
+    for name, buffer_size in (("Z", Z.shape[0]), ("A", A.shape[0]), ("dZ", dZ.shape[0]),
+                              ("dA", dA.shape[0])):
+        _check_size(buffer_size, _layer_offset(net, net.L + 1, m), name)
+    _check_size(grad.shape[0], theta.shape[0], "grad")
+    cdef floating inv_m = <floating>(1.0 / m)
+    with nogil:
+        offset = _layer_offset(net, net.L, m)
+        _output_delta(&Z[offset], m, &Y[0, 0], m, &dZ[offset], m,
+                      net.dims[net.L], m, inv_m)
+        for l in range(net.L, 0, -1):
+            if l > 1:
+                prev_offset = _layer_offset(net, l - 1, m)
+                A_prev = &A[prev_offset]
+            else:
+                A_prev = &X[0, 0]
+            _weight_gradient(&dZ[offset], m, A_prev, m, &grad[net.w_off[l - 1]],
+                             &grad[net.b_off[l - 1]], net.dims[l], net.dims[l - 1], m)
+            if l > 1:
+                _input_gradient(&theta[net.w_off[l - 1]], &dZ[offset], m,
+                                &dA[prev_offset], m, net.dims[l], net.dims[l - 1], m)
+                _relu_backward(&dA[prev_offset], m, A_prev, m, &dZ[prev_offset], m,
+                               net.dims[l - 1], m)
+            offset = prev_offset
+
+
+def cost(const floating[:, ::1] ZL, const floating[:, ::1] Y):
+    """Mean over the examples of the binary cross-entropy computed from the logits
+    ``ZL`` (summed over output units), accumulated in double precision."""
+    cdef Py_ssize_t m = ZL.shape[1]
+    cdef double total
+    if m < 1 or ZL.shape[0] < 1 or Y.shape[0] != ZL.shape[0] or Y.shape[1] != m:
+        raise ValueError("ZL and Y must have the same shape, with at least one column")
+    with nogil:
+        total = _cost_sum(&ZL[0, 0], m, &Y[0, 0], m, ZL.shape[0], m)
+    return total / m
+
+
+def gradient_step(floating[::1] theta, const floating[::1] grad, double learning_rate):
+    """``theta -= learning_rate * grad`` in place (``grad`` has theta's length)."""
+    cdef Py_ssize_t p
+    cdef floating lr = <floating>learning_rate
+    _check_size(grad.shape[0], theta.shape[0], "grad")
+    with nogil:
+        for p in range(theta.shape[0]):
+            theta[p] = theta[p] - lr * grad[p]

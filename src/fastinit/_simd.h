@@ -1,0 +1,292 @@
+/* The innermost loops of training, written with GCC/Clang vector extensions.
+ *
+ * Each kernel works on one block of examples stored row-major with a leading
+ * dimension (ld*), FI_CHUNK examples at a time: a chunk is 4 AVX registers of
+ * doubles (8 SSE2 ones), held in registers while a sum runs over a layer's
+ * inputs or outputs. Sums over examples keep
+ * one partial sum per lane and add the lanes in a fixed order at the end, so
+ * the result depends only on the block's width, never on threads. (The lane
+ * count differs between builds, so the AVX2 and baseline builds round
+ * differently, each within float64 tolerance of the reference.)
+ *
+ * Cython's generated loops are not reliably vectorized by GCC (it falls back
+ * to scalar FMAs); vector extensions are. The same code compiles for the
+ * baseline instruction set and for AVX2/FMA. Loads and stores are unaligned (memcpy, which compilers turn
+ * into vmovupd/vmovups).
+ */
+#ifndef FASTINIT_SIMD_H
+#define FASTINIT_SIMD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+/* Examples per chunk, for both dtypes (a multiple of every vector length). */
+#define FI_CHUNK 16
+
+/* One register: 32 bytes where AVX is enabled, 16 (SSE2, NEON) otherwise. */
+#if defined(__AVX__)
+#define FI_VECTOR_BYTES 32
+#else
+#define FI_VECTOR_BYTES 16
+#endif
+typedef double fi_vd __attribute__((vector_size(FI_VECTOR_BYTES)));
+typedef float fi_vf __attribute__((vector_size(FI_VECTOR_BYTES)));
+
+#define FI_DEFINE_KERNELS(T, V, SUFFIX)                                                   \
+                                                                                          \
+enum { FI_LANES_##SUFFIX = (int)(sizeof(V) / sizeof(T)),                                  \
+       FI_VECS_##SUFFIX = FI_CHUNK / (int)(sizeof(V) / sizeof(T)) };                      \
+                                                                                          \
+static inline V fi_load_##SUFFIX(const T* p) { V v; memcpy(&v, p, sizeof v); return v; } \
+static inline void fi_store_##SUFFIX(T* p, V v) { memcpy(p, &v, sizeof v); }             \
+static inline V fi_splat_##SUFFIX(T x) { V v; for (int c = 0; c < FI_LANES_##SUFFIX; c++) v[c] = x; return v; } \
+/* value where `where` > 0, else +0 (a lane mask and a bitwise and; C has no   \
+ * vector ?:). */                                                                         \
+static inline V fi_where_positive_##SUFFIX(V where, V value) {                            \
+    V zero = fi_splat_##SUFFIX(0);                                                        \
+    __typeof__(where > zero) mask = where > zero;                                         \
+    return (V)((__typeof__(mask))value & mask);                                           \
+}                                                                                         \
+static inline V fi_relu_##SUFFIX(V v) { return fi_where_positive_##SUFFIX(v, v); }       \
+static inline T fi_hsum_##SUFFIX(const V* acc) {                                          \
+    /* The FI_CHUNK partial sums, added in one fixed order. */                            \
+    V s = acc[0];                                                                         \
+    for (int v = 1; v < FI_VECS_##SUFFIX; v++) s += acc[v];                               \
+    T total = s[0];                                                                       \
+    for (int c = 1; c < FI_LANES_##SUFFIX; c++) total += s[c];                            \
+    return total;                                                                         \
+}                                                                                         \
+                                                                                          \
+/* Z = W @ A + b, then max(., 0) when relu; two rows of W at a time. */                  \
+static void fi_block_forward_##SUFFIX(const T* W, const T* b, const T* A, ptrdiff_t lda,  \
+                                      T* Z, ptrdiff_t ldz, ptrdiff_t n_out,               \
+                                      ptrdiff_t n_in, ptrdiff_t width, int relu)          \
+{                                                                                         \
+    enum { NV = FI_VECS_##SUFFIX, NL = FI_LANES_##SUFFIX };                               \
+    for (ptrdiff_t j0 = 0; j0 < width; j0 += FI_CHUNK) {                                  \
+        ptrdiff_t i = 0;                                                                  \
+        for (; i + 1 < n_out; i += 2) {                                                   \
+            const T* w0 = W + i * n_in;                                                   \
+            const T* w1 = w0 + n_in;                                                      \
+            V acc0[NV], acc1[NV];                                                         \
+            for (int v = 0; v < NV; v++) {                                                \
+                acc0[v] = fi_splat_##SUFFIX(b[i]);                                        \
+                acc1[v] = fi_splat_##SUFFIX(b[i + 1]);                                    \
+            }                                                                             \
+            for (ptrdiff_t k = 0; k < n_in; k++) {                                        \
+                const T* a = A + k * lda + j0;                                            \
+                V s0 = fi_splat_##SUFFIX(w0[k]), s1 = fi_splat_##SUFFIX(w1[k]);           \
+                for (int v = 0; v < NV; v++) {                                            \
+                    V x = fi_load_##SUFFIX(a + v * NL);                                   \
+                    acc0[v] += s0 * x;                                                    \
+                    acc1[v] += s1 * x;                                                    \
+                }                                                                         \
+            }                                                                             \
+            for (int v = 0; v < NV; v++) {                                                \
+                fi_store_##SUFFIX(Z + i * ldz + j0 + v * NL,                              \
+                                  relu ? fi_relu_##SUFFIX(acc0[v]) : acc0[v]);            \
+                fi_store_##SUFFIX(Z + (i + 1) * ldz + j0 + v * NL,                        \
+                                  relu ? fi_relu_##SUFFIX(acc1[v]) : acc1[v]);            \
+            }                                                                             \
+        }                                                                                 \
+        for (; i < n_out; i++) {                                                          \
+            const T* w0 = W + i * n_in;                                                   \
+            V acc0[NV];                                                                   \
+            for (int v = 0; v < NV; v++) acc0[v] = fi_splat_##SUFFIX(b[i]);               \
+            for (ptrdiff_t k = 0; k < n_in; k++) {                                        \
+                const T* a = A + k * lda + j0;                                            \
+                V s0 = fi_splat_##SUFFIX(w0[k]);                                          \
+                for (int v = 0; v < NV; v++) acc0[v] += s0 * fi_load_##SUFFIX(a + v * NL); \
+            }                                                                             \
+            for (int v = 0; v < NV; v++)                                                  \
+                fi_store_##SUFFIX(Z + i * ldz + j0 + v * NL,                              \
+                                  relu ? fi_relu_##SUFFIX(acc0[v]) : acc0[v]);            \
+        }                                                                                 \
+    }                                                                                     \
+}                                                                                         \
+                                                                                          \
+/* dW = dZ @ A.T and db = dZ.sum(axis=1) over the block; two inputs at a time. */        \
+static void fi_block_weight_gradient_##SUFFIX(const T* dZ, ptrdiff_t lddz, const T* A,    \
+                                              ptrdiff_t lda, T* dW, T* db,                \
+                                              ptrdiff_t n_out, ptrdiff_t n_in,            \
+                                              ptrdiff_t width)                            \
+{                                                                                         \
+    enum { NV = FI_VECS_##SUFFIX, NL = FI_LANES_##SUFFIX };                               \
+    for (ptrdiff_t i = 0; i < n_out; i++) {                                               \
+        const T* dz = dZ + i * lddz;                                                      \
+        ptrdiff_t k = 0;                                                                  \
+        for (; k + 1 < n_in; k += 2) {                                                    \
+            const T* a0 = A + k * lda;                                                    \
+            const T* a1 = a0 + lda;                                                       \
+            V acc0[NV], acc1[NV];                                                         \
+            for (int v = 0; v < NV; v++) acc0[v] = acc1[v] = fi_splat_##SUFFIX(0);        \
+            for (ptrdiff_t j0 = 0; j0 < width; j0 += FI_CHUNK) {                          \
+                for (int v = 0; v < NV; v++) {                                            \
+                    V d = fi_load_##SUFFIX(dz + j0 + v * NL);                             \
+                    acc0[v] += d * fi_load_##SUFFIX(a0 + j0 + v * NL);                    \
+                    acc1[v] += d * fi_load_##SUFFIX(a1 + j0 + v * NL);                    \
+                }                                                                         \
+            }                                                                             \
+            dW[i * n_in + k] = fi_hsum_##SUFFIX(acc0);                                    \
+            dW[i * n_in + k + 1] = fi_hsum_##SUFFIX(acc1);                                \
+        }                                                                                 \
+        for (; k < n_in; k++) {                                                           \
+            const T* a0 = A + k * lda;                                                    \
+            V acc0[NV];                                                                   \
+            for (int v = 0; v < NV; v++) acc0[v] = fi_splat_##SUFFIX(0);                  \
+            for (ptrdiff_t j0 = 0; j0 < width; j0 += FI_CHUNK)                            \
+                for (int v = 0; v < NV; v++)                                              \
+                    acc0[v] += fi_load_##SUFFIX(dz + j0 + v * NL)                         \
+                               * fi_load_##SUFFIX(a0 + j0 + v * NL);                      \
+            dW[i * n_in + k] = fi_hsum_##SUFFIX(acc0);                                    \
+        }                                                                                 \
+        V acc0[NV];                                                                       \
+        for (int v = 0; v < NV; v++) acc0[v] = fi_splat_##SUFFIX(0);                      \
+        for (ptrdiff_t j0 = 0; j0 < width; j0 += FI_CHUNK)                                \
+            for (int v = 0; v < NV; v++) acc0[v] += fi_load_##SUFFIX(dz + j0 + v * NL);  \
+        db[i] = fi_hsum_##SUFFIX(acc0);                                                   \
+    }                                                                                     \
+}                                                                                         \
+                                                                                          \
+/* dZ_prev = (W.T @ dZ) * (A > 0), the delta of the ReLU layer below; two inputs of W \
+ * at a time. */                                                                          \
+static void fi_block_input_gradient_##SUFFIX(const T* W, const T* dZ, ptrdiff_t lddz,     \
+                                             const T* A, ptrdiff_t lda, T* out,           \
+                                             ptrdiff_t ldo, ptrdiff_t n_out,              \
+                                             ptrdiff_t n_in, ptrdiff_t width)             \
+{                                                                                         \
+    enum { NV = FI_VECS_##SUFFIX, NL = FI_LANES_##SUFFIX };                               \
+    V zero = fi_splat_##SUFFIX(0);                                                        \
+    for (ptrdiff_t j0 = 0; j0 < width; j0 += FI_CHUNK) {                                  \
+        ptrdiff_t k = 0;                                                                  \
+        for (; k + 1 < n_in; k += 2) {                                                    \
+            V acc0[NV], acc1[NV];                                                         \
+            for (int v = 0; v < NV; v++) acc0[v] = acc1[v] = zero;                        \
+            for (ptrdiff_t i = 0; i < n_out; i++) {                                       \
+                const T* dz = dZ + i * lddz + j0;                                         \
+                V s0 = fi_splat_##SUFFIX(W[i * n_in + k]);                                \
+                V s1 = fi_splat_##SUFFIX(W[i * n_in + k + 1]);                            \
+                for (int v = 0; v < NV; v++) {                                            \
+                    V d = fi_load_##SUFFIX(dz + v * NL);                                  \
+                    acc0[v] += s0 * d;                                                    \
+                    acc1[v] += s1 * d;                                                    \
+                }                                                                         \
+            }                                                                             \
+            for (int v = 0; v < NV; v++) {                                                \
+                V a0 = fi_load_##SUFFIX(A + k * lda + j0 + v * NL);                       \
+                V a1 = fi_load_##SUFFIX(A + (k + 1) * lda + j0 + v * NL);                 \
+                fi_store_##SUFFIX(out + k * ldo + j0 + v * NL,                            \
+                                  fi_where_positive_##SUFFIX(a0, acc0[v]));               \
+                fi_store_##SUFFIX(out + (k + 1) * ldo + j0 + v * NL,                      \
+                                  fi_where_positive_##SUFFIX(a1, acc1[v]));               \
+            }                                                                             \
+        }                                                                                 \
+        for (; k < n_in; k++) {                                                           \
+            V acc0[NV];                                                                   \
+            for (int v = 0; v < NV; v++) acc0[v] = zero;                                  \
+            for (ptrdiff_t i = 0; i < n_out; i++) {                                       \
+                const T* dz = dZ + i * lddz + j0;                                         \
+                V s0 = fi_splat_##SUFFIX(W[i * n_in + k]);                                \
+                for (int v = 0; v < NV; v++) acc0[v] += s0 * fi_load_##SUFFIX(dz + v * NL); \
+            }                                                                             \
+            for (int v = 0; v < NV; v++) {                                                \
+                V a0 = fi_load_##SUFFIX(A + k * lda + j0 + v * NL);                       \
+                fi_store_##SUFFIX(out + k * ldo + j0 + v * NL,                            \
+                                  fi_where_positive_##SUFFIX(a0, acc0[v]));               \
+            }                                                                             \
+        }                                                                                 \
+    }                                                                                     \
+}
+
+FI_DEFINE_KERNELS(double, fi_vd, d)
+FI_DEFINE_KERNELS(float, fi_vf, f)
+
+/* exp on every lane: the same reduction, polynomial and bit assembly as fi_exp
+ * and fi_expf in _fastmath.h, so each lane gives the same bits as the scalar. */
+typedef int64_t fi_vl __attribute__((vector_size(FI_VECTOR_BYTES)));
+typedef int32_t fi_vi __attribute__((vector_size(FI_VECTOR_BYTES)));
+
+static inline fi_vd fi_exp_vd(fi_vd x)
+{
+    const fi_vd lo = fi_splat_d(-708.0), hi = fi_splat_d(709.0);
+    const fi_vd shifter = fi_splat_d(6755399441055744.0);
+    fi_vd t, n, r, p;
+    fi_vl bits;
+    x = (fi_vd)(((fi_vl)x & (x >= lo)) | ((fi_vl)lo & (x < lo)));
+    x = (fi_vd)(((fi_vl)x & (x <= hi)) | ((fi_vl)hi & (x > hi)));
+    t = x * 1.4426950408889634 + shifter;
+    n = t - shifter;
+    r = (x - n * 6.93147180369123816490e-01) - n * 1.90821492927058770002e-10;
+    p = fi_splat_d(1.0 / 6227020800.0);
+    p = p * r + 1.0 / 479001600.0;
+    p = p * r + 1.0 / 39916800.0;
+    p = p * r + 1.0 / 3628800.0;
+    p = p * r + 1.0 / 362880.0;
+    p = p * r + 1.0 / 40320.0;
+    p = p * r + 1.0 / 5040.0;
+    p = p * r + 1.0 / 720.0;
+    p = p * r + 1.0 / 120.0;
+    p = p * r + 1.0 / 24.0;
+    p = p * r + 1.0 / 6.0;
+    p = p * r + 0.5;
+    p = p * r + 1.0;
+    p = p * r + 1.0;
+    bits = ((fi_vl)t + 1023) << 52;
+    return p * (fi_vd)bits;
+}
+
+static inline fi_vf fi_exp_vf(fi_vf x)
+{
+    const fi_vf lo = fi_splat_f(-87.0f), hi = fi_splat_f(88.0f);
+    const fi_vf shifter = fi_splat_f(12582912.0f);
+    fi_vf t, n, r, p;
+    fi_vi bits;
+    x = (fi_vf)(((fi_vi)x & (x >= lo)) | ((fi_vi)lo & (x < lo)));
+    x = (fi_vf)(((fi_vi)x & (x <= hi)) | ((fi_vi)hi & (x > hi)));
+    t = x * 1.44269504f + shifter;
+    n = t - shifter;
+    r = (x - n * 6.93359375e-1f) - n * -2.12194440e-4f;
+    p = fi_splat_f(1.0f / 5040.0f);
+    p = p * r + 1.0f / 720.0f;
+    p = p * r + 1.0f / 120.0f;
+    p = p * r + 1.0f / 24.0f;
+    p = p * r + 1.0f / 6.0f;
+    p = p * r + 0.5f;
+    p = p * r + 1.0f;
+    p = p * r + 1.0f;
+    bits = ((fi_vi)t + 127) << 23;
+    return p * (fi_vf)bits;
+}
+
+/* dZ = (sigmoid(Z) - Y) * inv_m for the first nb columns, 0 up to width; a whole
+ * vector at a time where nb allows, one lane at a time (same arithmetic) after. */
+#define FI_DEFINE_OUTPUT_DELTA(T, V, SUFFIX, EXP)                                         \
+static void fi_block_output_delta_##SUFFIX(const T* Z, ptrdiff_t ldz, const T* Y,         \
+                                           ptrdiff_t ldy, T* dZ, ptrdiff_t lddz,          \
+                                           ptrdiff_t n, ptrdiff_t nb, ptrdiff_t width,    \
+                                           T inv_m)                                       \
+{                                                                                         \
+    enum { NL = FI_LANES_##SUFFIX };                                                      \
+    V one = fi_splat_##SUFFIX(1), scale = fi_splat_##SUFFIX(inv_m);                       \
+    for (ptrdiff_t i = 0; i < n; i++) {                                                   \
+        const T* z = Z + i * ldz;                                                         \
+        const T* y = Y + i * ldy;                                                         \
+        T* d = dZ + i * lddz;                                                             \
+        ptrdiff_t j = 0;                                                                  \
+        for (; j + NL <= nb; j += NL) {                                                   \
+            V s = one / (one + EXP(-fi_load_##SUFFIX(z + j)));                            \
+            fi_store_##SUFFIX(d + j, scale * (s - fi_load_##SUFFIX(y + j)));              \
+        }                                                                                 \
+        for (; j < nb; j++) {                                                             \
+            V s = one / (one + EXP(-fi_splat_##SUFFIX(z[j])));                            \
+            d[j] = inv_m * (s[0] - y[j]);                                                 \
+        }                                                                                 \
+        for (; j < width; j++) d[j] = 0;                                                  \
+    }                                                                                     \
+}
+
+FI_DEFINE_OUTPUT_DELTA(double, fi_vd, d, fi_exp_vd)
+FI_DEFINE_OUTPUT_DELTA(float, fi_vf, f, fi_exp_vf)
+
+#endif

@@ -1,0 +1,45 @@
+"""What this installation of fastinit runs on."""
+
+import platform
+import sys
+
+import numpy as np
+
+from . import __version__, _kernels
+from .network import available_cores
+
+__all__ = ["show_config"]
+
+
+def show_config(file=sys.stdout):
+    """Describe the compiled core in use: which instruction-set build was chosen
+    for this CPU, whether threads are available, and on how many cores.
+
+    Parameters
+    ----------
+    file : file-like or None, default sys.stdout
+        Where to print the description; None prints nothing.
+
+    Returns
+    -------
+    dict
+        ``version``, ``instruction_set`` (the build in use), ``cpu_has_avx2_fma``,
+        ``openmp``, ``cores``, ``machine``, ``python`` and ``numpy``.
+    """
+    from . import _kernels_generic
+
+    info = {
+        "version": __version__,
+        "instruction_set": _kernels.INSTRUCTION_SET,
+        "cpu_has_avx2_fma": _kernels_generic.cpu_has_avx2_fma(),
+        "openmp": _kernels._impl.has_openmp(),
+        "cores": available_cores(),
+        "machine": platform.machine(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+    }
+    if file is not None:
+        width = max(len(key) for key in info)
+        for key, value in info.items():
+            print(f"{key:<{width}}  {value}", file=file)
+    return info
