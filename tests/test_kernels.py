@@ -242,3 +242,23 @@ def test_training_allocates_nothing_per_iteration():
     _, many = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert many <= few + 1024
+
+
+def test_peak_memory_on_many_examples_is_below_the_references():
+    import tracemalloc
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((2, 100_000))
+    Y = (X[:1] * X[1:] > 0).astype(float)
+    parameters = fi.initialize([2, 10, 5, 1], "he", seed=3)
+
+    def peak(function):
+        tracemalloc.start()
+        function()
+        _, top = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        return top
+
+    ours = peak(lambda: fi.train(X, Y, parameters, num_iterations=2))
+    theirs = peak(lambda: ref.train(X, Y, parameters, num_iterations=2, cost="course"))
+    assert ours < theirs

@@ -40,7 +40,7 @@ cdef extern from "_fastmath.h" nogil:
     int FI_OPENMP
 
 cdef extern from "_simd.h":
-    enum: CHUNK "FI_CHUNK"   # examples per innermost loop (see _simd.h)
+    enum: CHUNK "FI_CHUNK_MAX"   # blocks are padded to a multiple of this (see _simd.h)
 
 cdef enum:
     MAX_BLOCK = 512       # examples per block, at most
@@ -234,7 +234,6 @@ cdef void _relu_backward(const floating* dA, Py_ssize_t ldda,
 # ---------------------------------------------------------------------------
 
 cdef extern from "_simd.h" nogil:
-    enum: FI_CHUNK
     void fi_block_forward_d(const double* W, const double* b, const double* A,
                             Py_ssize_t lda, double* Z, Py_ssize_t ldz, Py_ssize_t n_out,
                             Py_ssize_t n_in, Py_ssize_t width, int relu)

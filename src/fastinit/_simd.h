@@ -1,9 +1,9 @@
 /* The innermost loops of training, written with GCC/Clang vector extensions.
  *
  * Each kernel works on one block of examples stored row-major with a leading
- * dimension (ld*), FI_CHUNK examples at a time: a chunk is 4 AVX registers of
- * doubles (8 SSE2 ones), held in registers while a sum runs over a layer's
- * inputs or outputs. Sums over examples keep
+ * dimension (ld*), one chunk of examples at a time: 4 AVX registers (8 SSE2
+ * ones) of doubles or floats, held in registers while a sum runs over a
+ * layer's inputs or outputs. Sums over examples keep
  * one partial sum per lane and add the lanes in a fixed order at the end, so
  * the result depends only on the block's width, never on threads. (The lane
  * count differs between builds, so the AVX2 and baseline builds round
@@ -21,8 +21,14 @@
 #include <stdint.h>
 #include <string.h>
 
-/* Examples per chunk, for both dtypes (a multiple of every vector length). */
-#define FI_CHUNK 16
+/* Examples per chunk: 4 AVX registers of either dtype. Blocks are padded to a
+ * multiple of FI_CHUNK_MAX, which every chunk divides. */
+#define FI_CHUNK_d 16
+#define FI_CHUNK_f 32
+#define FI_CHUNK_MAX 32
+/* Inputs per panel of the forward pass: the panel of a chunk stays in L2
+ * while every output row is computed from it. */
+#define FI_PANEL 128
 
 /* One register: 32 bytes where AVX is enabled, 16 (SSE2, NEON) otherwise. */
 #if defined(__AVX__)
@@ -36,7 +42,7 @@ typedef float fi_vf __attribute__((vector_size(FI_VECTOR_BYTES)));
 #define FI_DEFINE_KERNELS(T, V, SUFFIX)                                                   \
                                                                                           \
 enum { FI_LANES_##SUFFIX = (int)(sizeof(V) / sizeof(T)),                                  \
-       FI_VECS_##SUFFIX = FI_CHUNK / (int)(sizeof(V) / sizeof(T)) };                      \
+       FI_VECS_##SUFFIX = FI_CHUNK_##SUFFIX / (int)(sizeof(V) / sizeof(T)) };                      \
                                                                                           \
 static inline V fi_load_##SUFFIX(const T* p) { V v; memcpy(&v, p, sizeof v); return v; } \
 static inline void fi_store_##SUFFIX(T* p, V v) { memcpy(p, &v, sizeof v); }             \
@@ -50,7 +56,7 @@ static inline V fi_where_positive_##SUFFIX(V where, V value) {                  
 }                                                                                         \
 static inline V fi_relu_##SUFFIX(V v) { return fi_where_positive_##SUFFIX(v, v); }       \
 static inline T fi_hsum_##SUFFIX(const V* acc) {                                          \
-    /* The FI_CHUNK partial sums, added in one fixed order. */                            \
+    /* A chunk's partial sums, added in one fixed order. */                               \
     V s = acc[0];                                                                         \
     for (int v = 1; v < FI_VECS_##SUFFIX; v++) s += acc[v];                               \
     T total = s[0];                                                                       \
@@ -58,92 +64,121 @@ static inline T fi_hsum_##SUFFIX(const V* acc) {                                
     return total;                                                                         \
 }                                                                                         \
                                                                                           \
-/* Z = W @ A + b, then max(., 0) when relu; two rows of W at a time. */                  \
+/* Rows i and i + 1 (or i alone, when rows == 1) of Z = W @ A + b over the     \
+ * inputs k0..k1 of one chunk: start from b on the first panel, from Z after;    \
+ * max(., 0) after the last panel when relu. */                                           \
+static inline void fi_forward_rows_##SUFFIX(const T* W, const T* b, const T* A,           \
+                                            ptrdiff_t lda, T* Z, ptrdiff_t ldz,           \
+                                            ptrdiff_t i, int rows, ptrdiff_t n_in,        \
+                                            ptrdiff_t k0, ptrdiff_t k1, ptrdiff_t j0,     \
+                                            int relu)                                     \
+{                                                                                         \
+    enum { NV = FI_VECS_##SUFFIX, NL = FI_LANES_##SUFFIX };                               \
+    const T* w0 = W + i * n_in;                                                           \
+    const T* w1 = w0 + n_in;                                                              \
+    T* z0 = Z + i * ldz + j0;                                                             \
+    T* z1 = z0 + ldz;                                                                     \
+    int first = k0 == 0, last = k1 == n_in;                                               \
+    V acc0[NV], acc1[NV];                                                                 \
+    for (int v = 0; v < NV; v++) {                                                       \
+        acc0[v] = first ? fi_splat_##SUFFIX(b[i]) : fi_load_##SUFFIX(z0 + v * NL);       \
+        if (rows == 2)                                                                    \
+            acc1[v] = first ? fi_splat_##SUFFIX(b[i + 1]) : fi_load_##SUFFIX(z1 + v * NL); \
+    }                                                                                     \
+    if (rows == 2) {                                                                      \
+        for (ptrdiff_t k = k0; k < k1; k++) {                                             \
+            const T* a = A + k * lda + j0;                                                \
+            V s0 = fi_splat_##SUFFIX(w0[k]), s1 = fi_splat_##SUFFIX(w1[k]);               \
+            for (int v = 0; v < NV; v++) {                                                \
+                V x = fi_load_##SUFFIX(a + v * NL);                                       \
+                acc0[v] += s0 * x;                                                        \
+                acc1[v] += s1 * x;                                                        \
+            }                                                                             \
+        }                                                                                 \
+    } else {                                                                              \
+        for (ptrdiff_t k = k0; k < k1; k++) {                                             \
+            const T* a = A + k * lda + j0;                                                \
+            V s0 = fi_splat_##SUFFIX(w0[k]);                                              \
+            for (int v = 0; v < NV; v++) acc0[v] += s0 * fi_load_##SUFFIX(a + v * NL);    \
+        }                                                                                 \
+    }                                                                                     \
+    for (int v = 0; v < NV; v++) {                                                       \
+        fi_store_##SUFFIX(z0 + v * NL, last && relu ? fi_relu_##SUFFIX(acc0[v]) : acc0[v]); \
+        if (rows == 2)                                                                    \
+            fi_store_##SUFFIX(z1 + v * NL,                                                \
+                              last && relu ? fi_relu_##SUFFIX(acc1[v]) : acc1[v]);        \
+    }                                                                                     \
+}                                                                                         \
+                                                                                          \
+/* Z = W @ A + b, then max(., 0) when relu: two rows of W at a time, the inputs    \
+ * in panels of FI_PANEL that stay in cache while every row uses them. */                 \
 static void fi_block_forward_##SUFFIX(const T* W, const T* b, const T* A, ptrdiff_t lda,  \
                                       T* Z, ptrdiff_t ldz, ptrdiff_t n_out,               \
                                       ptrdiff_t n_in, ptrdiff_t width, int relu)          \
 {                                                                                         \
-    enum { NV = FI_VECS_##SUFFIX, NL = FI_LANES_##SUFFIX };                               \
-    for (ptrdiff_t j0 = 0; j0 < width; j0 += FI_CHUNK) {                                  \
-        ptrdiff_t i = 0;                                                                  \
-        for (; i + 1 < n_out; i += 2) {                                                   \
-            const T* w0 = W + i * n_in;                                                   \
-            const T* w1 = w0 + n_in;                                                      \
-            V acc0[NV], acc1[NV];                                                         \
-            for (int v = 0; v < NV; v++) {                                                \
-                acc0[v] = fi_splat_##SUFFIX(b[i]);                                        \
-                acc1[v] = fi_splat_##SUFFIX(b[i + 1]);                                    \
-            }                                                                             \
-            for (ptrdiff_t k = 0; k < n_in; k++) {                                        \
-                const T* a = A + k * lda + j0;                                            \
-                V s0 = fi_splat_##SUFFIX(w0[k]), s1 = fi_splat_##SUFFIX(w1[k]);           \
-                for (int v = 0; v < NV; v++) {                                            \
-                    V x = fi_load_##SUFFIX(a + v * NL);                                   \
-                    acc0[v] += s0 * x;                                                    \
-                    acc1[v] += s1 * x;                                                    \
-                }                                                                         \
-            }                                                                             \
-            for (int v = 0; v < NV; v++) {                                                \
-                fi_store_##SUFFIX(Z + i * ldz + j0 + v * NL,                              \
-                                  relu ? fi_relu_##SUFFIX(acc0[v]) : acc0[v]);            \
-                fi_store_##SUFFIX(Z + (i + 1) * ldz + j0 + v * NL,                        \
-                                  relu ? fi_relu_##SUFFIX(acc1[v]) : acc1[v]);            \
-            }                                                                             \
-        }                                                                                 \
-        for (; i < n_out; i++) {                                                          \
-            const T* w0 = W + i * n_in;                                                   \
-            V acc0[NV];                                                                   \
-            for (int v = 0; v < NV; v++) acc0[v] = fi_splat_##SUFFIX(b[i]);               \
-            for (ptrdiff_t k = 0; k < n_in; k++) {                                        \
-                const T* a = A + k * lda + j0;                                            \
-                V s0 = fi_splat_##SUFFIX(w0[k]);                                          \
-                for (int v = 0; v < NV; v++) acc0[v] += s0 * fi_load_##SUFFIX(a + v * NL); \
-            }                                                                             \
-            for (int v = 0; v < NV; v++)                                                  \
-                fi_store_##SUFFIX(Z + i * ldz + j0 + v * NL,                              \
-                                  relu ? fi_relu_##SUFFIX(acc0[v]) : acc0[v]);            \
+    for (ptrdiff_t k0 = 0; k0 < n_in; k0 += FI_PANEL) {                                   \
+        ptrdiff_t k1 = k0 + FI_PANEL < n_in ? k0 + FI_PANEL : n_in;                       \
+        for (ptrdiff_t j0 = 0; j0 < width; j0 += FI_CHUNK_##SUFFIX) {                     \
+            ptrdiff_t i = 0;                                                              \
+            for (; i + 1 < n_out; i += 2)                                                 \
+                fi_forward_rows_##SUFFIX(W, b, A, lda, Z, ldz, i, 2, n_in, k0, k1, j0, relu); \
+            if (i < n_out)                                                                \
+                fi_forward_rows_##SUFFIX(W, b, A, lda, Z, ldz, i, 1, n_in, k0, k1, j0, relu); \
         }                                                                                 \
     }                                                                                     \
 }                                                                                         \
                                                                                           \
-/* dW = dZ @ A.T and db = dZ.sum(axis=1) over the block; two inputs at a time. */        \
+/* dW[i..i+R-1, k..k+K-1] (R <= 4, K <= 2) = sums over the block of dZ rows     \
+ * times A rows: one vector of examples per step, one partial sum per lane, the   \
+ * lanes added in a fixed order at the end. */                                            \
+static inline __attribute__((always_inline)) void fi_weight_tile_##SUFFIX(                \
+    const T* dZ, ptrdiff_t lddz, const T* A, ptrdiff_t lda, T* dW, ptrdiff_t n_in,        \
+    ptrdiff_t i, ptrdiff_t k, int R, int K, ptrdiff_t width)                              \
+{                                                                                         \
+    enum { NL = FI_LANES_##SUFFIX };                                                      \
+    V acc[4][2];                                                                          \
+    for (int r = 0; r < R; r++)                                                           \
+        for (int c = 0; c < K; c++) acc[r][c] = fi_splat_##SUFFIX(0);                     \
+    for (ptrdiff_t j = 0; j < width; j += NL) {                                           \
+        V a[2], d[4];                                                                     \
+        for (int c = 0; c < K; c++) a[c] = fi_load_##SUFFIX(A + (k + c) * lda + j);       \
+        for (int r = 0; r < R; r++) d[r] = fi_load_##SUFFIX(dZ + (i + r) * lddz + j);     \
+        for (int r = 0; r < R; r++)                                                       \
+            for (int c = 0; c < K; c++) acc[r][c] += d[r] * a[c];                         \
+    }                                                                                     \
+    for (int r = 0; r < R; r++)                                                           \
+        for (int c = 0; c < K; c++) {                                                     \
+            T total = acc[r][c][0];                                                       \
+            for (int l = 1; l < NL; l++) total += acc[r][c][l];                           \
+            dW[(i + r) * n_in + k + c] = total;                                           \
+        }                                                                                 \
+}                                                                                         \
+                                                                                          \
+/* dW = dZ @ A.T and db = dZ.sum(axis=1) over the block, in tiles of 4 outputs x   \
+ * 2 inputs; inputs outermost, so a wide input row is read from memory once. */           \
 static void fi_block_weight_gradient_##SUFFIX(const T* dZ, ptrdiff_t lddz, const T* A,    \
                                               ptrdiff_t lda, T* dW, T* db,                \
                                               ptrdiff_t n_out, ptrdiff_t n_in,            \
                                               ptrdiff_t width)                            \
 {                                                                                         \
-    enum { NV = FI_VECS_##SUFFIX, NL = FI_LANES_##SUFFIX };                               \
+    enum { NV = FI_VECS_##SUFFIX, NL = FI_LANES_##SUFFIX, CH = FI_CHUNK_##SUFFIX };       \
+    for (ptrdiff_t k = 0; k < n_in; k += 2) {                                             \
+        int K = k + 1 < n_in ? 2 : 1;                                                     \
+        ptrdiff_t i = 0;                                                                  \
+        for (; i + 4 <= n_out; i += 4) {                                                  \
+            if (K == 2) fi_weight_tile_##SUFFIX(dZ, lddz, A, lda, dW, n_in, i, k, 4, 2, width); \
+            else fi_weight_tile_##SUFFIX(dZ, lddz, A, lda, dW, n_in, i, k, 4, 1, width);  \
+        }                                                                                 \
+        for (; i < n_out; i++) {                                                          \
+            if (K == 2) fi_weight_tile_##SUFFIX(dZ, lddz, A, lda, dW, n_in, i, k, 1, 2, width); \
+            else fi_weight_tile_##SUFFIX(dZ, lddz, A, lda, dW, n_in, i, k, 1, 1, width);  \
+        }                                                                                 \
+    }                                                                                     \
     for (ptrdiff_t i = 0; i < n_out; i++) {                                               \
         const T* dz = dZ + i * lddz;                                                      \
-        ptrdiff_t k = 0;                                                                  \
-        for (; k + 1 < n_in; k += 2) {                                                    \
-            const T* a0 = A + k * lda;                                                    \
-            const T* a1 = a0 + lda;                                                       \
-            V acc0[NV], acc1[NV];                                                         \
-            for (int v = 0; v < NV; v++) acc0[v] = acc1[v] = fi_splat_##SUFFIX(0);        \
-            for (ptrdiff_t j0 = 0; j0 < width; j0 += FI_CHUNK) {                          \
-                for (int v = 0; v < NV; v++) {                                            \
-                    V d = fi_load_##SUFFIX(dz + j0 + v * NL);                             \
-                    acc0[v] += d * fi_load_##SUFFIX(a0 + j0 + v * NL);                    \
-                    acc1[v] += d * fi_load_##SUFFIX(a1 + j0 + v * NL);                    \
-                }                                                                         \
-            }                                                                             \
-            dW[i * n_in + k] = fi_hsum_##SUFFIX(acc0);                                    \
-            dW[i * n_in + k + 1] = fi_hsum_##SUFFIX(acc1);                                \
-        }                                                                                 \
-        for (; k < n_in; k++) {                                                           \
-            const T* a0 = A + k * lda;                                                    \
-            V acc0[NV];                                                                   \
-            for (int v = 0; v < NV; v++) acc0[v] = fi_splat_##SUFFIX(0);                  \
-            for (ptrdiff_t j0 = 0; j0 < width; j0 += FI_CHUNK)                            \
-                for (int v = 0; v < NV; v++)                                              \
-                    acc0[v] += fi_load_##SUFFIX(dz + j0 + v * NL)                         \
-                               * fi_load_##SUFFIX(a0 + j0 + v * NL);                      \
-            dW[i * n_in + k] = fi_hsum_##SUFFIX(acc0);                                    \
-        }                                                                                 \
         V acc0[NV];                                                                       \
         for (int v = 0; v < NV; v++) acc0[v] = fi_splat_##SUFFIX(0);                      \
-        for (ptrdiff_t j0 = 0; j0 < width; j0 += FI_CHUNK)                                \
+        for (ptrdiff_t j0 = 0; j0 < width; j0 += CH)                                      \
             for (int v = 0; v < NV; v++) acc0[v] += fi_load_##SUFFIX(dz + j0 + v * NL);  \
         db[i] = fi_hsum_##SUFFIX(acc0);                                                   \
     }                                                                                     \
@@ -158,7 +193,7 @@ static void fi_block_input_gradient_##SUFFIX(const T* W, const T* dZ, ptrdiff_t 
 {                                                                                         \
     enum { NV = FI_VECS_##SUFFIX, NL = FI_LANES_##SUFFIX };                               \
     V zero = fi_splat_##SUFFIX(0);                                                        \
-    for (ptrdiff_t j0 = 0; j0 < width; j0 += FI_CHUNK) {                                  \
+    for (ptrdiff_t j0 = 0; j0 < width; j0 += FI_CHUNK_##SUFFIX) {                                  \
         ptrdiff_t k = 0;                                                                  \
         for (; k + 1 < n_in; k += 2) {                                                    \
             V acc0[NV], acc1[NV];                                                         \

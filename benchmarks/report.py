@@ -1,0 +1,144 @@
+"""Print the benchmark table: fastinit against the plain-NumPy reference.
+
+    python benchmarks/report.py [--repeats 5] [--quick]
+
+For every workload of workloads.py, fastinit and the reference (the course's
+code as the notebook runs it: cost every iteration, new arrays at every
+update, np.dot through NumPy's BLAS) are timed alternately in this process;
+the table shows medians per iteration, their ratio, the work per iteration and
+fastinit's achieved GFLOP/s. Then the float32 speed-ups, the thread scaling on
+"many", and the peak memory of one iteration on "many".
+"""
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import reference as ref  # noqa: E402
+from workloads import TARGETS, WORKLOADS  # noqa: E402
+
+import fastinit as fi  # noqa: E402
+
+
+def cpu_model():
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def median_seconds(function, repeats):
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def settle():
+    """Let NumPy's BLAS threads, which spin for a while after the reference's
+    np.dot calls, go idle before fastinit's threads need the cores."""
+    time.sleep(0.3)
+
+
+def time_pair(workload, repeats, iterations, n_threads=None):
+    """Median seconds per iteration of fastinit and the reference, alternated."""
+    X, Y, parameters = workload.data()
+    ours = lambda: fi.train(X, Y, parameters, num_iterations=iterations, record_every=1000,
+                            n_threads=n_threads)
+    theirs = lambda: ref.train(X, Y, parameters, num_iterations=iterations,
+                               record_every=1000, cost="course")
+    ours()
+    fast, slow = [], []
+    for _ in range(repeats):
+        settle()
+        fast.append(median_seconds(ours, 1))
+        slow.append(median_seconds(theirs, 1))
+    return statistics.median(fast) / iterations, statistics.median(slow) / iterations
+
+
+def peak_bytes(function):
+    tracemalloc.start()
+    function()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5, help="timed runs per side (median)")
+    parser.add_argument("--quick", action="store_true",
+                        help="1500 notebook iterations instead of 15000")
+    args = parser.parse_args()
+
+    config = fi.show_config(file=None)
+    print(f"machine: {cpu_model()}, {config['cores']} cores, fastinit {config['version']} "
+          f"using {config['instruction_set']}, OpenMP {'on' if config['openmp'] else 'off'}, "
+          f"NumPy {config['numpy']}")
+    print()
+    header = (f"{'workload':<10} {'dtype':<8} {'threads':>7} {'fastinit':>12} {'reference':>12} "
+              f"{'ratio':>8} {'target':>7} {'MFLOP/it':>9} {'GFLOP/s':>8}")
+    print(header)
+    print("-" * len(header))
+    per_iteration = {}
+    for workload in WORKLOADS:
+        iterations = workload.iterations
+        if args.quick and workload.name == "notebook":
+            iterations = 1500
+        X, _, _ = workload.data()
+        threads = fi.network.resolve_threads(None, (X.shape[0], *workload.layers_dims[1:]),
+                                             workload.m)
+        ours, theirs = time_pair(workload, args.repeats, iterations)
+        per_iteration[(workload.name, workload.dtype)] = ours
+        target = TARGETS.get((workload.name, workload.dtype))
+        ratio = theirs / ours
+        mark = "" if target is None else ("  met" if ratio >= target else "  NOT met")
+        flops = workload.flops_per_iteration()
+        print(f"{workload.name:<10} {workload.dtype:<8} {threads:>7} {ours * 1e6:>9.1f} us "
+              f"{theirs * 1e6:>9.1f} us {ratio:>7.1f}x "
+              f"{(f'{target:g}x' if target else '-'):>7} {flops / 1e6:>9.2f} "
+              f"{flops / ours / 1e9:>8.1f}{mark}")
+
+    print()
+    for name in ("wide", "many"):
+        speedup = per_iteration[(name, "float64")] / per_iteration[(name, "float32")]
+        print(f"float32 vs float64 on {name}: {speedup:.2f}x (target 1.6x)")
+
+    many = next(w for w in WORKLOADS if w.name == "many" and w.dtype == "float64")
+    cores = config["cores"]
+    X, Y, parameters = many.data()
+    timed = lambda n: median_seconds(
+        lambda: fi.train(X, Y, parameters, num_iterations=many.iterations, n_threads=n),
+        args.repeats) / many.iterations
+    settle()
+    one = timed(1)
+    print(f"threads on many: 1 thread {one * 1e3:.2f} ms/iteration", end="")
+    for n in sorted({2, cores}):
+        if n <= cores:
+            t = timed(n)
+            print(f", {n} threads {t * 1e3:.2f} ms ({one / t:.2f}x)", end="")
+    print()
+
+    fastinit_peak = peak_bytes(lambda: fi.train(X, Y, parameters, num_iterations=2))
+    reference_peak = peak_bytes(lambda: ref.train(X, Y, parameters, num_iterations=2,
+                                                  cost="course"))
+    print(f"peak memory on many (tracemalloc): fastinit {fastinit_peak / 1e6:.1f} MB, "
+          f"reference {reference_peak / 1e6:.1f} MB")
+    if os.environ.get("OPENBLAS_CORETYPE"):
+        print("note: OPENBLAS_CORETYPE is set, which slows NumPy's BLAS (the reference)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+"""pytest-benchmark suite: one group per workload, fastinit against the plain
+NumPy reference (and PyTorch or JAX when installed) in the same run.
+
+    pytest benchmarks/ --benchmark-only
+
+The per-iteration time of each side is the benchmark's time divided by the
+workload's iteration count; ``python benchmarks/report.py`` prints the ratios.
+"""
+
+import numpy as np
+import pytest
+import reference as ref
+from workloads import WORKLOADS
+
+import fastinit as fi
+
+IDS = [f"{w.name}-{w.dtype}" for w in WORKLOADS]
+
+
+@pytest.fixture(params=WORKLOADS, ids=IDS)
+def workload(request):
+    return request.param
+
+
+def test_fastinit(benchmark, workload):
+    X, Y, parameters = workload.data()
+    benchmark.group = f"{workload.name}-{workload.dtype}"
+    benchmark.extra_info["iterations"] = workload.iterations
+    result = benchmark.pedantic(
+        fi.train, args=(X, Y, parameters),
+        kwargs=dict(num_iterations=workload.iterations, record_every=1000),
+        rounds=3, iterations=1, warmup_rounds=1)
+    assert np.isfinite(result.final_cost)
+
+
+def test_reference(benchmark, workload):
+    X, Y, parameters = workload.data()
+    benchmark.group = f"{workload.name}-{workload.dtype}"
+    benchmark.extra_info["iterations"] = workload.iterations
+    trained, costs = benchmark.pedantic(
+        ref.train, args=(X, Y, parameters),
+        kwargs=dict(num_iterations=workload.iterations, record_every=1000, cost="course"),
+        rounds=3, iterations=1)
+    assert len(costs) == (workload.iterations + 999) // 1000
+
+
+def test_pytorch(benchmark, workload):
+    torch = pytest.importorskip("torch")
+    X, Y, parameters = workload.data()
+    benchmark.group = f"{workload.name}-{workload.dtype}"
+    benchmark.extra_info["iterations"] = workload.iterations
+    dtype = torch.float32 if workload.dtype == "float32" else torch.float64
+    tensors = {k: torch.tensor(v, dtype=dtype, requires_grad=True) for k, v in parameters.items()}
+    X_t, Y_t = torch.tensor(X, dtype=dtype), torch.tensor(Y, dtype=dtype)
+    L = len(parameters) // 2
+
+    def run():
+        params = {k: v.detach().clone().requires_grad_() for k, v in tensors.items()}
+        for _ in range(workload.iterations):
+            A = X_t
+            for l in range(1, L + 1):
+                Z = params[f"W{l}"] @ A + params[f"b{l}"]
+                A = torch.relu(Z) if l < L else Z
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(A, Y_t, reduction="sum")
+            loss = loss / X_t.shape[1]
+            grads = torch.autograd.grad(loss, list(params.values()))
+            with torch.no_grad():
+                for p, g in zip(params.values(), grads):
+                    p -= 0.01 * g
+        return params
+
+    benchmark.pedantic(run, rounds=3, iterations=1)

@@ -1,0 +1,53 @@
+"""The benchmark workloads of issue 4, shared by the pytest-benchmark suite and
+report.py: each is a network, a number of examples and a dtype, with the data
+drawn from a fixed seed."""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+import fastinit as fi
+
+
+@dataclass(frozen=True)
+class Workload:
+    name: str
+    layers_dims: tuple
+    m: int
+    dtype: str = "float64"
+    #: Iterations per timed run (the notebook's full 15000 for "notebook").
+    iterations: int = 20
+
+    def data(self):
+        """``(X, Y, parameters)``: standard-normal inputs (the notebook's circles
+        for "notebook"), labels from a fixed rule, He initialization with seed 3."""
+        if self.name == "notebook":
+            X, Y, _, _ = fi.datasets.load_dataset()
+        else:
+            rng = np.random.default_rng(0)
+            X = rng.standard_normal((self.layers_dims[0], self.m))
+            Y = (X[:1] * X[-1:] > 0).astype(np.int64)
+        parameters = fi.initialize(list(self.layers_dims), "he", seed=3, dtype=self.dtype)
+        return np.ascontiguousarray(X, dtype=self.dtype), Y.astype(self.dtype), parameters
+
+    def flops_per_iteration(self):
+        """Multiply-adds of the three passes (forward, weight gradient, input
+        gradient), counted as two operations each; the input gradient of the
+        first layer is not computed."""
+        dims = self.layers_dims
+        weights = sum(dims[l] * dims[l - 1] for l in range(1, len(dims)))
+        return self.m * (2 * weights + 2 * weights + 2 * (weights - dims[1] * dims[0]))
+
+
+WORKLOADS = [
+    Workload("notebook", (2, 10, 5, 1), 300, iterations=15000),
+    Workload("deep", (2, 64, 64, 64, 64, 1), 1000, iterations=200),
+    Workload("wide", (12288, 20, 7, 5, 1), 209, iterations=20),
+    Workload("many", (2, 10, 5, 1), 100_000, iterations=100),
+    Workload("wide", (12288, 20, 7, 5, 1), 209, "float32", iterations=20),
+    Workload("many", (2, 10, 5, 1), 100_000, "float32", iterations=100),
+]
+
+#: Issue 4's targets: reference time / fastinit time, medians of the same run.
+TARGETS = {("notebook", "float64"): 40, ("deep", "float64"): 2.5, ("wide", "float64"): 1.3,
+           ("many", "float64"): 10}
