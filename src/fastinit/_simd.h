@@ -39,6 +39,16 @@
 typedef double fi_vd __attribute__((vector_size(FI_VECTOR_BYTES)));
 typedef float fi_vf __attribute__((vector_size(FI_VECTOR_BYTES)));
 
+/* x in every lane, as a vector literal: a lane-by-lane loop makes GCC build the
+ * float vector through the stack (a store-forwarding stall on every use). */
+#if FI_VECTOR_BYTES == 32
+static inline fi_vd fi_splat_d(double x) { return (fi_vd){x, x, x, x}; }
+static inline fi_vf fi_splat_f(float x) { return (fi_vf){x, x, x, x, x, x, x, x}; }
+#else
+static inline fi_vd fi_splat_d(double x) { return (fi_vd){x, x}; }
+static inline fi_vf fi_splat_f(float x) { return (fi_vf){x, x, x, x}; }
+#endif
+
 #define FI_DEFINE_KERNELS(T, V, SUFFIX)                                                   \
                                                                                           \
 enum { FI_LANES_##SUFFIX = (int)(sizeof(V) / sizeof(T)),                                  \
@@ -46,7 +56,6 @@ enum { FI_LANES_##SUFFIX = (int)(sizeof(V) / sizeof(T)),                        
                                                                                           \
 static inline V fi_load_##SUFFIX(const T* p) { V v; memcpy(&v, p, sizeof v); return v; } \
 static inline void fi_store_##SUFFIX(T* p, V v) { memcpy(p, &v, sizeof v); }             \
-static inline V fi_splat_##SUFFIX(T x) { V v; for (int c = 0; c < FI_LANES_##SUFFIX; c++) v[c] = x; return v; } \
 /* value where `where` > 0, else +0 (a lane mask and a bitwise and; C has no   \
  * vector ?:). */                                                                         \
 static inline V fi_where_positive_##SUFFIX(V where, V value) {                            \
