@@ -19,11 +19,11 @@
 #   run over contiguous examples.
 #
 # Training (``descend``) walks the examples in fixed blocks of ``block`` columns:
-# forward, output delta and backward for one block while it is in cache, the
-# block's gradient written to its own slot, then the slots summed in block order.
-# Blocks go to threads, but the block size depends only on the network and the
-# reduction order only on the block index, so every thread count gives the same
-# bits. The innermost loops (``_simd.h``) run over CHUNK contiguous examples
+# forward, output delta and backward for one block while it is in cache. Runs of
+# consecutive blocks (groups) go to threads; each group's gradient is summed in
+# block order into its own slot, then the slots are summed in group order. Block
+# and group sizes depend only on the network and m, so every thread count gives
+# the same bits. The innermost loops (``_simd.h``) run over CHUNK contiguous examples
 # held in SIMD registers, one partial sum per lane, so no sum is reassociated
 # differently by different compilers or instruction sets.
 
@@ -44,6 +44,7 @@ cdef extern from "_simd.h":
 
 cdef enum:
     MAX_BLOCK = 512       # examples per block, at most
+    MAX_SLOTS = 64        # gradient slots summed after each pass, about
     BLOCK_BYTES = 49152   # activation and delta rows of one block should fit in about this
 
 
@@ -447,41 +448,62 @@ cdef double _train_block(Net net, const floating* theta, const floating* X,
     return cost
 
 
+cdef inline Py_ssize_t _group_size(Py_ssize_t n_blocks) noexcept nogil:
+    """Blocks per gradient slot: consecutive blocks are summed by one thread in
+    block order, leaving about MAX_SLOTS slots to add up. Depends on the
+    number of blocks only, never on the threads."""
+    cdef Py_ssize_t size = n_blocks // MAX_SLOTS
+    return size if size > 1 else 1
+
+
 cdef void _descend(Net net, floating* theta, const floating* X, const floating* Y,
                    Py_ssize_t m, floating* work, double* block_costs, floating lr,
                    Py_ssize_t n_iterations, int n_threads) noexcept nogil:
     """``n_iterations`` steps of full-batch gradient descent in place on ``theta``;
     the cost of every block before the first step goes to ``block_costs``.
 
-    ``work`` is laid out as: one gradient slot of ``n_theta`` values per block,
-    the padded-input buffer of the last block, then one scratch area per thread.
+    ``work`` is laid out as: one gradient slot of ``n_theta`` values per group
+    of blocks, the padded-input buffer of the last block, then for each thread
+    a scratch area and a gradient of its own.
     """
     cdef Py_ssize_t block = _block_columns(net, m)
     cdef Py_ssize_t n_blocks = (m + block - 1) // block
+    cdef Py_ssize_t group = _group_size(n_blocks)
+    cdef Py_ssize_t n_groups = (n_blocks + group - 1) // group
     cdef Py_ssize_t n_theta = net.n_theta
     cdef Py_ssize_t scratch_size = block * (_layer_offset(net, net.L + 1, 1) + 2 * _widest(net))
     cdef floating* slots = work
-    cdef floating* padded_inputs = slots + n_blocks * n_theta
-    cdef floating* scratch_areas = padded_inputs + net.dims[0] * block
+    cdef floating* padded_inputs = slots + n_groups * n_theta
+    cdef floating* thread_areas = padded_inputs + net.dims[0] * block
     cdef floating inv_m = <floating>(1.0 / m)
-    cdef Py_ssize_t it, b, p, s
+    cdef Py_ssize_t it, g, b, p, s, last
     cdef floating* scratch = NULL
-    cdef floating g
+    cdef floating* own_gradient = NULL
+    cdef floating* slot
+    cdef floating total
     cdef double cost
     it = 0
     with parallel(num_threads=n_threads):
-        scratch = scratch_areas + threadid() * scratch_size
+        scratch = thread_areas + threadid() * (scratch_size + n_theta)
+        own_gradient = scratch + scratch_size
         for it in range(n_iterations):
-            for b in prange(n_blocks, schedule="static"):
-                cost = _train_block(net, theta, X, Y, m, b * block, block, scratch,
-                                    padded_inputs, slots + b * n_theta, inv_m, it == 0)
-                if it == 0:
-                    block_costs[b] = cost
+            for g in prange(n_groups, schedule="static"):
+                slot = slots + g * n_theta
+                last = (g + 1) * group if (g + 1) * group < n_blocks else n_blocks
+                for b in range(g * group, last):
+                    cost = _train_block(net, theta, X, Y, m, b * block, block, scratch,
+                                        padded_inputs, slot if b == g * group else own_gradient,
+                                        inv_m, it == 0)
+                    if it == 0:
+                        block_costs[b] = cost
+                    if b != g * group:
+                        for p in range(n_theta):
+                            slot[p] = slot[p] + own_gradient[p]
             for p in prange(n_theta, schedule="static"):
-                g = slots[p]
-                for s in range(1, n_blocks):
-                    g = g + slots[s * n_theta + p]
-                theta[p] = theta[p] - lr * g
+                total = slots[p]
+                for s in range(1, n_groups):
+                    total = total + slots[s * n_theta + p]
+                theta[p] = theta[p] - lr * total
 
 
 # ---------------------------------------------------------------------------
@@ -523,8 +545,11 @@ def training_layout(const Py_ssize_t[::1] dims, Py_ssize_t m, int n_threads):
     net.dims = &dims[0]
     cdef Py_ssize_t block = _block_columns(net, m)
     cdef Py_ssize_t n_blocks = (m + block - 1) // block
+    cdef Py_ssize_t group = _group_size(n_blocks)
+    cdef Py_ssize_t n_groups = (n_blocks + group - 1) // group
     cdef Py_ssize_t scratch = block * (_layer_offset(net, net.L + 1, 1) + 2 * _widest(net))
-    return n_blocks * n_theta + dims[0] * block + n_threads * scratch, n_blocks
+    return (n_groups * n_theta + dims[0] * block + n_threads * (scratch + n_theta),
+            n_blocks)
 
 
 def descend(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
