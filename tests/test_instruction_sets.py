@@ -28,7 +28,7 @@ def available_builds():
 def build(request, monkeypatch):
     """Route fastinit's kernels through one build for the test."""
     module = importlib.import_module(f"fastinit.{request.param}")
-    for name in ("descend", "forward", "backward", "cost", "gradient_step", "training_layout"):
+    for name in ("descend", "forward", "backward", "gradient_step", "training_layout"):
         monkeypatch.setattr(_kernels, name, getattr(module, name))
     return module
 

@@ -11,7 +11,7 @@ import os
 
 from . import _kernels_generic
 
-__all__ = ["INSTRUCTION_SET", "backward", "cost", "descend", "forward", "gradient_step",
+__all__ = ["INSTRUCTION_SET", "backward", "descend", "forward", "gradient_step",
            "training_layout"]
 
 
@@ -40,6 +40,5 @@ INSTRUCTION_SET = _impl.instruction_set()
 descend = _impl.descend
 forward = _impl.forward
 backward = _impl.backward
-cost = _impl.cost
 gradient_step = _impl.gradient_step
 training_layout = _impl.training_layout

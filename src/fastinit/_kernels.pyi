@@ -1,8 +1,9 @@
-"""Type stubs for the compiled core (``_kernels.pyx``).
+"""Type stubs for the compiled core (``_kernels.py`` re-exports one build of
+``_kernels_impl.pxi``).
 
 Every function takes already-validated, C-contiguous arrays of one dtype
-(float32 or float64); see the module docstring of ``_kernels.pyx`` for the flat
-parameter and activation layouts. ``dims``, ``w_off`` and ``b_off`` are ``intp``.
+(float32 or float64); ``_kernels_impl.pxi`` describes the flat parameter and
+activation layouts. ``dims``, ``w_off`` and ``b_off`` are ``intp``.
 """
 
 import numpy as np
@@ -11,6 +12,9 @@ from numpy.typing import NDArray
 _Float = np.float32 | np.float64
 _Index = NDArray[np.intp]
 
+INSTRUCTION_SET: str
+
+def training_layout(dims: _Index, m: int, n_threads: int) -> tuple[int, int]: ...
 def descend(
     dims: _Index,
     w_off: _Index,
@@ -18,11 +22,11 @@ def descend(
     theta: NDArray[_Float],
     X: NDArray[_Float],
     Y: NDArray[_Float],
-    acts: NDArray[_Float],
-    scratch: NDArray[_Float],
-    grad: NDArray[_Float],
+    work: NDArray[_Float],
+    block_costs: NDArray[np.float64],
     learning_rate: float,
     n_iterations: int,
+    n_threads: int,
 ) -> float: ...
 def forward(
     dims: _Index,
@@ -46,5 +50,4 @@ def backward(
     dA: NDArray[_Float],
     grad: NDArray[_Float],
 ) -> None: ...
-def cost(ZL: NDArray[_Float], Y: NDArray[_Float]) -> float: ...
 def gradient_step(theta: NDArray[_Float], grad: NDArray[_Float], learning_rate: float) -> None: ...

@@ -386,11 +386,12 @@ cdef Py_ssize_t _block_columns(Net net, Py_ssize_t m) noexcept nogil:
 cdef double _train_block(Net net, const floating* theta, const floating* X,
                          const floating* Y, Py_ssize_t m, Py_ssize_t first,
                          Py_ssize_t block, floating* scratch, floating* padded_inputs,
-                         floating* gradient, floating inv_m, bint want_cost) noexcept nogil:
-    """Forward, output delta and backward for the examples ``first`` to
-    ``first + block`` (fewer at the end), writing their gradient (not yet
-    summed with other blocks) to ``gradient``. Returns the block's summed cost
-    when ``want_cost``.
+                         floating* gradient, floating inv_m, bint want_cost,
+                         bint backward) noexcept nogil:
+    """Forward, output delta and (when ``backward``) backward for the examples
+    ``first`` to ``first + block`` (fewer at the end), writing their gradient
+    (not yet summed with other blocks) to ``gradient``. Returns the block's
+    summed cost when ``want_cost``.
 
     ``scratch`` holds ``block * (sum(n_l) + 2 * max(n_l))`` values;
     ``padded_inputs`` ``n_0 * block``, used only by a short last block.
@@ -429,6 +430,8 @@ cdef double _train_block(Net net, const floating* theta, const floating* X,
 
     cost = _block_output_delta(acts + _layer_offset(net, net.L, block), block, Y + first, m,
                                delta, block, net.dims[net.L], nb, width, inv_m, want_cost)
+    if not backward:
+        return cost
 
     for l in range(net.L, 0, -1):
         if l > 1:
@@ -460,7 +463,8 @@ cdef void _descend(Net net, floating* theta, const floating* X, const floating* 
                    Py_ssize_t m, floating* work, double* block_costs, floating lr,
                    Py_ssize_t n_iterations, int n_threads) noexcept nogil:
     """``n_iterations`` steps of full-batch gradient descent in place on ``theta``;
-    the cost of every block before the first step goes to ``block_costs``.
+    the cost of every block before the first step goes to ``block_costs``. With
+    ``n_iterations == 0``, only the costs of ``theta`` as it is.
 
     ``work`` is laid out as: one gradient slot of ``n_theta`` values per group
     of blocks, the padded-input buffer of the last block, then for each thread
@@ -483,6 +487,13 @@ cdef void _descend(Net net, floating* theta, const floating* X, const floating* 
     cdef floating total
     cdef double cost
     it = 0
+    if n_iterations == 0:
+        with parallel(num_threads=n_threads):
+            scratch = thread_areas + threadid() * (scratch_size + n_theta)
+            for b in prange(n_blocks, schedule="static"):
+                block_costs[b] = _train_block(net, theta, X, Y, m, b * block, block, scratch,
+                                              padded_inputs, NULL, inv_m, True, False)
+        return
     with parallel(num_threads=n_threads):
         scratch = thread_areas + threadid() * (scratch_size + n_theta)
         own_gradient = scratch + scratch_size
@@ -493,7 +504,7 @@ cdef void _descend(Net net, floating* theta, const floating* X, const floating* 
                 for b in range(g * group, last):
                     cost = _train_block(net, theta, X, Y, m, b * block, block, scratch,
                                         padded_inputs, slot if b == g * group else own_gradient,
-                                        inv_m, it == 0)
+                                        inv_m, it == 0, True)
                     if it == 0:
                         block_costs[b] = cost
                     if b != g * group:
@@ -561,8 +572,8 @@ def descend(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
 
     ``work`` and ``block_costs`` are sized by :func:`training_layout` (for the
     same ``n_threads``) and overwritten. Returns the cost before the first
-    step. The GIL is released for the whole loop; the result does not depend
-    on ``n_threads``.
+    step; with ``n_iterations=0``, just the cost of ``theta``. The GIL is
+    released for the whole loop; the result does not depend on ``n_threads``.
     """
     cdef Net net = _net(dims, w_off, b_off, theta.shape[0])
     cdef Py_ssize_t m = X.shape[1]
@@ -570,8 +581,8 @@ def descend(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
     cdef double total = 0.0, compensation = 0.0
     _check_data(net, X.shape[0], m)
     _check_labels(net, Y.shape[0], Y.shape[1], m)
-    if n_iterations < 1 or n_threads < 1:
-        raise ValueError("n_iterations and n_threads must be >= 1")
+    if n_iterations < 0 or n_threads < 1:
+        raise ValueError("n_iterations must be >= 0 and n_threads >= 1")
     work_size, n_blocks = training_layout(dims, m, n_threads)
     _check_size(work.shape[0], work_size, "work")
     _check_size(block_costs.shape[0], n_blocks, "block_costs")
@@ -650,18 +661,6 @@ def backward(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
                 _relu_backward(&dA[prev_offset], m, A_prev, m, &dZ[prev_offset], m,
                                net.dims[l - 1], m)
             offset = prev_offset
-
-
-def cost(const floating[:, ::1] ZL, const floating[:, ::1] Y):
-    """Mean over the examples of the binary cross-entropy computed from the logits
-    ``ZL`` (summed over output units), accumulated in double precision."""
-    cdef Py_ssize_t m = ZL.shape[1]
-    cdef double total
-    if m < 1 or ZL.shape[0] < 1 or Y.shape[0] != ZL.shape[0] or Y.shape[1] != m:
-        raise ValueError("ZL and Y must have the same shape, with at least one column")
-    with nogil:
-        total = _cost_sum(&ZL[0, 0], m, &Y[0, 0], m, ZL.shape[0], m)
-    return total / m
 
 
 def gradient_step(floating[::1] theta, const floating[::1] grad, double learning_rate):

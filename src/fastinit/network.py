@@ -305,8 +305,8 @@ def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_eve
         if callback is not None:
             callback(start, cost)
 
-    Z, _ = _forward_all(layout, theta, X)
-    final_cost = _kernels.cost(layout.split_layers(Z, X.shape[1])[-1], Y)
+    final_cost = _kernels.descend(layout.dims, layout.w_off, layout.b_off, theta, X, Y,
+                                  work, block_costs, learning_rate, 0, n_threads)
     return TrainResult(
         parameters=layout.unpack(theta),
         costs=costs,
