@@ -7,8 +7,10 @@ Arrays follow the course's layout: ``X`` is ``(n_features, m)``, ``Y`` is
 
 from . import datasets, diagnostics, plotting
 from .experiments import compare_initializers
+from .gradcheck import gradient_check
 from .initializers import INITIALIZERS, initialize
 from .network import (
+    DivergenceError,
     TrainResult,
     accuracy,
     backward,
@@ -25,6 +27,7 @@ __version__ = "0.1.0"
 from .config import show_config  # noqa: E402  (reads __version__)
 
 __all__ = [
+    "DivergenceError",
     "INITIALIZERS",
     "TrainResult",
     "accuracy",
@@ -33,6 +36,7 @@ __all__ = [
     "datasets",
     "diagnostics",
     "forward",
+    "gradient_check",
     "initialize",
     "load_parameters",
     "model",

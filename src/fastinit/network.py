@@ -22,6 +22,7 @@ from ._validation import (
 from .initializers import initialize
 
 __all__ = [
+    "DivergenceError",
     "TrainResult",
     "accuracy",
     "backward",
@@ -247,6 +248,22 @@ def resolve_threads(n_threads, dims, m):
     return int(min(available_cores(), useful))
 
 
+class DivergenceError(ValueError):
+    """Training produced infinite or NaN parameters (or cost).
+
+    Attributes
+    ----------
+    result : TrainResult
+        The last state whose cost was finite, as if training had stopped there
+        (``result.num_iterations`` steps in): its parameters, the costs recorded
+        before it, and its own cost as ``final_cost``.
+    """
+
+    def __init__(self, message, result):
+        super().__init__(message)
+        self.result = result
+
+
 def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_every=1000,
           print_cost=False, callback=None, n_threads=None):
     """Full-batch gradient descent in the compiled core.
@@ -281,6 +298,13 @@ def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_eve
     Returns
     -------
     TrainResult
+
+    Raises
+    ------
+    DivergenceError
+        When the parameters or the cost stop being finite (a learning rate far
+        too large). Checked at every recorded iteration; the error carries the
+        last finite state as ``error.result``.
     """
     learning_rate = check_positive_number(learning_rate, "learning_rate")
     num_iterations = check_positive_int(num_iterations, "num_iterations")
@@ -294,12 +318,28 @@ def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_eve
     work = np.empty(work_size, dtype=X.dtype)
     block_costs = np.empty(n_blocks)
     costs, iterations = [], []
+    good = None  # (parameters, iteration, cost) of the last state with a finite cost
     for start in range(0, num_iterations, record_every):
         steps = min(record_every, num_iterations - start)
+        state = theta.copy()
         cost = _kernels.descend(layout.dims, layout.w_off, layout.b_off, theta, X, Y,
                                 work, block_costs, learning_rate, steps, n_threads)
-        costs.append(cost)
-        iterations.append(start)
+        if np.isfinite(cost):
+            good = (state, start, cost)
+            costs.append(cost)
+            iterations.append(start)
+        if not (np.isfinite(cost) and np.isfinite(theta).all()):
+            good_theta, good_start, good_cost = good if good is not None else (state, 0, cost)
+            earlier = [(i, c) for i, c in zip(iterations, costs) if i < good_start]
+            raise DivergenceError(
+                f"training diverged between iterations {good_start} and {start + steps}: "
+                f"the {'parameters' if np.isfinite(cost) else 'cost'} stopped being finite; "
+                f"try a smaller learning_rate (got {learning_rate:g}). error.result holds "
+                f"the parameters at iteration {good_start}.",
+                TrainResult(parameters=layout.unpack(good_theta),
+                            costs=[c for _, c in earlier], iterations=[i for i, _ in earlier],
+                            final_cost=good_cost, learning_rate=learning_rate,
+                            num_iterations=good_start))
         if print_cost:
             print(f"Cost after iteration {start}: {cost}")
         if callback is not None:
