@@ -175,6 +175,71 @@ def make_test(name, examples):
     return fuzz
 
 
+ANYTHING = st.one_of(st.none(), st.booleans(), st.integers(-5, 20), st.floats(allow_nan=True),
+                     st.text(max_size=3), st.lists(st.integers(-2, 8), max_size=5))
+
+
+def make_initialize_test(examples):
+    @settings(max_examples=examples, deadline=None, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(layers_dims=st.one_of(st.lists(st.integers(1, 9), min_size=2, max_size=6),
+                                 st.lists(st.integers(-2, 9), max_size=6), ANYTHING),
+           method=st.one_of(st.sampled_from(sorted(fi.INITIALIZERS)), ANYTHING),
+           seed=st.one_of(st.integers(0, 2**32 - 1), st.integers(-3, 2**33), ANYTHING),
+           dtype=st.sampled_from([None, "float32", "float64", "int8", "complex64"]))
+    def fuzz(layers_dims, method, seed, dtype):
+        try:
+            parameters = fi.initialize(layers_dims, method, seed=seed, dtype=dtype)
+        except (ValueError, TypeError):
+            OUTCOMES["initialize: clear error"] += 1
+            return
+        dims = list(layers_dims)
+        assert len(parameters) == 2 * (len(dims) - 1)
+        for l in range(1, len(dims)):
+            assert parameters[f"W{l}"].shape == (dims[l], dims[l - 1])
+            assert np.isfinite(parameters[f"W{l}"]).all()
+        OUTCOMES["initialize: answer checked"] += 1
+    return fuzz
+
+
+def make_datasets_test(examples):
+    import sklearn.datasets
+
+    @settings(max_examples=examples, deadline=None, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(generator=st.sampled_from(["make_circles", "make_moons"]),
+           n_samples=st.one_of(st.integers(1, 60), st.tuples(st.integers(0, 9),
+                                                              st.integers(0, 9)),
+                               st.integers(-3, 60), ANYTHING),
+           noise=st.one_of(st.none(), st.floats(0, 2), st.floats(-1, 2), ANYTHING),
+           random_state=st.one_of(st.integers(0, 99), st.none(), st.integers(-2, 99), ANYTHING))
+    def fuzz(generator, n_samples, noise, random_state):
+        state = np.random.get_state()  # random_state=None draws from the global state
+        try:
+            X, y = getattr(fi.datasets, generator)(n_samples, noise=noise,
+                                                   random_state=random_state)
+        except (ValueError, TypeError) as error:
+            # scikit-learn must refuse it too, except a bool for a number, which
+            # scikit-learn takes as 0 or 1 and fastinit refuses on purpose.
+            if any(isinstance(v, bool) for v in (n_samples, noise, random_state)):
+                OUTCOMES["datasets: clear error"] += 1
+                return
+            try:
+                getattr(sklearn.datasets, generator)(n_samples, noise=noise,
+                                                     random_state=random_state)
+            except Exception:
+                OUTCOMES["datasets: clear error"] += 1
+                return
+            raise AssertionError(f"fastinit refused what scikit-learn accepts: {error}")
+        np.random.set_state(state)
+        X_ref, y_ref = getattr(sklearn.datasets, generator)(n_samples, noise=noise,
+                                                            random_state=random_state)
+        np.testing.assert_array_equal(X, X_ref)
+        np.testing.assert_array_equal(y, y_ref)
+        OUTCOMES["datasets: answer checked"] += 1
+    return fuzz
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--examples", type=int, default=200)
@@ -182,6 +247,8 @@ def main():
     names = ["forward", "backward", "train", "predict", "accuracy", "gradient_check"]
     for name in names:
         make_test(name, args.examples)()
+    make_initialize_test(args.examples)()
+    make_datasets_test(args.examples)()
     total = sum(OUTCOMES.values())
     for key in sorted(OUTCOMES):
         print(f"{key}: {OUTCOMES[key]}")
