@@ -254,3 +254,19 @@ def test_plot_decision_boundary_draws_on_the_current_axes_and_returns_the_figure
     assert result is figure
     assert len(figure.axes) == 1 and len(figure.axes[0].collections) >= 2
     plt.close(figure)
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda X, Y, p: init_utils.predict(X, Y[:, :5], p), ValueError, r"y must have shape \(1, 300\)"),
+    (lambda X, Y, p: init_utils.predict(X, Y * 3, p), ValueError, "only 0 and 1"),
+    (lambda X, Y, p: init_utils.backward_propagation(X, Y, [1, 2]), ValueError, "cache"),
+    (lambda X, Y, p: init_utils.compute_loss(np.ones((1, 3)), Y), ValueError, "a3 and Y"),
+    (lambda X, Y, p: init_utils.forward_propagation(X[:1], p), ValueError, "X has 1 features"),
+    (lambda X, Y, p: init_utils.update_parameters(p, {}, 0.1), ValueError, "grads"),
+    (lambda X, Y, p: init_utils.plot_decision_boundary(lambda x: x, X[:1], Y), ValueError,
+     "X has 1 features"),
+])
+def test_bad_input_gets_a_clear_error(three_layer, call, error, message):
+    X, Y, parameters = three_layer
+    with pytest.raises(error, match=message):
+        call(X, Y, parameters)

@@ -22,7 +22,7 @@ import numpy as np
 
 from . import _kernels, datasets, initializers
 from .network import _backprop, _Layout, forward, predict as _predict
-from ._validation import check_parameters, check_positive_number, check_X
+from ._validation import check_parameters, check_positive_number, check_X, check_Y
 from .plotting import draw_decision_regions
 
 __all__ = [
@@ -141,7 +141,8 @@ def update_parameters(parameters, grads, learning_rate):
 def predict(X, y, parameters):
     """0/1 predictions of shape (1, m); prints ``Accuracy: ...`` as the course does."""
     p = _predict(X, parameters)
-    print("Accuracy: " + str(np.mean(p[0, :] == np.asarray(y)[0, :])))
+    y = check_Y(y, p.shape[1], p.shape[0], np.float64, name="y")
+    print("Accuracy: " + str(np.mean(p[0, :] == y[0, :])))
     return p
 
 
