@@ -32,9 +32,7 @@ from cython.parallel cimport parallel, prange, threadid
 from libc.math cimport exp, fabs, log1p
 from libc.string cimport memcpy, memset
 
-cdef extern from "_fastmath.h" nogil:
-    double fi_exp(double x)
-    float fi_expf(float x)
+cdef extern from "_cpu.h" nogil:
     int fi_cpu_has_avx2_fma()
     const char* FI_INSTRUCTION_SET
     int FI_OPENMP
@@ -235,6 +233,8 @@ cdef void _relu_backward(const floating* dA, Py_ssize_t ldda,
 # ---------------------------------------------------------------------------
 
 cdef extern from "_simd.h" nogil:
+    double fi_exp(double x)
+    float fi_expf(float x)
     void fi_block_forward_d(const double* W, const double* b, const double* A,
                             Py_ssize_t lda, double* Z, Py_ssize_t ldz, Py_ssize_t n_out,
                             Py_ssize_t n_in, Py_ssize_t width, int relu)

@@ -1,0 +1,35 @@
+/* What the compiled core knows about the CPU and the build: whether the CPU
+ * running it has AVX2 and FMA (to choose the AVX2 build at import), which
+ * instruction set and whether OpenMP this translation unit was compiled for.
+ */
+#ifndef FASTINIT_CPU_H
+#define FASTINIT_CPU_H
+
+/* 1 when the CPU running this code has AVX2 and FMA, else 0. */
+static int fi_cpu_has_avx2_fma(void)
+{
+#if (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+    return 0;
+#endif
+}
+
+/* Which instruction set this translation unit was compiled for. */
+#if defined(__AVX2__) && defined(__FMA__)
+#define FI_INSTRUCTION_SET "avx2+fma"
+#elif defined(__x86_64__)
+#define FI_INSTRUCTION_SET "x86-64 (sse2)"
+#else
+#define FI_INSTRUCTION_SET "generic"
+#endif
+
+/* Whether this translation unit was compiled with OpenMP (threads). */
+#ifdef _OPENMP
+#define FI_OPENMP 1
+#else
+#define FI_OPENMP 0
+#endif
+
+#endif
