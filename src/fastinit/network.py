@@ -264,6 +264,22 @@ class DivergenceError(ValueError):
         self.result = result
 
 
+def _divergence(layout, good, costs, iterations, end, learning_rate, what):
+    """The DivergenceError for a run whose ``what`` stopped being finite before
+    iteration ``end``; ``good`` is the last ``(theta, iteration, cost)`` with a
+    finite cost (it starts as the initial parameters with a NaN cost, which is
+    what the error carries when even their cost overflowed)."""
+    theta, start, cost = good
+    earlier = [(i, c) for i, c in zip(iterations, costs) if i < start]
+    return DivergenceError(
+        f"training diverged between iterations {start} and {end}: the {what} stopped being "
+        f"finite; try a smaller learning_rate (got {learning_rate:g}). error.result holds "
+        f"the parameters at iteration {start}.",
+        TrainResult(parameters=layout.unpack(theta), costs=[c for _, c in earlier],
+                    iterations=[i for i, _ in earlier], final_cost=cost,
+                    learning_rate=learning_rate, num_iterations=start))
+
+
 def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_every=1000,
           print_cost=False, callback=None, n_threads=None):
     """Full-batch gradient descent in the compiled core.
@@ -318,7 +334,7 @@ def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_eve
     work = np.empty(work_size, dtype=X.dtype)
     block_costs = np.empty(n_blocks)
     costs, iterations = [], []
-    good = None  # (parameters, iteration, cost) of the last state with a finite cost
+    good = (theta.copy(), 0, float("nan"))  # the last state with a finite cost
     for start in range(0, num_iterations, record_every):
         steps = min(record_every, num_iterations - start)
         state = theta.copy()
@@ -329,17 +345,8 @@ def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_eve
             costs.append(cost)
             iterations.append(start)
         if not (np.isfinite(cost) and np.isfinite(theta).all()):
-            good_theta, good_start, good_cost = good if good is not None else (state, 0, cost)
-            earlier = [(i, c) for i, c in zip(iterations, costs) if i < good_start]
-            raise DivergenceError(
-                f"training diverged between iterations {good_start} and {start + steps}: "
-                f"the {'parameters' if np.isfinite(cost) else 'cost'} stopped being finite; "
-                f"try a smaller learning_rate (got {learning_rate:g}). error.result holds "
-                f"the parameters at iteration {good_start}.",
-                TrainResult(parameters=layout.unpack(good_theta),
-                            costs=[c for _, c in earlier], iterations=[i for i, _ in earlier],
-                            final_cost=good_cost, learning_rate=learning_rate,
-                            num_iterations=good_start))
+            raise _divergence(layout, good, costs, iterations, start + steps, learning_rate,
+                              "parameters" if np.isfinite(cost) else "cost")
         if print_cost:
             print(f"Cost after iteration {start}: {cost}")
         if callback is not None:
@@ -347,6 +354,8 @@ def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_eve
 
     final_cost = _kernels.descend(layout.dims, layout.w_off, layout.b_off, theta, X, Y,
                                   work, block_costs, learning_rate, 0, n_threads)
+    if not np.isfinite(final_cost):
+        raise _divergence(layout, good, costs, iterations, num_iterations, learning_rate, "cost")
     return TrainResult(
         parameters=layout.unpack(theta),
         costs=costs,
