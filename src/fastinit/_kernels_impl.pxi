@@ -370,8 +370,9 @@ cdef inline Py_ssize_t _layer_offset(Net net, Py_ssize_t l, Py_ssize_t m) noexce
 
 cdef Py_ssize_t _block_columns(Net net, Py_ssize_t m) noexcept nogil:
     """Examples per training block: as many as keep one block's activations and
-    deltas within BLOCK_BYTES (at least 2 CHUNKs, at most MAX_BLOCK), fewer when
-    m is smaller. Depends on the network and m only, never on the threads."""
+    deltas within BLOCK_BYTES, counting 8 bytes a value whatever the dtype (at
+    least 2 CHUNKs, at most MAX_BLOCK), fewer when m is smaller. Depends on the
+    network and m only, never on the threads or the dtype."""
     cdef Py_ssize_t rows = _layer_offset(net, net.L + 1, 1) + 2 * _widest(net)
     cdef Py_ssize_t block = BLOCK_BYTES // (8 * rows) // CHUNK * CHUNK
     if block < 2 * CHUNK:
