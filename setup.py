@@ -31,9 +31,9 @@ directives = {
 if MSVC:
     compile_args, link_args = ["/O2", "/openmp"], []
 elif sys.platform.startswith("linux"):
-    compile_args, link_args = ["-O3", "-fopenmp"], ["-fopenmp"]
+    compile_args, link_args = ["-O3", "-funroll-loops", "-fopenmp"], ["-fopenmp"]
 else:
-    compile_args, link_args = ["-O3"], []
+    compile_args, link_args = ["-O3", "-funroll-loops"], []
 
 
 def kernels(name, extra_args=()):
