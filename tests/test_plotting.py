@@ -48,3 +48,25 @@ def test_decision_boundary_regions_follow_the_predictions(trained, circles):
 def test_plot_decision_boundaries_needs_a_network():
     with pytest.raises(ValueError, match="at least one network"):
         fi.plotting.plot_decision_boundaries({}, np.zeros((2, 3)), np.zeros((1, 3)))
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda p, X, Y: fi.plotting.plot_costs({}), ValueError, "at least one curve"),
+    (lambda p, X, Y: fi.plotting.plot_costs({"he": "abc"}), TypeError, "sequence of numbers"),
+    (lambda p, X, Y: fi.plotting.plot_costs({"he": [[1, 2]]}), ValueError, "1-D"),
+    (lambda p, X, Y: fi.plotting.plot_costs([0.5, 0.4], iterations=[0]), ValueError,
+     "one entry per recorded cost"),
+    (lambda p, X, Y: fi.plotting.plot_decision_boundary(p, X[:1], Y), ValueError,
+     "X has 1 features"),
+    (lambda p, X, Y: fi.plotting.plot_decision_boundary(p, X, Y[:, :3]), ValueError,
+     r"Y must have shape \(1, 300\)"),
+    (lambda p, X, Y: fi.plotting.plot_decision_boundaries({"he": p}, X, Y * 2), ValueError,
+     "only 0 and 1"),
+    (lambda p, X, Y: fi.plotting.plot_activation_stats(["nope"]), ValueError,
+     "unknown initializer"),
+])
+def test_plotting_rejects_bad_input(trained, circles, call, error, message):
+    X, Y, _, _ = circles
+    with pytest.raises(error, match=message):
+        call(trained["he"].parameters, X, Y)
+    plt.close("all")

@@ -5,6 +5,7 @@ matplotlib is imported when a function is called, not when fastinit is.
 
 import numpy as np
 
+from ._validation import check_X, check_Y
 from .diagnostics import DEEP_LAYERS, activation_stats
 from .network import predict
 
@@ -34,6 +35,23 @@ def _new_axes(ax, figsize=(6.0, 4.5)):
         return ax.figure, ax
     fig, ax = plt.subplots(figsize=figsize, dpi=100)
     return fig, ax
+
+
+def _check_points(X, Y):
+    """Two-feature points ``(2, m)`` and their 0/1 labels ``(1, m)``."""
+    X = check_X(X, n_features=2)
+    return X, check_Y(Y, X.shape[1], 1, np.float64)
+
+
+def _check_curve(name, values):
+    try:
+        values = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"costs[{name!r}] must be a sequence of numbers") from None
+    if values.ndim != 1 or values.size == 0:
+        raise ValueError(f"costs[{name!r}] must be a non-empty 1-D sequence, got shape "
+                         f"{values.shape}")
+    return values
 
 
 def draw_decision_regions(ax, predict_fn, X, y, step=0.01, margin=1.0):
@@ -88,6 +106,7 @@ def plot_decision_boundary(parameters, X, Y, ax=None, title=None):
     -------
     matplotlib.figure.Figure
     """
+    X, Y = _check_points(X, Y)
     fig, ax = _new_axes(ax)
     draw_decision_regions(ax, lambda points: predict(points.T, parameters)[0], X, Y)
     if title:
@@ -115,12 +134,18 @@ def plot_costs(costs, iterations=None, ax=None, title="Cost during training", lo
     -------
     matplotlib.figure.Figure
     """
-    fig, ax = _new_axes(ax)
     curves = costs if isinstance(costs, dict) else {"cost": costs}
+    if not curves:
+        raise ValueError("costs must hold at least one curve")
+    curves = {name: _check_curve(name, values) for name, values in curves.items()}
+    if iterations is not None:
+        iterations = np.asarray(iterations)
+        if any(len(values) != len(iterations) for values in curves.values()):
+            raise ValueError("iterations must have one entry per recorded cost")
+    fig, ax = _new_axes(ax)
     everything = []
     for colour, (name, values) in zip(_colours(len(curves)), curves.items()):
-        values = np.asarray(values, dtype=float)
-        x = np.arange(len(values)) * 1000 if iterations is None else np.asarray(iterations)
+        x = np.arange(len(values)) * 1000 if iterations is None else iterations
         ax.plot(x, values, color=colour, label=name, linewidth=1.8, marker="o", markersize=3)
         everything.extend(values[np.isfinite(values) & (values > 0)])
     if log is None:
@@ -158,6 +183,7 @@ def plot_decision_boundaries(parameters_by_name, X, Y, titles=None):
     n = len(parameters_by_name)
     if n == 0:
         raise ValueError("parameters_by_name must hold at least one network")
+    X, Y = _check_points(X, Y)
     fig, axes = plt.subplots(1, n, figsize=(4.2 * n, 4.2), dpi=100, squeeze=False)
     for ax, (name, parameters) in zip(axes[0], parameters_by_name.items()):
         draw_decision_regions(ax, lambda points, p=parameters: predict(points.T, p)[0], X, Y,
@@ -196,10 +222,12 @@ def plot_activation_stats(methods=("random", "random_small", "he", "xavier"), la
     import matplotlib.pyplot as plt
 
     layers_dims = DEEP_LAYERS if layers_dims is None else layers_dims
+    all_stats = {method: activation_stats(layers_dims, method, X=X, seed=seed)
+                 for method in methods}
     fig, (ax_std, ax_dead) = plt.subplots(1, 2, figsize=(10.0, 4.2), dpi=100)
     all_zero = []
-    for index, (colour, method) in enumerate(zip(_colours(len(methods)), methods)):
-        stats = activation_stats(layers_dims, method, X=X, seed=seed)
+    for index, (colour, (method, stats)) in enumerate(zip(_colours(len(methods)),
+                                                          all_stats.items())):
         style = dict(color=colour, marker=MARKERS[index % len(MARKERS)], label=method,
                      markersize=7 - index % 3, linewidth=1.6)
         ax_dead.plot(stats["layer"], stats["dead_fraction"], **style)
