@@ -222,6 +222,7 @@ def plot_activation_stats(methods=("random", "random_small", "he", "xavier"), la
     import matplotlib.pyplot as plt
 
     layers_dims = DEEP_LAYERS if layers_dims is None else layers_dims
+    methods = list(methods)
     all_stats = {method: activation_stats(layers_dims, method, X=X, seed=seed)
                  for method in methods}
     fig, (ax_std, ax_dead) = plt.subplots(1, 2, figsize=(10.0, 4.2), dpi=100)
