@@ -124,3 +124,59 @@ def predict(X, parameters):
     """0/1 predictions, ``AL > 0.5``, as ``int64`` of shape ``(n_L, m)``."""
     AL, _ = forward(X, parameters)
     return (AL > 0.5).astype(np.int64)
+
+
+def random_mini_batches(X, Y, mini_batch_size=64, seed=0):
+    """The course's random_mini_batches: ``np.random.seed(seed)``, a permutation
+    of the examples, complete batches, then the remainder."""
+    rng = np.random.RandomState(seed)
+    m = X.shape[1]
+    permutation = list(rng.permutation(m))
+    shuffled_X, shuffled_Y = X[:, permutation], Y[:, permutation]
+    return [(shuffled_X[:, k:k + mini_batch_size], shuffled_Y[:, k:k + mini_batch_size])
+            for k in range(0, m, mini_batch_size)]
+
+
+def train_mini_batches(X, Y, parameters, optimizer="gd", learning_rate=0.0007,
+                       mini_batch_size=64, beta=0.9, beta1=0.9, beta2=0.999, epsilon=1e-8,
+                       num_epochs=10000, record_every=1000, seed=10):
+    """The course's optimization model(): before every epoch ``seed += 1`` and a new
+    shuffle; per mini-batch forward, cost (summed), backward and the optimizer's
+    update (Adam's step counter counts mini-batches). Returns ``(parameters,
+    costs)`` with the epoch's summed cost divided by m every ``record_every`` epochs."""
+    m = X.shape[1]
+    L = len(parameters) // 2
+    v = {k: np.zeros_like(p) for k, p in parameters.items()}
+    s = {k: np.zeros_like(p) for k, p in parameters.items()}
+    t = 0
+    costs = []
+    for epoch in range(num_epochs):
+        seed = seed + 1
+        cost_total = 0.0
+        for batch_X, batch_Y in random_mini_batches(X, Y, mini_batch_size, seed):
+            AL, caches = forward(batch_X, parameters)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                cost_total += np.sum(np.multiply(-np.log(AL), batch_Y)
+                                     + np.multiply(-np.log(1 - AL), 1 - batch_Y))
+            grads = backward(batch_X, batch_Y, parameters, caches)
+            updated = {}
+            t += 1
+            for l in range(1, L + 1):
+                for name in ("W", "b"):
+                    key, g = f"{name}{l}", grads[f"d{name}{l}"]
+                    if optimizer == "gd":
+                        step = g
+                    elif optimizer == "momentum":
+                        v[key] = beta * v[key] + (1 - beta) * g
+                        step = v[key]
+                    else:
+                        v[key] = beta1 * v[key] + (1 - beta1) * g
+                        s[key] = beta2 * s[key] + (1 - beta2) * np.power(g, 2)
+                        v_hat = v[key] / (1 - np.power(beta1, t))
+                        s_hat = s[key] / (1 - np.power(beta2, t))
+                        step = v_hat / (np.sqrt(s_hat) + epsilon)
+                    updated[key] = parameters[key] - learning_rate * step
+            parameters = updated
+        if epoch % record_every == 0:
+            costs.append(cost_total / m)
+    return parameters, costs

@@ -29,7 +29,8 @@ def available_builds():
 def build(request, monkeypatch):
     """Route fastinit's kernels through one build for the test."""
     module = importlib.import_module(f"fastinit.{request.param}")
-    for name in ("descend", "forward", "backward", "gradient_step", "training_layout"):
+    for name in ("descend", "forward", "backward", "gradient_step", "training_layout",
+                 "epoch", "epoch_layout"):
         monkeypatch.setattr(_kernels, name, getattr(module, name))
     return module
 
@@ -75,3 +76,14 @@ def test_every_build_is_bit_identical_across_thread_counts(build):
     one = fi.train(X, Y, parameters, num_iterations=40, record_every=10, n_threads=1)
     two = fi.train(X, Y, parameters, num_iterations=40, record_every=10, n_threads=2)
     assert one == two
+
+
+@pytest.mark.parametrize("optimizer", ["momentum", "adam"])
+def test_every_build_trains_mini_batches_like_the_reference(build, optimizer):
+    dims, parameters, X, Y = random_problem(77, 3, m=130)
+    result = fi.train(X, Y, parameters, optimizer=optimizer, learning_rate=0.01,
+                      mini_batch_size=40, num_epochs=20, record_every=5)
+    _, costs = ref.train_mini_batches(X, Y, parameters, optimizer=optimizer,
+                                      learning_rate=0.01, mini_batch_size=40, num_epochs=20,
+                                      record_every=5)
+    np.testing.assert_allclose(result.costs, costs, rtol=1e-9)

@@ -178,6 +178,15 @@ def test_kernel_entry_points_refuse_inconsistent_sizes():
         lambda: _kernels.backward(*args, theta, X, Y, acts, acts, acts, acts[:-1], theta),
         lambda: _kernels.gradient_step(theta, theta[:-1], 0.1),
         lambda: _kernels.training_layout(np.array([2, 0, 1], dtype=np.intp), m, 1),
+        lambda: _kernels.epoch(*args, theta, X, Y, 2, work[:-1], theta.copy(), theta.copy(),
+                               0, 0.1, 0.9, 0.9, 0.999, 1e-8, 0, True),
+        lambda: _kernels.epoch(*args, theta, X, Y, 2, np.zeros(_kernels.epoch_layout(
+            layout.dims, 2)), theta[:-1].copy(), theta.copy(), 2, 0.1, 0.9, 0.9, 0.999, 1e-8,
+            0, True),
+        lambda: _kernels.epoch(*args, theta, X, Y, 2, np.zeros(_kernels.epoch_layout(
+            layout.dims, 2)), theta.copy(), theta.copy(), 3, 0.1, 0.9, 0.9, 0.999, 1e-8,
+            0, True),
+        lambda: _kernels.epoch_layout(layout.dims, 0),
     ]
     for call in bad_calls:
         with pytest.raises(ValueError):

@@ -11,8 +11,8 @@ import os
 
 from . import _kernels_generic
 
-__all__ = ["INSTRUCTION_SET", "backward", "descend", "forward", "gradient_step",
-           "training_layout"]
+__all__ = ["INSTRUCTION_SET", "backward", "descend", "epoch", "epoch_layout", "forward",
+           "gradient_step", "training_layout"]
 
 
 def _choose():
@@ -42,3 +42,5 @@ forward = _impl.forward
 backward = _impl.backward
 gradient_step = _impl.gradient_step
 training_layout = _impl.training_layout
+epoch = _impl.epoch
+epoch_layout = _impl.epoch_layout

@@ -28,6 +28,27 @@ def descend(
     n_iterations: int,
     n_threads: int,
 ) -> float: ...
+def epoch_layout(dims: _Index, batch: int) -> int: ...
+def epoch(
+    dims: _Index,
+    w_off: _Index,
+    b_off: _Index,
+    theta: NDArray[_Float],
+    X: NDArray[_Float],
+    Y: NDArray[_Float],
+    batch: int,
+    work: NDArray[_Float],
+    v: NDArray[_Float],
+    s: NDArray[_Float],
+    optimizer: int,
+    learning_rate: float,
+    beta: float,
+    beta1: float,
+    beta2: float,
+    epsilon: float,
+    t: int,
+    want_cost: bool,
+) -> tuple[float, int]: ...
 def forward(
     dims: _Index,
     w_off: _Index,

@@ -29,7 +29,7 @@
 
 from cython cimport floating
 from cython.parallel cimport parallel, prange, threadid
-from libc.math cimport exp, fabs, log1p
+from libc.math cimport exp, fabs, log1p, pow, sqrt
 from libc.string cimport memcpy, memset
 
 cdef extern from "_cpu.h" nogil:
@@ -386,19 +386,21 @@ cdef Py_ssize_t _block_columns(Net net, Py_ssize_t m) noexcept nogil:
 
 cdef double _train_block(Net net, const floating* theta, const floating* X,
                          const floating* Y, Py_ssize_t m, Py_ssize_t first,
-                         Py_ssize_t block, floating* scratch, floating* padded_inputs,
-                         floating* gradient, floating inv_m, bint want_cost,
-                         bint backward) noexcept nogil:
+                         Py_ssize_t count, Py_ssize_t block, floating* scratch,
+                         floating* padded_inputs, floating* gradient, floating inv_m,
+                         bint want_cost, bint backward) noexcept nogil:
     """Forward, output delta and (when ``backward``) backward for the examples
-    ``first`` to ``first + block`` (fewer at the end), writing their gradient
+    ``first`` to ``first + count`` (fewer at the end), writing their gradient
     (not yet summed with other blocks) to ``gradient``. Returns the block's
     summed cost when ``want_cost``.
 
-    ``scratch`` holds ``block * (sum(n_l) + 2 * max(n_l))`` values;
-    ``padded_inputs`` ``n_0 * block``, used only by a short last block.
+    ``block`` (a multiple of CHUNK, at least ``count``) is the leading dimension
+    of the block's buffers: ``scratch`` holds ``block * (sum(n_l) + 2 * max(n_l))``
+    values, ``padded_inputs`` ``n_0 * block`` (used only when the examples do
+    not fill whole chunks).
     """
     cdef Py_ssize_t l, k
-    cdef Py_ssize_t nb = m - first if m - first < block else block
+    cdef Py_ssize_t nb = m - first if m - first < count else count
     cdef Py_ssize_t width = _round_up(nb, CHUNK)
     cdef Py_ssize_t widest = _widest(net)
     cdef const floating* inputs = X + first
@@ -492,8 +494,8 @@ cdef void _descend(Net net, floating* theta, const floating* X, const floating* 
         with parallel(num_threads=n_threads):
             scratch = thread_areas + threadid() * (scratch_size + n_theta)
             for b in prange(n_blocks, schedule="static"):
-                block_costs[b] = _train_block(net, theta, X, Y, m, b * block, block, scratch,
-                                              padded_inputs, NULL, inv_m, True, False)
+                block_costs[b] = _train_block(net, theta, X, Y, m, b * block, block, block,
+                                              scratch, padded_inputs, NULL, inv_m, True, False)
         return
     with parallel(num_threads=n_threads):
         scratch = thread_areas + threadid() * (scratch_size + n_theta)
@@ -503,7 +505,7 @@ cdef void _descend(Net net, floating* theta, const floating* X, const floating* 
                 slot = slots + g * n_theta
                 last = (g + 1) * group if (g + 1) * group < n_blocks else n_blocks
                 for b in range(g * group, last):
-                    cost = _train_block(net, theta, X, Y, m, b * block, block, scratch,
+                    cost = _train_block(net, theta, X, Y, m, b * block, block, block, scratch,
                                         padded_inputs, slot if b == g * group else own_gradient,
                                         inv_m, it == 0, True)
                     if it == 0:
@@ -516,6 +518,63 @@ cdef void _descend(Net net, floating* theta, const floating* X, const floating* 
                 for s in range(1, n_groups):
                     total = total + slots[s * n_theta + p]
                 theta[p] = theta[p] - lr * total
+
+
+cdef enum:
+    GD = 0
+    MOMENTUM = 1
+    ADAM = 2
+
+
+cdef void _optimizer_step(floating* theta, const floating* g, floating* v, floating* s,
+                          Py_ssize_t n, int optimizer, floating lr, floating beta,
+                          floating beta1, floating beta2, floating epsilon,
+                          Py_ssize_t t) noexcept nogil:
+    """One update with gradient ``g``, as the course writes each optimizer:
+    momentum ``v = beta v + (1 - beta) g``, ``theta -= lr v``; Adam with bias
+    correction at step ``t`` and epsilon outside the square root."""
+    cdef Py_ssize_t p
+    cdef floating v_correction, s_correction
+    if optimizer == GD:
+        for p in range(n):
+            theta[p] = theta[p] - lr * g[p]
+    elif optimizer == MOMENTUM:
+        for p in range(n):
+            v[p] = beta * v[p] + (1 - beta) * g[p]
+            theta[p] = theta[p] - lr * v[p]
+    else:
+        v_correction = <floating>(1 - pow(<double>beta1, <double>t))
+        s_correction = <floating>(1 - pow(<double>beta2, <double>t))
+        for p in range(n):
+            v[p] = beta1 * v[p] + (1 - beta1) * g[p]
+            s[p] = beta2 * s[p] + (1 - beta2) * (g[p] * g[p])
+            theta[p] = theta[p] - lr * ((v[p] / v_correction)
+                                        / (sqrt(s[p] / s_correction) + epsilon))
+
+
+cdef double _epoch(Net net, floating* theta, const floating* X, const floating* Y,
+                   Py_ssize_t m, Py_ssize_t batch, floating* work, floating* v,
+                   floating* s, int optimizer, floating lr, floating beta, floating beta1,
+                   floating beta2, floating epsilon, Py_ssize_t* t,
+                   bint want_cost) noexcept nogil:
+    """One epoch over already-shuffled examples: for each mini-batch of ``batch``
+    consecutive examples (the last one shorter), forward, cost, backward and an
+    optimizer step. Returns the summed cost of every batch (before its step)."""
+    cdef Py_ssize_t block = _round_up(batch, CHUNK)
+    cdef floating* gradient = work
+    cdef floating* padded_inputs = gradient + net.n_theta
+    cdef floating* scratch = padded_inputs + net.dims[0] * block
+    cdef Py_ssize_t k, first, count
+    cdef double total = 0.0
+    for k in range((m + batch - 1) // batch):
+        first = k * batch
+        count = batch if m - first > batch else m - first
+        total += _train_block(net, theta, X, Y, m, first, count, block, scratch,
+                              padded_inputs, gradient, <floating>(1.0 / count), want_cost, True)
+        t[0] += 1
+        _optimizer_step(theta, gradient, v, s, net.n_theta, optimizer, lr, beta, beta1,
+                        beta2, epsilon, t[0])
+    return total
 
 
 # ---------------------------------------------------------------------------
@@ -593,6 +652,51 @@ def descend(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
     for b in range(n_blocks):
         _neumaier_add(&total, &compensation, block_costs[b])
     return (total + compensation) / m
+
+
+def epoch_layout(const Py_ssize_t[::1] dims, Py_ssize_t batch):
+    """Values of ``work`` that :func:`epoch` needs for mini-batches of ``batch``."""
+    cdef Net net
+    cdef Py_ssize_t l, n_theta = 0
+    net.L = dims.shape[0] - 1
+    if net.L < 1 or batch < 1:
+        raise ValueError("dims needs >= 2 entries and batch must be >= 1")
+    for l in range(1, net.L + 1):
+        if dims[l - 1] < 1 or dims[l] < 1:
+            raise ValueError("every layer size must be >= 1")
+        n_theta += dims[l] * (dims[l - 1] + 1)
+    net.dims = &dims[0]
+    cdef Py_ssize_t block = _round_up(batch, CHUNK)
+    return n_theta + dims[0] * block + block * (_layer_offset(net, net.L + 1, 1) + 2 * _widest(net))
+
+
+def epoch(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
+          const Py_ssize_t[::1] b_off, floating[::1] theta,
+          const floating[:, ::1] X, const floating[:, ::1] Y, Py_ssize_t batch,
+          floating[::1] work, floating[::1] v, floating[::1] s, int optimizer,
+          double learning_rate, double beta, double beta1, double beta2, double epsilon,
+          Py_ssize_t t, bint want_cost):
+    """One epoch of mini-batch training, in place on ``theta`` (and on the
+    optimizer states ``v``, ``s``, theta's length each), over the examples in the
+    order given (shuffled by the caller). ``optimizer`` is 0 (gd), 1 (momentum)
+    or 2 (Adam); ``t`` is Adam's step count so far. ``work`` is sized by
+    :func:`epoch_layout`. Returns ``(summed cost of the batches, new t)``; the
+    cost is 0 unless ``want_cost``. The GIL is released for the whole epoch."""
+    cdef Net net = _net(dims, w_off, b_off, theta.shape[0])
+    cdef Py_ssize_t m = X.shape[1]
+    cdef double total
+    _check_data(net, X.shape[0], m)
+    _check_labels(net, Y.shape[0], Y.shape[1], m)
+    if batch < 1 or optimizer not in (GD, MOMENTUM, ADAM) or t < 0:
+        raise ValueError("batch must be >= 1, optimizer 0, 1 or 2, and t >= 0")
+    _check_size(work.shape[0], epoch_layout(dims, batch), "work")
+    _check_size(v.shape[0], theta.shape[0], "v")
+    _check_size(s.shape[0], theta.shape[0], "s")
+    with nogil:
+        total = _epoch(net, &theta[0], &X[0, 0], &Y[0, 0], m, batch, &work[0], &v[0], &s[0],
+                       optimizer, <floating>learning_rate, <floating>beta, <floating>beta1,
+                       <floating>beta2, <floating>epsilon, &t, want_cost)
+    return total, t
 
 
 def forward(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,

@@ -6,6 +6,7 @@ converts them once to C-contiguous arrays of one dtype, and hands them to
 (``_Layout``) and come back as new arrays: the caller's arrays are never written.
 """
 
+import numbers
 import os
 from dataclasses import dataclass, field
 
@@ -264,6 +265,28 @@ class DivergenceError(ValueError):
         self.result = result
 
 
+def _result(layout, theta, X, Y, costs, iterations, learning_rate, num_iterations, n_threads,
+            good=None):
+    """The TrainResult of a finished run: the cost of the final parameters
+    through the blocked forward pass (a DivergenceError if it is not finite)."""
+    work_size, n_blocks = _kernels.training_layout(layout.dims, X.shape[1], n_threads)
+    final_cost = _kernels.descend(layout.dims, layout.w_off, layout.b_off, theta, X, Y,
+                                  np.empty(work_size, dtype=X.dtype), np.empty(n_blocks),
+                                  learning_rate, 0, n_threads)
+    if not np.isfinite(final_cost):
+        if good is None:
+            good = (theta, iterations[-1] if iterations else 0, float("nan"))
+        raise _divergence(layout, good, costs, iterations, num_iterations, learning_rate, "cost")
+    return TrainResult(
+        parameters=layout.unpack(theta),
+        costs=costs,
+        iterations=iterations,
+        final_cost=final_cost,
+        learning_rate=learning_rate,
+        num_iterations=num_iterations,
+    )
+
+
 def _divergence(layout, good, costs, iterations, end, learning_rate, what):
     """The DivergenceError for a run whose ``what`` stopped being finite before
     iteration ``end``; ``good`` is the last ``(theta, iteration, cost)`` with a
@@ -280,8 +303,63 @@ def _divergence(layout, good, costs, iterations, end, learning_rate, what):
                     learning_rate=learning_rate, num_iterations=start))
 
 
+OPTIMIZERS = {"gd": 0, "momentum": 1, "adam": 2}
+
+
+def _check_fraction(value, name):
+    """A number in [0, 1), as every beta must be."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number in [0, 1), got {type(value).__name__}")
+    if not 0 <= value < 1:
+        raise ValueError(f"{name} must be in [0, 1), got {value}")
+    return float(value)
+
+
+def _train_mini_batches(layout, theta, X, Y, optimizer, learning_rate, batch, num_epochs,
+                        record_every, beta, beta1, beta2, epsilon, seed, print_cost, callback):
+    """The course's mini-batch loop: before epoch ``e`` the examples are shuffled
+    with ``RandomState(seed + 1 + e).permutation(m)`` (the course's model adds 1 to
+    its seed before every epoch), then the compiled core runs every mini-batch
+    of the epoch. Returns ``(costs, epochs)``: the epoch's summed cost divided by
+    m every ``record_every`` epochs."""
+    m = X.shape[1]
+    work = np.empty(_kernels.epoch_layout(layout.dims, batch), dtype=X.dtype)
+    v = np.zeros_like(theta)
+    s = np.zeros_like(theta)
+    X_shuffled, Y_shuffled = np.empty_like(X), np.empty_like(Y)
+    t = 0
+    costs, epochs = [], []
+    good = (theta.copy(), 0, float("nan"))
+    for epoch in range(num_epochs):
+        order = np.random.RandomState(seed + 1 + epoch).permutation(m)
+        np.take(X, order, axis=1, out=X_shuffled)
+        np.take(Y, order, axis=1, out=Y_shuffled)
+        record = epoch % record_every == 0
+        state = theta.copy() if record else None
+        total, t = _kernels.epoch(layout.dims, layout.w_off, layout.b_off, theta, X_shuffled,
+                                  Y_shuffled, batch, work, v, s, OPTIMIZERS[optimizer],
+                                  learning_rate, beta, beta1, beta2, epsilon, t, record)
+        if not record:
+            continue
+        cost = total / m
+        if np.isfinite(cost):
+            good = (state, epoch, cost)
+            costs.append(cost)
+            epochs.append(epoch)
+        if not (np.isfinite(cost) and np.isfinite(theta).all()):
+            raise _divergence(layout, good, costs, epochs, epoch + 1, learning_rate,
+                              "parameters" if np.isfinite(cost) else "cost")
+        if print_cost:
+            print(f"Cost after epoch {epoch}: {cost:f}")
+        if callback is not None:
+            callback(epoch, cost)
+    return costs, epochs
+
+
 def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_every=1000,
-          print_cost=False, callback=None, n_threads=None):
+          print_cost=False, callback=None, n_threads=None, optimizer="gd",
+          mini_batch_size=None, num_epochs=None, beta=0.9, beta1=0.9, beta2=0.999,
+          epsilon=1e-8, seed=10):
     """Full-batch gradient descent in the compiled core.
 
     The loop runs in C with the GIL released; Python is re-entered only every
@@ -307,9 +385,28 @@ def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_eve
     callback : callable, optional
         Called as ``callback(iteration, cost)`` at every recorded iteration.
     n_threads : int, optional
-        Threads for the examples. Default: every core this process may use,
-        fewer for small problems (one for the notebook's). The result is the
-        same, bit for bit, for every thread count.
+        Threads for the examples (full-batch gradient descent). Default: every
+        core this process may use, fewer for small problems (one for the
+        notebook's). The result is the same, bit for bit, for every thread count.
+    optimizer : {"gd", "momentum", "adam"}, default "gd"
+        As the course writes them: momentum ``v = beta v + (1 - beta) g``; Adam
+        with bias correction, its step counter counting mini-batches, epsilon
+        outside the square root.
+    mini_batch_size : int, optional
+        Train on mini-batches of this size, the examples reshuffled before every
+        epoch as the course's ``random_mini_batches`` does (complete batches,
+        then the remainder). Without it, "momentum" and "adam" use the whole set
+        as one batch.
+    num_epochs : int, optional
+        Epochs, with ``mini_batch_size`` or a non-"gd" optimizer (default
+        ``num_iterations``). A recorded cost is then the epoch's: the cost of
+        every mini-batch before its update, summed and divided by m, every
+        ``record_every`` epochs.
+    beta, beta1, beta2 : float in [0, 1), default 0.9, 0.9, 0.999
+    epsilon : float, default 1e-8
+    seed : int, default 10
+        The shuffle before epoch ``e`` uses ``RandomState(seed + 1 + e)``: the
+        course's optimization model starts at 10 and adds 1 before every epoch.
 
     Returns
     -------
@@ -327,7 +424,27 @@ def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_eve
     record_every = check_positive_int(record_every, "record_every")
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be callable, got {type(callback).__name__}")
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {optimizer!r}")
+    beta, beta1, beta2 = (_check_fraction(value, name) for value, name in
+                          ((beta, "beta"), (beta1, "beta1"), (beta2, "beta2")))
+    epsilon = check_positive_number(epsilon, "epsilon")
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
     layout, theta, X, Y = _prepare(X, parameters, Y)
+
+    if mini_batch_size is not None or optimizer != "gd" or num_epochs is not None:
+        batch = X.shape[1] if mini_batch_size is None else \
+            check_positive_int(mini_batch_size, "mini_batch_size")
+        epochs = num_iterations if num_epochs is None else \
+            check_positive_int(num_epochs, "num_epochs")
+        if not 0 <= seed < 2**32 - epochs:
+            raise ValueError(f"seed must be >= 0 and seed + num_epochs < 2**32, got {seed}")
+        costs, iterations = _train_mini_batches(
+            layout, theta, X, Y, optimizer, learning_rate, batch, epochs, record_every,
+            beta, beta1, beta2, epsilon, int(seed), print_cost, callback)
+        return _result(layout, theta, X, Y, costs, iterations, learning_rate, epochs,
+                       resolve_threads(n_threads, layout.dims, X.shape[1]))
 
     n_threads = resolve_threads(n_threads, layout.dims, X.shape[1])
     work_size, n_blocks = _kernels.training_layout(layout.dims, X.shape[1], n_threads)
@@ -352,22 +469,12 @@ def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_eve
         if callback is not None:
             callback(start, cost)
 
-    final_cost = _kernels.descend(layout.dims, layout.w_off, layout.b_off, theta, X, Y,
-                                  work, block_costs, learning_rate, 0, n_threads)
-    if not np.isfinite(final_cost):
-        raise _divergence(layout, good, costs, iterations, num_iterations, learning_rate, "cost")
-    return TrainResult(
-        parameters=layout.unpack(theta),
-        costs=costs,
-        iterations=iterations,
-        final_cost=final_cost,
-        learning_rate=learning_rate,
-        num_iterations=num_iterations,
-    )
+    return _result(layout, theta, X, Y, costs, iterations, learning_rate, num_iterations,
+                   n_threads, good)
 
 
 def model(X, Y, learning_rate=0.01, num_iterations=15000, print_cost=True,
-          initialization="he", layers_dims=None, seed=3):
+          initialization="he", layers_dims=None, seed=3, **options):
     """The notebook's ``model()``: initialize, then train, return the parameters.
 
     Parameters
@@ -384,6 +491,10 @@ def model(X, Y, learning_rate=0.01, num_iterations=15000, print_cost=True,
         Defaults to the notebook's ``[n_0, 10, 5, 1]``.
     seed : int, Generator or RandomState, default 3
         The notebook's initializers seed with 3.
+    **options
+        Passed to :func:`train`: ``optimizer``, ``mini_batch_size``,
+        ``num_epochs``, ``beta``, ``beta1``, ``beta2``, ``epsilon``, ``n_threads``
+        (the shuffling seed is then ``train``'s default, 10, as in the course).
 
     Returns
     -------
@@ -395,5 +506,6 @@ def model(X, Y, learning_rate=0.01, num_iterations=15000, print_cost=True,
         layers_dims = [X.shape[0], 10, 5, 1]
     parameters = initialize(layers_dims, initialization, seed=seed, dtype=X.dtype)
     result = train(X, Y, parameters, learning_rate=learning_rate,
-                   num_iterations=num_iterations, record_every=1000, print_cost=print_cost)
+                   num_iterations=num_iterations, record_every=1000, print_cost=print_cost,
+                   **options)
     return result.parameters
