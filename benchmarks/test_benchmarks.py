@@ -10,7 +10,7 @@ workload's iteration count; ``python benchmarks/report.py`` prints the ratios.
 import numpy as np
 import pytest
 import reference as ref
-from workloads import WORKLOADS
+from workloads import MINI_BATCH_ADAM, WORKLOADS, course_moons
 
 import fastinit as fi
 
@@ -70,3 +70,19 @@ def test_pytorch(benchmark, workload):
         return params
 
     benchmark.pedantic(run, rounds=3, iterations=1)
+
+
+def test_fastinit_mini_batch_adam(benchmark):
+    X, Y, parameters = course_moons()
+    benchmark.group = "mini-batch-adam"
+    result = benchmark.pedantic(fi.train, args=(X, Y, parameters), kwargs=MINI_BATCH_ADAM,
+                                rounds=3, iterations=1, warmup_rounds=1)
+    assert f"{result.costs[-1]:f}" == "0.129118"
+
+
+def test_reference_mini_batch_adam(benchmark):
+    X, Y, parameters = course_moons()
+    benchmark.group = "mini-batch-adam"
+    _, costs = benchmark.pedantic(ref.train_mini_batches, args=(X, Y, parameters),
+                                  kwargs=MINI_BATCH_ADAM, rounds=3, iterations=1)
+    assert f"{costs[-1]:f}" == "0.129118"

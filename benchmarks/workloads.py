@@ -51,3 +51,15 @@ WORKLOADS = [
 #: Issue 4's targets: reference time / fastinit time, medians of the same run.
 TARGETS = {("notebook", "float64"): 40, ("deep", "float64"): 2.5, ("wide", "float64"): 1.3,
            ("many", "float64"): 10}
+
+
+def course_moons():
+    """The course's optimization data: np.random.seed(3), make_moons(300, noise=0.2),
+    and its network [2, 5, 2, 1] with He initialization (seed 3)."""
+    X, y = fi.datasets.make_moons(n_samples=300, noise=0.2, random_state=np.random.RandomState(3))
+    return X.T, y.reshape(1, -1), fi.initialize([2, 5, 2, 1], "he", seed=3)
+
+
+#: The course's mini-batch Adam run (issue 6's workload, target >= 30x).
+MINI_BATCH_ADAM = dict(optimizer="adam", learning_rate=0.0007, mini_batch_size=64,
+                       num_epochs=10000, record_every=1000)
