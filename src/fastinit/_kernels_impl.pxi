@@ -601,25 +601,35 @@ cdef int _check_size(Py_ssize_t size, Py_ssize_t needed, str name) except -1:
     return 0
 
 
-def training_layout(const Py_ssize_t[::1] dims, Py_ssize_t m, int n_threads):
-    """``(work_size, n_blocks)`` for :func:`descend` on ``m`` examples with
-    ``n_threads`` threads."""
+cdef Net _shape_only(const Py_ssize_t[::1] dims) except *:
+    """A Net with only the layer sizes and ``n_theta`` filled in, for sizing
+    buffers, after checking ``dims``."""
     cdef Net net
-    cdef Py_ssize_t l, n_theta = 0
+    cdef Py_ssize_t l
     net.L = dims.shape[0] - 1
-    if net.L < 1 or m < 1 or n_threads < 1:
-        raise ValueError("dims needs >= 2 entries, m and n_threads must be >= 1")
+    if net.L < 1:
+        raise ValueError("dims needs >= 2 entries")
+    net.n_theta = 0
     for l in range(1, net.L + 1):
         if dims[l - 1] < 1 or dims[l] < 1:
             raise ValueError("every layer size must be >= 1")
-        n_theta += dims[l] * (dims[l - 1] + 1)
+        net.n_theta += dims[l] * (dims[l - 1] + 1)
     net.dims = &dims[0]
+    return net
+
+
+def training_layout(const Py_ssize_t[::1] dims, Py_ssize_t m, int n_threads):
+    """``(work_size, n_blocks)`` for :func:`descend` on ``m`` examples with
+    ``n_threads`` threads."""
+    cdef Net net = _shape_only(dims)
+    if m < 1 or n_threads < 1:
+        raise ValueError("m and n_threads must be >= 1")
     cdef Py_ssize_t block = _block_columns(net, m)
     cdef Py_ssize_t n_blocks = (m + block - 1) // block
     cdef Py_ssize_t group = _group_size(n_blocks)
     cdef Py_ssize_t n_groups = (n_blocks + group - 1) // group
     cdef Py_ssize_t scratch = block * (_layer_offset(net, net.L + 1, 1) + 2 * _widest(net))
-    return (n_groups * n_theta + dims[0] * block + n_threads * (scratch + n_theta),
+    return (n_groups * net.n_theta + dims[0] * block + n_threads * (scratch + net.n_theta),
             n_blocks)
 
 
@@ -656,18 +666,12 @@ def descend(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
 
 def epoch_layout(const Py_ssize_t[::1] dims, Py_ssize_t batch):
     """Values of ``work`` that :func:`epoch` needs for mini-batches of ``batch``."""
-    cdef Net net
-    cdef Py_ssize_t l, n_theta = 0
-    net.L = dims.shape[0] - 1
-    if net.L < 1 or batch < 1:
-        raise ValueError("dims needs >= 2 entries and batch must be >= 1")
-    for l in range(1, net.L + 1):
-        if dims[l - 1] < 1 or dims[l] < 1:
-            raise ValueError("every layer size must be >= 1")
-        n_theta += dims[l] * (dims[l - 1] + 1)
-    net.dims = &dims[0]
+    cdef Net net = _shape_only(dims)
+    if batch < 1:
+        raise ValueError("batch must be >= 1")
     cdef Py_ssize_t block = _round_up(batch, CHUNK)
-    return n_theta + dims[0] * block + block * (_layer_offset(net, net.L + 1, 1) + 2 * _widest(net))
+    return (net.n_theta + dims[0] * block
+            + block * (_layer_offset(net, net.L + 1, 1) + 2 * _widest(net)))
 
 
 def epoch(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
