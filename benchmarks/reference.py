@@ -137,13 +137,24 @@ def random_mini_batches(X, Y, mini_batch_size=64, seed=0):
             for k in range(0, m, mini_batch_size)]
 
 
+def decayed_learning_rate(learning_rate0, epoch, decay, decay_rate, decay_interval=1000):
+    """The course's update_lr ("inverse") and schedule_lr_decay ("scheduled")."""
+    if decay == "inverse":
+        return learning_rate0 / (1 + decay_rate * epoch)
+    return learning_rate0 / (1 + decay_rate * np.floor(epoch / decay_interval))
+
+
 def train_mini_batches(X, Y, parameters, optimizer="gd", learning_rate=0.0007,
                        mini_batch_size=64, beta=0.9, beta1=0.9, beta2=0.999, epsilon=1e-8,
-                       num_epochs=10000, record_every=1000, seed=10):
+                       num_epochs=10000, record_every=1000, seed=10, decay=None,
+                       decay_rate=1.0, decay_interval=1000):
     """The course's optimization model(): before every epoch ``seed += 1`` and a new
     shuffle; per mini-batch forward, cost (summed), backward and the optimizer's
-    update (Adam's step counter counts mini-batches). Returns ``(parameters,
-    costs)`` with the epoch's summed cost divided by m every ``record_every`` epochs."""
+    update (Adam's step counter counts mini-batches); with ``decay``, after epoch
+    ``i`` the learning rate becomes ``decay(learning_rate0, i)``. Returns
+    ``(parameters, costs)`` with the epoch's summed cost divided by m every
+    ``record_every`` epochs."""
+    learning_rate0 = learning_rate
     m = X.shape[1]
     L = len(parameters) // 2
     v = {k: np.zeros_like(p) for k, p in parameters.items()}
@@ -177,6 +188,9 @@ def train_mini_batches(X, Y, parameters, optimizer="gd", learning_rate=0.0007,
                         step = v_hat / (np.sqrt(s_hat) + epsilon)
                     updated[key] = parameters[key] - learning_rate * step
             parameters = updated
+        if decay is not None:
+            learning_rate = decayed_learning_rate(learning_rate0, epoch, decay, decay_rate,
+                                                  decay_interval)
         if epoch % record_every == 0:
             costs.append(cost_total / m)
     return parameters, costs

@@ -105,3 +105,41 @@ def test_model_passes_the_optimizer_options_through(moons, capsys):
     assert capsys.readouterr().out.splitlines() == [
         f"Cost after epoch {1000 * i}: {c}" for i, c in enumerate(COURSE["adam"][0][:2])]
     assert parameters["W3"].shape == (1, 2)
+
+
+@pytest.mark.parametrize("decay, rate, interval", [("inverse", 1.0, 1000), ("inverse", 0.3, 1000),
+                                                   ("scheduled", 1.0, 10), ("scheduled", 0.5, 7)])
+@pytest.mark.parametrize("optimizer", ["gd", "adam"])
+def test_learning_rate_decay_matches_the_reference(decay, rate, interval, optimizer):
+    dims, parameters, X, Y = random_problem(5, 3, m=120)
+    options = dict(optimizer=optimizer, learning_rate=0.1, mini_batch_size=32, num_epochs=40,
+                   record_every=4, decay=decay, decay_rate=rate, decay_interval=interval)
+    result = fi.train(X, Y, parameters, **options)
+    expected, costs = ref.train_mini_batches(X, Y, parameters, **options)
+    np.testing.assert_allclose(result.costs, costs, rtol=1e-9)
+    for key, value in expected.items():
+        np.testing.assert_allclose(result.parameters[key], value, rtol=1e-8, atol=1e-12)
+    plain = fi.train(X, Y, parameters, **dict(options, decay=None))
+    assert plain.costs[-1] != result.costs[-1]
+
+
+def test_decay_prints_the_learning_rate_as_the_course_does(moons, capsys):
+    X, Y = moons
+    fi.train(X, Y, fi.initialize([2, 5, 2, 1], "he", seed=3), optimizer="gd",
+             learning_rate=0.1, mini_batch_size=64, num_epochs=2001, record_every=1000,
+             decay="scheduled", decay_rate=1.0, decay_interval=1000, print_cost=True)
+    rates = [line for line in capsys.readouterr().out.splitlines() if "learning rate" in line]
+    assert rates == ["learning rate after epoch 0: 0.100000",
+                     "learning rate after epoch 1000: 0.050000",
+                     "learning rate after epoch 2000: 0.033333"]
+
+
+@pytest.mark.parametrize("options, error, message", [
+    (dict(decay="exponential"), ValueError, "decay must be None, 'inverse' or 'scheduled'"),
+    (dict(decay="inverse", decay_rate=0), ValueError, "decay_rate must be a finite number"),
+    (dict(decay="scheduled", decay_interval=0), ValueError, "decay_interval must be a positive"),
+])
+def test_bad_decay_options_raise_clear_errors(options, error, message):
+    dims, parameters, X, Y = random_problem(1, 2, m=20)
+    with pytest.raises(error, match=message):
+        fi.train(X, Y, parameters, **options)

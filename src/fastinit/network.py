@@ -315,14 +315,28 @@ def _check_fraction(value, name):
     return float(value)
 
 
+DECAYS = (None, "inverse", "scheduled")
+
+
+def _decayed(learning_rate0, epoch, decay, decay_rate, decay_interval):
+    """The learning rate after ``epoch``: the course's ``update_lr`` ("inverse",
+    lr0 / (1 + rate * epoch)) or ``schedule_lr_decay`` ("scheduled",
+    lr0 / (1 + rate * floor(epoch / interval)))."""
+    if decay == "inverse":
+        return learning_rate0 / (1 + decay_rate * epoch)
+    return learning_rate0 / (1 + decay_rate * np.floor(epoch / decay_interval))
+
+
 def _train_mini_batches(layout, theta, X, Y, optimizer, learning_rate, batch, num_epochs,
-                        record_every, beta, beta1, beta2, epsilon, seed, print_cost, callback):
+                        record_every, beta, beta1, beta2, epsilon, seed, decay, print_cost,
+                        callback):
     """The course's mini-batch loop: before epoch ``e`` the examples are shuffled
     with ``RandomState(seed + 1 + e).permutation(m)`` (the course's model adds 1 to
     its seed before every epoch), then the compiled core runs every mini-batch
     of the epoch. Returns ``(costs, epochs)``: the epoch's summed cost divided by
     m every ``record_every`` epochs."""
     m = X.shape[1]
+    learning_rate0 = learning_rate
     work = np.empty(_kernels.epoch_layout(layout.dims, batch), dtype=X.dtype)
     v = np.zeros_like(theta)
     s = np.zeros_like(theta)
@@ -341,6 +355,8 @@ def _train_mini_batches(layout, theta, X, Y, optimizer, learning_rate, batch, nu
         total, t = _kernels.epoch(layout.dims, layout.w_off, layout.b_off, theta, X_shuffled,
                                   Y_shuffled, batch, work, v, s, OPTIMIZERS[optimizer],
                                   learning_rate, beta, beta1, beta2, epsilon, t, record)
+        if decay[0] is not None:
+            learning_rate = _decayed(learning_rate0, epoch, *decay)
         if not record:
             continue
         cost = total / m
@@ -353,6 +369,8 @@ def _train_mini_batches(layout, theta, X, Y, optimizer, learning_rate, batch, nu
                               "parameters" if np.isfinite(cost) else "cost")
         if print_cost:
             print(f"Cost after epoch {epoch}: {cost:f}")
+            if decay[0] is not None:
+                print(f"learning rate after epoch {epoch}: {learning_rate:f}")
         if callback is not None:
             callback(epoch, cost)
     return costs, epochs
@@ -361,7 +379,7 @@ def _train_mini_batches(layout, theta, X, Y, optimizer, learning_rate, batch, nu
 def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_every=1000,
           print_cost=False, callback=None, n_threads=None, optimizer="gd",
           mini_batch_size=None, num_epochs=None, beta=0.9, beta1=0.9, beta2=0.999,
-          epsilon=1e-8, seed=10):
+          epsilon=1e-8, seed=10, decay=None, decay_rate=1.0, decay_interval=1000):
     """Full-batch gradient descent in the compiled core.
 
     The loop runs in C with the GIL released; Python is re-entered only every
@@ -409,6 +427,13 @@ def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_eve
     seed : int, default 10
         The shuffle before epoch ``e`` uses ``RandomState(seed + 1 + e)``: the
         course's optimization model starts at 10 and adds 1 before every epoch.
+    decay : {None, "inverse", "scheduled"}, default None
+        Learning-rate decay, applied as the course does after every epoch ``e``:
+        ``learning_rate / (1 + decay_rate * e)`` ("inverse") or
+        ``learning_rate / (1 + decay_rate * floor(e / decay_interval))``
+        ("scheduled"). Implies epochs, like ``mini_batch_size``.
+    decay_rate : float, default 1.0
+    decay_interval : int, default 1000
 
     Returns
     -------
@@ -433,9 +458,13 @@ def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_eve
     epsilon = check_positive_number(epsilon, "epsilon")
     if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral):
         raise TypeError(f"seed must be an int, got {type(seed).__name__}")
+    if decay not in DECAYS:
+        raise ValueError(f"decay must be None, 'inverse' or 'scheduled', got {decay!r}")
+    decay_rate = check_positive_number(decay_rate, "decay_rate")
+    decay_interval = check_positive_int(decay_interval, "decay_interval")
     layout, theta, X, Y = _prepare(X, parameters, Y)
 
-    if mini_batch_size is not None or optimizer != "gd" or num_epochs is not None:
+    if mini_batch_size is not None or optimizer != "gd" or num_epochs is not None or decay:
         batch = X.shape[1] if mini_batch_size is None else \
             check_positive_int(mini_batch_size, "mini_batch_size")
         epochs = num_iterations if num_epochs is None else \
@@ -444,7 +473,8 @@ def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_eve
             raise ValueError(f"seed must be >= 0 and seed + num_epochs < 2**32, got {seed}")
         costs, iterations = _train_mini_batches(
             layout, theta, X, Y, optimizer, learning_rate, batch, epochs, record_every,
-            beta, beta1, beta2, epsilon, int(seed), print_cost, callback)
+            beta, beta1, beta2, epsilon, int(seed), (decay, decay_rate, decay_interval),
+            print_cost, callback)
         return _result(layout, theta, X, Y, costs, iterations, learning_rate, epochs,
                        resolve_threads(n_threads, layout.dims, X.shape[1]))
 
