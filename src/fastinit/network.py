@@ -265,24 +265,22 @@ class DivergenceError(ValueError):
         self.result = result
 
 
-def _result(layout, theta, X, Y, costs, iterations, learning_rate, num_iterations, n_threads,
-            good=None):
+def _result(layout, theta, X, Y, recorder, num_iterations, n_threads):
     """The TrainResult of a finished run: the cost of the final parameters
     through the blocked forward pass (a DivergenceError if it is not finite)."""
     work_size, n_blocks = _kernels.training_layout(layout.dims, X.shape[1], n_threads)
     final_cost = _kernels.descend(layout.dims, layout.w_off, layout.b_off, theta, X, Y,
                                   np.empty(work_size, dtype=X.dtype), np.empty(n_blocks),
-                                  learning_rate, 0, n_threads)
+                                  recorder.learning_rate, 0, n_threads)
     if not np.isfinite(final_cost):
-        if good is None:
-            good = (theta, iterations[-1] if iterations else 0, float("nan"))
-        raise _divergence(layout, good, costs, iterations, num_iterations, learning_rate, "cost")
+        raise _divergence(layout, recorder.good, recorder.costs, recorder.indices,
+                          num_iterations, recorder.learning_rate, "cost")
     return TrainResult(
         parameters=layout.unpack(theta),
-        costs=costs,
-        iterations=iterations,
+        costs=recorder.costs,
+        iterations=recorder.indices,
         final_cost=final_cost,
-        learning_rate=learning_rate,
+        learning_rate=recorder.learning_rate,
         num_iterations=num_iterations,
     )
 
@@ -327,14 +325,43 @@ def _decayed(learning_rate0, epoch, decay, decay_rate, decay_interval):
     return learning_rate0 / (1 + decay_rate * np.floor(epoch / decay_interval))
 
 
+class _Recorder:
+    """What both training loops do at a recorded iteration or epoch: keep the
+    cost, remember the last state whose cost was finite, raise DivergenceError
+    when the cost or the parameters stop being finite, print, call back."""
+
+    def __init__(self, layout, theta, learning_rate, line, callback):
+        self.layout = layout
+        self.learning_rate = learning_rate
+        self.line = line  # formats the printed line from (index, cost), or None
+        self.callback = callback
+        self.costs, self.indices = [], []
+        self.good = (theta.copy(), 0, float("nan"))  # the last state with a finite cost
+
+    def record(self, state, index, cost, theta, end):
+        """``state`` had ``cost``; ``theta`` is where training got to by ``end``."""
+        if np.isfinite(cost):
+            self.good = (state, index, cost)
+            self.costs.append(cost)
+            self.indices.append(index)
+        if not (np.isfinite(cost) and np.isfinite(theta).all()):
+            raise _divergence(self.layout, self.good, self.costs, self.indices, end,
+                              self.learning_rate,
+                              "parameters" if np.isfinite(cost) else "cost")
+        if self.line is not None:
+            print(self.line(index, cost))
+        if self.callback is not None:
+            self.callback(index, cost)
+
+
 def _train_mini_batches(layout, theta, X, Y, optimizer, learning_rate, batch, num_epochs,
                         record_every, beta, beta1, beta2, epsilon, seed, decay, print_cost,
                         callback):
     """The course's mini-batch loop: before epoch ``e`` the examples are shuffled
     with ``RandomState(seed + 1 + e).permutation(m)`` (the course's model adds 1 to
     its seed before every epoch), then the compiled core runs every mini-batch
-    of the epoch. Returns ``(costs, epochs)``: the epoch's summed cost divided by
-    m every ``record_every`` epochs."""
+    of the epoch. Returns the _Recorder holding, every ``record_every`` epochs,
+    the epoch's summed cost divided by m."""
     m = X.shape[1]
     learning_rate0 = learning_rate
     work = np.empty(_kernels.epoch_layout(layout.dims, batch), dtype=X.dtype)
@@ -342,8 +369,8 @@ def _train_mini_batches(layout, theta, X, Y, optimizer, learning_rate, batch, nu
     s = np.zeros_like(theta)
     X_shuffled, Y_shuffled = np.empty_like(X), np.empty_like(Y)
     t = 0
-    costs, epochs = [], []
-    good = (theta.copy(), 0, float("nan"))
+    line = _epoch_line(learning_rate0, decay) if print_cost else None
+    recorder = _Recorder(layout, theta, learning_rate, line, callback)
     shuffler = np.random.RandomState()  # reseeded every epoch: 5 us instead of 97 for a new one
     for epoch in range(num_epochs):
         shuffler.seed(seed + 1 + epoch)
@@ -357,34 +384,33 @@ def _train_mini_batches(layout, theta, X, Y, optimizer, learning_rate, batch, nu
                                   learning_rate, beta, beta1, beta2, epsilon, t, record)
         if decay[0] is not None:
             learning_rate = _decayed(learning_rate0, epoch, *decay)
-        if not record:
-            continue
-        cost = total / m
-        if np.isfinite(cost):
-            good = (state, epoch, cost)
-            costs.append(cost)
-            epochs.append(epoch)
-        if not (np.isfinite(cost) and np.isfinite(theta).all()):
-            raise _divergence(layout, good, costs, epochs, epoch + 1, learning_rate,
-                              "parameters" if np.isfinite(cost) else "cost")
-        if print_cost:
-            print(f"Cost after epoch {epoch}: {cost:f}")
-            if decay[0] is not None:
-                print(f"learning rate after epoch {epoch}: {learning_rate:f}")
-        if callback is not None:
-            callback(epoch, cost)
-    return costs, epochs
+        if record:
+            recorder.record(state, epoch, total / m, theta, epoch + 1)
+    return recorder
+
+
+def _epoch_line(learning_rate0, decay):
+    """The course's printed line for an epoch, and under decay the learning rate
+    it has after that epoch."""
+    def line(epoch, cost):
+        text = f"Cost after epoch {epoch}: {cost:f}"
+        if decay[0] is not None:
+            text += f"\nlearning rate after epoch {epoch}: " \
+                    f"{_decayed(learning_rate0, epoch, *decay):f}"
+        return text
+    return line
 
 
 def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_every=1000,
           print_cost=False, callback=None, n_threads=None, optimizer="gd",
           mini_batch_size=None, num_epochs=None, beta=0.9, beta1=0.9, beta2=0.999,
           epsilon=1e-8, seed=10, decay=None, decay_rate=1.0, decay_interval=1000):
-    """Full-batch gradient descent in the compiled core.
+    """Train in the compiled core: full-batch gradient descent, or mini-batches
+    with gd, momentum or Adam.
 
     The loop runs in C with the GIL released; Python is re-entered only every
-    ``record_every`` iterations, to record the cost (and print it, or call
-    ``callback``).
+    ``record_every`` iterations to record the cost (and print it, or call
+    ``callback``), and with mini-batches once per epoch to reshuffle.
 
     Parameters
     ----------
@@ -401,7 +427,9 @@ def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_eve
     record_every : int, default 1000
         Record the cost (before the update) at iterations 0, ``record_every``, ...
     print_cost : bool, default False
-        Print ``Cost after iteration i: c`` at every recorded iteration.
+        Print ``Cost after iteration i: c`` at every recorded iteration (with
+        epochs, the course's ``Cost after epoch i: c`` to six decimals, and
+        under decay the learning rate after that epoch).
     callback : callable, optional
         Called as ``callback(iteration, cost)`` at every recorded iteration.
     n_threads : int, optional
@@ -471,38 +499,26 @@ def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_eve
             check_positive_int(num_epochs, "num_epochs")
         if not 0 <= seed < 2**32 - epochs:
             raise ValueError(f"seed must be >= 0 and seed + num_epochs < 2**32, got {seed}")
-        costs, iterations = _train_mini_batches(
+        recorder = _train_mini_batches(
             layout, theta, X, Y, optimizer, learning_rate, batch, epochs, record_every,
             beta, beta1, beta2, epsilon, int(seed), (decay, decay_rate, decay_interval),
             print_cost, callback)
-        return _result(layout, theta, X, Y, costs, iterations, learning_rate, epochs,
+        return _result(layout, theta, X, Y, recorder, epochs,
                        resolve_threads(n_threads, layout.dims, X.shape[1]))
 
     n_threads = resolve_threads(n_threads, layout.dims, X.shape[1])
     work_size, n_blocks = _kernels.training_layout(layout.dims, X.shape[1], n_threads)
     work = np.empty(work_size, dtype=X.dtype)
     block_costs = np.empty(n_blocks)
-    costs, iterations = [], []
-    good = (theta.copy(), 0, float("nan"))  # the last state with a finite cost
+    line = (lambda start, cost: f"Cost after iteration {start}: {cost}") if print_cost else None
+    recorder = _Recorder(layout, theta, learning_rate, line, callback)
     for start in range(0, num_iterations, record_every):
         steps = min(record_every, num_iterations - start)
         state = theta.copy()
         cost = _kernels.descend(layout.dims, layout.w_off, layout.b_off, theta, X, Y,
                                 work, block_costs, learning_rate, steps, n_threads)
-        if np.isfinite(cost):
-            good = (state, start, cost)
-            costs.append(cost)
-            iterations.append(start)
-        if not (np.isfinite(cost) and np.isfinite(theta).all()):
-            raise _divergence(layout, good, costs, iterations, start + steps, learning_rate,
-                              "parameters" if np.isfinite(cost) else "cost")
-        if print_cost:
-            print(f"Cost after iteration {start}: {cost}")
-        if callback is not None:
-            callback(start, cost)
-
-    return _result(layout, theta, X, Y, costs, iterations, learning_rate, num_iterations,
-                   n_threads, good)
+        recorder.record(state, start, cost, theta, start + steps)
+    return _result(layout, theta, X, Y, recorder, num_iterations, n_threads)
 
 
 def model(X, Y, learning_rate=0.01, num_iterations=15000, print_cost=True,
