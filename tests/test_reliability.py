@@ -69,13 +69,13 @@ def test_gradient_check_on_random_networks(depth, seed):
 
 def test_gradient_check_catches_a_wrong_gradient(monkeypatch):
     x, y, parameters = course_gradient_check_case()
-    right = gradcheck._backprop
+    right = gradcheck._backprop_prepared
 
     def doubled(*args):
         *rest, grad = right(*args)
         return (*rest, grad * np.where(np.arange(grad.size) == 3, 2.0, 1.0))
 
-    monkeypatch.setattr(gradcheck, "_backprop", doubled)
+    monkeypatch.setattr(gradcheck, "_backprop_prepared", doubled)
     assert fi.gradient_check(parameters, x, y) > 1e-3
 
 

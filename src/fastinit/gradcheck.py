@@ -5,7 +5,7 @@ import numpy as np
 
 from . import _kernels
 from ._validation import check_positive_number
-from .network import _backprop, _Layout, _prepare
+from .network import _backprop_prepared, _prepare
 
 __all__ = ["gradient_check"]
 
@@ -48,7 +48,7 @@ def gradient_check(parameters, X, Y, epsilon=1e-7):
     layout, theta, X, Y = _prepare(X, parameters, Y)
     if X.dtype != np.float64:
         X, Y, theta = X.astype(np.float64), Y.astype(np.float64), theta.astype(np.float64)
-    analytic = _backprop(X, Y, layout.unpack(theta))[-1]
+    analytic = _backprop_prepared(layout, theta, X, Y)[-1]
     cost = _cost_function(layout, X, Y)
     numeric = np.empty_like(theta)
     shifted = theta.copy()

@@ -134,7 +134,11 @@ def _backprop(X, Y, parameters):
     Returns ``(layout, Z, A, dZ, dA, grad)`` as flat buffers in the kernels'
     layouts; ``dA`` is meaningful for the hidden layers only.
     """
-    layout, theta, X, Y = _prepare(X, parameters, Y)
+    return _backprop_prepared(*_prepare(X, parameters, Y))
+
+
+def _backprop_prepared(layout, theta, X, Y):
+    """:func:`_backprop` on arguments that :func:`_prepare` has already checked."""
     Z, A = _forward_all(layout, theta, X)
     dZ = np.empty_like(Z)
     dA = np.zeros_like(Z)
