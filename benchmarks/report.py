@@ -1,6 +1,6 @@
 """Print the benchmark table: fastinit against the plain-NumPy reference.
 
-    python benchmarks/report.py [--repeats 5] [--quick]
+    python benchmarks/report.py [--repeats 5] [--quick] [--threads 1,2,4,8,16]
 
 For every workload of workloads.py, fastinit and the reference (the course's
 code as the notebook runs it: cost every iteration, new arrays at every
@@ -76,11 +76,26 @@ def peak_bytes(function):
     return peak
 
 
+def thread_counts(text):
+    """Parse "1,2,4" into [1, 2, 4] for --threads."""
+    try:
+        counts = sorted({int(part) for part in text.split(",")})
+    except ValueError:
+        counts = []
+    if not counts or counts[0] < 1:
+        raise argparse.ArgumentTypeError(f"expected positive integers separated by commas, "
+                                         f"got {text!r}")
+    return counts
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="timed runs per side (median)")
     parser.add_argument("--quick", action="store_true",
                         help="1500 notebook iterations instead of 15000")
+    parser.add_argument("--threads", type=thread_counts, default=None,
+                        help="thread counts for the scaling on many, comma-separated "
+                             "(default: 1, 2 and all cores)")
     args = parser.parse_args()
 
     config = fi.show_config(file=None)
@@ -122,14 +137,17 @@ def main():
     timed = lambda n: median_seconds(
         lambda: fi.train(X, Y, parameters, num_iterations=many.iterations, n_threads=n),
         args.repeats) / many.iterations
+    counts = args.threads or sorted({1, min(2, cores), cores})
     settle()
     one = timed(1)
-    print(f"threads on many: 1 thread {one * 1e3:.2f} ms/iteration", end="")
-    for n in sorted({2, cores}):
-        if n <= cores:
+    single = fi.train(X, Y, parameters, num_iterations=many.iterations, n_threads=1)
+    print(f"threads on many: 1 thread {one * 1e3:.2f} ms/iteration")
+    for n in counts:
+        if n > 1:
             t = timed(n)
-            print(f", {n} threads {t * 1e3:.2f} ms ({one / t:.2f}x)", end="")
-    print()
+            same = fi.train(X, Y, parameters, num_iterations=many.iterations, n_threads=n) == single
+            print(f"  {n:>2} threads {t * 1e3:.3f} ms ({one / t:.2f}x, "
+                  f"{'bit-identical to 1 thread' if same else 'DIFFERS from 1 thread'})")
 
     fastinit_peak = peak_bytes(lambda: fi.train(X, Y, parameters, num_iterations=2))
     reference_peak = peak_bytes(lambda: ref.train(X, Y, parameters, num_iterations=2,
