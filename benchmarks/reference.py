@@ -38,17 +38,70 @@ def initialize(layers_dims, scale, seed=3):
     return parameters
 
 
-def forward(X, parameters):
+def forward(X, parameters, keep_prob=1.0, masks=None):
     """LINEAR->RELU x (L-1) -> LINEAR->SIGMOID. Returns ``(AL, caches)`` where
-    ``caches`` is ``[(Z1, A1), ..., (ZL, AL)]``."""
+    ``caches`` is ``[(Z1, A1), ..., (ZL, AL)]``.
+
+    With ``masks`` (one boolean ``(n_l, m)`` array per hidden layer), the course's
+    inverted dropout: ``A = A * D; A = A / keep_prob`` on every hidden layer.
+    """
     L = len(parameters) // 2
     A = X
     caches = []
     for l in range(1, L + 1):
         Z = np.dot(parameters["W" + str(l)], A) + parameters["b" + str(l)]
         A = sigmoid(Z) if l == L else relu(Z)
+        if masks is not None and l < L:
+            A = A * masks[l - 1]
+            A = A / keep_prob
         caches.append((Z, A))
     return A, caches
+
+
+def fixed_masks(layers_dims, m, keep_prob, seed=1):
+    """The course's dropout masks: ``np.random.seed(seed)`` (it reseeds with 1 at
+    every forward pass), then ``rand(n_l, m) < keep_prob`` layer by layer."""
+    rng = np.random.RandomState(seed)
+    return [rng.rand(n, m) < keep_prob for n in layers_dims[1:-1]]
+
+
+_MASK64 = (1 << 64) - 1
+
+
+def _mix64(x):
+    """SplitMix64's output function, on a Python int."""
+    x = (x + 0x9E3779B97F4A7C15) & _MASK64
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK64
+    return x ^ (x >> 31)
+
+
+def _mix32(x):
+    """A 32-bit integer hash (lowbias32) of a uint32 array."""
+    x = x ^ (x >> np.uint32(16))
+    x = x * np.uint32(0x7FEB352D)
+    x = x ^ (x >> np.uint32(15))
+    x = x * np.uint32(0x846CA68B)
+    return x ^ (x >> np.uint32(16))
+
+
+def hashed_masks(layers_dims, first, m, keep_prob, seed, step):
+    """fastinit's own dropout masks (``train(keep_prob=...)`` without fixed masks),
+    for examples ``first`` to ``first + m - 1`` at ``step``: hidden row r (counted
+    over every hidden layer) keeps example j when
+    ``mix32(key_r + j * 0x9E3779B9) < keep_prob * 2**32``, with
+    ``key_r = mix64(mix64(mix64(seed) ^ step) ^ r)`` cut to 32 bits."""
+    threshold = min(int(np.floor(keep_prob * 2.0**32)), 2**32 - 1)
+    examples = np.arange(first, first + m, dtype=np.uint64).astype(np.uint32)
+    masks, row = [], 0
+    for n in layers_dims[1:-1]:
+        layer = np.empty((n, m), dtype=bool)
+        for i in range(n):
+            key = np.uint32(_mix64(_mix64(_mix64(seed) ^ step) ^ row) & 0xFFFFFFFF)
+            layer[i] = _mix32(key + examples * np.uint32(0x9E3779B9)) < threshold
+            row += 1
+        masks.append(layer)
+    return masks
 
 
 def compute_cost(AL, Y):
@@ -68,8 +121,13 @@ def compute_cost_from_logits(ZL, Y):
     return float(np.sum(losses) / m)
 
 
-def backward(X, Y, parameters, caches):
-    """The course's backward pass. Returns ``{"dW1", "db1", ..., "dWL", "dbL"}``."""
+def backward(X, Y, parameters, caches, l2=0.0, keep_prob=1.0, masks=None):
+    """The course's backward pass. Returns ``{"dW1", "db1", ..., "dWL", "dbL"}``.
+
+    ``l2`` adds ``l2 * W_l`` to every ``dW_l`` (the course's ``lambd / m * W``);
+    ``masks`` are the forward pass's dropout masks, applied to ``dA`` as the course
+    does (``dA = dA * D; dA = dA / keep_prob``).
+    """
     m = X.shape[1]
     L = len(caches)
     grads = {}
@@ -78,9 +136,14 @@ def backward(X, Y, parameters, caches):
     for l in range(L, 0, -1):
         A_prev = X if l == 1 else caches[l - 2][1]
         grads["dW" + str(l)] = np.dot(dZ, A_prev.T)
+        if l2:
+            grads["dW" + str(l)] = grads["dW" + str(l)] + l2 * parameters["W" + str(l)]
         grads["db" + str(l)] = np.sum(dZ, axis=1, keepdims=True)
         if l > 1:
             dA_prev = np.dot(parameters["W" + str(l)].T, dZ)
+            if masks is not None:
+                dA_prev = dA_prev * masks[l - 2]
+                dA_prev = dA_prev / keep_prob
             # The course multiplies by np.int64(A_prev > 0), which silently turns
             # float32 into float64; a boolean mask keeps the dtype.
             dZ = np.multiply(dA_prev, A_prev > 0)
@@ -97,23 +160,43 @@ def update_parameters(parameters, grads, learning_rate):
     return updated
 
 
+def l2_cost(parameters, lambd, m):
+    """The course's L2 term, ``lambd / (2 m)`` times every weight squared and summed."""
+    L = len(parameters) // 2
+    return lambd / (2 * m) * sum(np.sum(np.square(parameters["W" + str(l)]))
+                                 for l in range(1, L + 1))
+
+
 def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_every=1000,
-          cost="logits"):
+          cost="logits", lambd=0.0, keep_prob=1.0, dropout_masks="fixed", seed=10):
     """The course's model loop. Returns ``(parameters, costs)`` where ``costs`` holds
     the cost before the update at every ``record_every``-th iteration.
 
     ``cost="logits"`` computes the stable cost from the logits; ``cost="course"``
     uses the course's ``compute_loss`` on the probabilities (which can be ``inf``).
     Either way the cost is computed every iteration, as the course does.
+    ``lambd`` adds the course's L2 term to the cost and gradients; ``keep_prob < 1``
+    drops out the hidden layers, with the course's ``fixed_masks`` or, with
+    ``dropout_masks="hashed"``, ``hashed_masks`` of ``seed`` and the iteration.
     """
+    m = X.shape[1]
+    dims = [X.shape[0]] + [parameters["b" + str(l)].shape[0]
+                           for l in range(1, len(parameters) // 2 + 1)]
+    masks = None
+    if keep_prob < 1 and dropout_masks == "fixed":
+        masks = fixed_masks(dims, m, keep_prob)
     costs = []
     for i in range(num_iterations):
-        AL, caches = forward(X, parameters)
+        if keep_prob < 1 and dropout_masks == "hashed":
+            masks = hashed_masks(dims, 0, m, keep_prob, seed, i)
+        AL, caches = forward(X, parameters, keep_prob, masks)
         if cost == "course":
             c = compute_cost(AL, Y)
         else:
             c = compute_cost_from_logits(caches[-1][0], Y)
-        grads = backward(X, Y, parameters, caches)
+        if lambd:
+            c = c + l2_cost(parameters, lambd, m)
+        grads = backward(X, Y, parameters, caches, lambd / m, keep_prob, masks)
         parameters = update_parameters(parameters, grads, learning_rate)
         if i % record_every == 0:
             costs.append(float(c))
@@ -147,14 +230,23 @@ def decayed_learning_rate(learning_rate0, epoch, decay, decay_rate, decay_interv
 def train_mini_batches(X, Y, parameters, optimizer="gd", learning_rate=0.0007,
                        mini_batch_size=64, beta=0.9, beta1=0.9, beta2=0.999, epsilon=1e-8,
                        num_epochs=10000, record_every=1000, seed=10, decay=None,
-                       decay_rate=1.0, decay_interval=1000):
+                       decay_rate=1.0, decay_interval=1000, lambd=0.0, keep_prob=1.0):
     """The course's optimization model(): before every epoch ``seed += 1`` and a new
     shuffle; per mini-batch forward, cost (summed), backward and the optimizer's
     update (Adam's step counter counts mini-batches); with ``decay``, after epoch
     ``i`` the learning rate becomes ``decay(learning_rate0, i)``. Returns
     ``(parameters, costs)`` with the epoch's summed cost divided by m every
-    ``record_every`` epochs."""
+    ``record_every`` epochs.
+
+    fastinit's extensions: ``lambd`` adds ``lambd / m * W`` (m: every example) to
+    each weight gradient and ``m`` times ``l2_cost`` of the weights at the
+    epoch's start to its summed cost; ``keep_prob < 1`` drops out the hidden
+    layers with ``hashed_masks`` of ``seed`` (the first one) and the step count.
+    """
     learning_rate0 = learning_rate
+    mask_seed = seed
+    dims = [X.shape[0]] + [parameters["b" + str(l)].shape[0]
+                           for l in range(1, len(parameters) // 2 + 1)]
     m = X.shape[1]
     L = len(parameters) // 2
     v = {k: np.zeros_like(p) for k, p in parameters.items()}
@@ -163,13 +255,17 @@ def train_mini_batches(X, Y, parameters, optimizer="gd", learning_rate=0.0007,
     costs = []
     for epoch in range(num_epochs):
         seed = seed + 1
-        cost_total = 0.0
-        for batch_X, batch_Y in random_mini_batches(X, Y, mini_batch_size, seed):
-            AL, caches = forward(batch_X, parameters)
+        cost_total = m * l2_cost(parameters, lambd, m) if lambd else 0.0
+        for k, (batch_X, batch_Y) in enumerate(random_mini_batches(X, Y, mini_batch_size, seed)):
+            masks = None
+            if keep_prob < 1:
+                masks = hashed_masks(dims, k * mini_batch_size, batch_X.shape[1], keep_prob,
+                                     mask_seed, t)
+            AL, caches = forward(batch_X, parameters, keep_prob, masks)
             with np.errstate(divide="ignore", invalid="ignore"):
                 cost_total += np.sum(np.multiply(-np.log(AL), batch_Y)
                                      + np.multiply(-np.log(1 - AL), 1 - batch_Y))
-            grads = backward(batch_X, batch_Y, parameters, caches)
+            grads = backward(batch_X, batch_Y, parameters, caches, lambd / m, keep_prob, masks)
             updated = {}
             t += 1
             for l in range(1, L + 1):

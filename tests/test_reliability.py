@@ -69,13 +69,18 @@ def test_gradient_check_on_random_networks(depth, seed):
 
 def test_gradient_check_catches_a_wrong_gradient(monkeypatch):
     x, y, parameters = course_gradient_check_case()
-    right = gradcheck._backprop_prepared
+    right = gradcheck._objective
 
-    def doubled(*args):
-        *rest, grad = right(*args)
-        return (*rest, grad * np.where(np.arange(grad.size) == 3, 2.0, 1.0))
+    def one_entry_doubled(*args):
+        objective = right(*args)
 
-    monkeypatch.setattr(gradcheck, "_backprop_prepared", doubled)
+        def cost_and_wrong_gradient(theta):
+            cost, grad = objective(theta)
+            return cost, grad * np.where(np.arange(grad.size) == 3, 2.0, 1.0)
+
+        return cost_and_wrong_gradient
+
+    monkeypatch.setattr(gradcheck, "_objective", one_entry_doubled)
     assert fi.gradient_check(parameters, x, y) > 1e-3
 
 

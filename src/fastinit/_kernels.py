@@ -12,7 +12,7 @@ import os
 from . import _kernels_generic
 
 __all__ = ["INSTRUCTION_SET", "backward", "descend", "epoch", "epoch_layout", "forward",
-           "gradient_step", "training_layout"]
+           "gradient", "gradient_step", "training_layout"]
 
 
 def _choose():
@@ -38,6 +38,7 @@ _impl = _choose()
 
 INSTRUCTION_SET = _impl.instruction_set()
 descend = _impl.descend
+gradient = _impl.gradient
 forward = _impl.forward
 backward = _impl.backward
 gradient_step = _impl.gradient_step

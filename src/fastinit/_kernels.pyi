@@ -27,6 +27,28 @@ def descend(
     learning_rate: float,
     n_iterations: int,
     n_threads: int,
+    lambd: float = 0.0,
+    keep_prob: float = 1.0,
+    seed: int = 0,
+    masks: NDArray[np.uint8] | None = None,
+    first_step: int = 0,
+) -> float: ...
+def gradient(
+    dims: _Index,
+    w_off: _Index,
+    b_off: _Index,
+    theta: NDArray[_Float],
+    X: NDArray[_Float],
+    Y: NDArray[_Float],
+    work: NDArray[_Float],
+    block_costs: NDArray[np.float64],
+    grad: NDArray[_Float],
+    n_threads: int,
+    lambd: float = 0.0,
+    keep_prob: float = 1.0,
+    seed: int = 0,
+    masks: NDArray[np.uint8] | None = None,
+    step: int = 0,
 ) -> float: ...
 def epoch_layout(dims: _Index, batch: int) -> int: ...
 def epoch(
@@ -48,6 +70,9 @@ def epoch(
     epsilon: float,
     t: int,
     want_cost: bool,
+    lambd: float = 0.0,
+    keep_prob: float = 1.0,
+    seed: int = 0,
 ) -> tuple[float, int]: ...
 def forward(
     dims: _Index,

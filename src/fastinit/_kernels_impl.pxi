@@ -29,7 +29,7 @@
 
 from cython cimport floating
 from cython.parallel cimport parallel, prange, threadid
-from libc.math cimport exp, fabs, log1p, pow, sqrt
+from libc.math cimport exp, fabs, floor, isfinite, log1p, pow, sqrt
 from libc.string cimport memcpy, memset
 
 cdef extern from "_cpu.h" nogil:
@@ -39,6 +39,20 @@ cdef extern from "_cpu.h" nogil:
 
 cdef extern from "_simd.h":
     enum: CHUNK "FI_CHUNK_MAX"   # blocks are padded to a multiple of this (see _simd.h)
+
+cdef extern from "_dropout.h" nogil:
+    unsigned int fi_dropout_key(unsigned long long seed, unsigned long long step,
+                                unsigned long long row)
+    void fi_dropout_hashed_d(double* a, Py_ssize_t n, unsigned int key, unsigned int first,
+                             unsigned int threshold, double keep_prob)
+    void fi_dropout_hashed_f(float* a, Py_ssize_t n, unsigned int key, unsigned int first,
+                             unsigned int threshold, float keep_prob)
+    void fi_dropout_fixed_d(double* a, Py_ssize_t n, const unsigned char* kept,
+                            double keep_prob)
+    void fi_dropout_fixed_f(float* a, Py_ssize_t n, const unsigned char* kept,
+                            float keep_prob)
+    void fi_divide_d(double* a, Py_ssize_t n, double keep_prob)
+    void fi_divide_f(float* a, Py_ssize_t n, float keep_prob)
 
 cdef enum:
     MAX_BLOCK = 512       # examples per block, at most
@@ -359,6 +373,70 @@ cdef inline Py_ssize_t _widest(Net net) noexcept nogil:
     return width
 
 
+cdef struct Regularization:
+    double l2                    # lambda / m: dW += l2 * W (0: no L2)
+    double keep_prob             # of the hidden units; 1: no dropout
+    unsigned int threshold       # keep_prob * 2**32, for hashed masks
+    unsigned long long seed      # of hashed masks
+    const unsigned char* masks   # fixed masks, (hidden rows, m) row-major, or NULL: hashed
+    Py_ssize_t m                 # the masks' leading dimension
+
+
+cdef inline bint _is_weight(Net net, Py_ssize_t p) noexcept nogil:
+    """Whether parameter ``p`` of theta is a weight (not a bias)."""
+    cdef Py_ssize_t l
+    for l in range(net.L):
+        if p < net.b_off[l] + net.dims[l + 1]:
+            return p < net.b_off[l]
+    return False
+
+
+cdef double _weight_square_sum(Net net, const floating* theta) noexcept nogil:
+    """The sum of every weight squared (biases excluded), for the L2 cost."""
+    cdef Py_ssize_t l, p
+    cdef double total = 0.0
+    for l in range(net.L):
+        for p in range(net.w_off[l], net.b_off[l]):
+            total += <double>theta[p] * theta[p]
+    return total
+
+
+cdef void _dropout(const Regularization* reg, floating* A, Py_ssize_t lda,
+                   Py_ssize_t first_row, Py_ssize_t rows, Py_ssize_t first, Py_ssize_t nb,
+                   Py_ssize_t step) noexcept nogil:
+    """Inverted dropout on ``rows`` hidden rows of a block (``nb`` examples from
+    example ``first``); ``first_row`` counts the hidden rows of earlier layers."""
+    cdef Py_ssize_t i
+    cdef unsigned int key
+    for i in range(rows):
+        if reg.masks != NULL:
+            if floating is float:
+                fi_dropout_fixed_f(A + i * lda, nb, reg.masks + (first_row + i) * reg.m + first,
+                                   <float>reg.keep_prob)
+            else:
+                fi_dropout_fixed_d(A + i * lda, nb, reg.masks + (first_row + i) * reg.m + first,
+                                   reg.keep_prob)
+        else:
+            key = fi_dropout_key(reg.seed, step, first_row + i)
+            if floating is float:
+                fi_dropout_hashed_f(A + i * lda, nb, key, first, reg.threshold,
+                                    <float>reg.keep_prob)
+            else:
+                fi_dropout_hashed_d(A + i * lda, nb, key, first, reg.threshold, reg.keep_prob)
+
+
+cdef void _divide_by_keep_prob(const Regularization* reg, floating* dZ, Py_ssize_t lddz,
+                           Py_ssize_t rows, Py_ssize_t width) noexcept nogil:
+    """dZ /= keep_prob on a dropped-out layer's delta (its ReLU mask, A > 0, is
+    already the dropout mask)."""
+    cdef Py_ssize_t i
+    for i in range(rows):
+        if floating is float:
+            fi_divide_f(dZ + i * lddz, width, <float>reg.keep_prob)
+        else:
+            fi_divide_d(dZ + i * lddz, width, reg.keep_prob)
+
+
 cdef inline Py_ssize_t _layer_offset(Net net, Py_ssize_t l, Py_ssize_t m) noexcept nogil:
     """Where layer ``l`` (1-based) starts in a per-layer activation buffer;
     ``l = L + 1`` gives the buffer's size."""
@@ -388,11 +466,14 @@ cdef double _train_block(Net net, const floating* theta, const floating* X,
                          const floating* Y, Py_ssize_t m, Py_ssize_t first,
                          Py_ssize_t count, Py_ssize_t block, floating* scratch,
                          floating* padded_inputs, floating* gradient, floating inv_m,
-                         bint want_cost, bint backward) noexcept nogil:
+                         bint want_cost, bint backward, const Regularization* reg,
+                         Py_ssize_t step) noexcept nogil:
     """Forward, output delta and (when ``backward``) backward for the examples
     ``first`` to ``first + count`` (fewer at the end), writing their gradient
     (not yet summed with other blocks) to ``gradient``. Returns the block's
-    summed cost when ``want_cost``.
+    summed cost when ``want_cost``. When training (``backward``) with
+    ``reg.keep_prob < 1``, the hidden layers are dropped out with the masks
+    of ``step``.
 
     ``block`` (a multiple of CHUNK, at least ``count``) is the leading dimension
     of the block's buffers: ``scratch`` holds ``block * (sum(n_l) + 2 * max(n_l))``
@@ -413,6 +494,7 @@ cdef double _train_block(Net net, const floating* theta, const floating* X,
     cdef Py_ssize_t ld_prev
     cdef floating* out
     cdef double cost
+    cdef bint dropout = backward and reg.keep_prob < 1
 
     if width != nb:
         for k in range(net.dims[0]):
@@ -427,6 +509,8 @@ cdef double _train_block(Net net, const floating* theta, const floating* X,
     for l in range(1, net.L + 1):
         _block_forward(theta + net.w_off[l - 1], theta + net.b_off[l - 1], A_prev, ld_prev,
                        out, block, net.dims[l], net.dims[l - 1], width, l < net.L)
+        if dropout and l < net.L:
+            _dropout(reg, out, block, _layer_offset(net, l, 1), net.dims[l], first, nb, step)
         A_prev = out
         ld_prev = block
         out += net.dims[l] * block
@@ -448,6 +532,8 @@ cdef double _train_block(Net net, const floating* theta, const floating* X,
         if l > 1:
             _block_input_gradient(theta + net.w_off[l - 1], delta, block, A_prev, block,
                                   spare, block, net.dims[l], net.dims[l - 1], width)
+            if dropout:
+                _divide_by_keep_prob(reg, spare, block, net.dims[l - 1], width)
             swap = delta
             delta = spare
             spare = swap
@@ -464,10 +550,14 @@ cdef inline Py_ssize_t _group_size(Py_ssize_t n_blocks) noexcept nogil:
 
 cdef void _descend(Net net, floating* theta, const floating* X, const floating* Y,
                    Py_ssize_t m, floating* work, double* block_costs, floating lr,
-                   Py_ssize_t n_iterations, int n_threads) noexcept nogil:
-    """``n_iterations`` steps of full-batch gradient descent in place on ``theta``;
+                   Py_ssize_t n_iterations, int n_threads, const Regularization* reg,
+                   Py_ssize_t first_step, floating* gradient_out) noexcept nogil:
+    """``n_iterations`` steps of full-batch gradient descent in place on ``theta``
+    (the first one being step ``first_step`` of the run, for dropout masks);
     the cost of every block before the first step goes to ``block_costs``. With
-    ``n_iterations == 0``, only the costs of ``theta`` as it is.
+    ``n_iterations == 0``, only the costs of ``theta`` as it is, without dropout.
+    With ``gradient_out``, one step's gradient is written there instead, and
+    ``theta`` is left as it is.
 
     ``work`` is laid out as: one gradient slot of ``n_theta`` values per group
     of blocks, the padded-input buffer of the last block, then for each thread
@@ -483,6 +573,7 @@ cdef void _descend(Net net, floating* theta, const floating* X, const floating* 
     cdef floating* padded_inputs = slots + n_groups * n_theta
     cdef floating* thread_areas = padded_inputs + net.dims[0] * block
     cdef floating inv_m = <floating>(1.0 / m)
+    cdef floating l2 = <floating>reg.l2
     cdef Py_ssize_t it, g, b, p, s, last
     cdef floating* scratch = NULL
     cdef floating* own_gradient = NULL
@@ -495,7 +586,8 @@ cdef void _descend(Net net, floating* theta, const floating* X, const floating* 
             scratch = thread_areas + threadid() * (scratch_size + n_theta)
             for b in prange(n_blocks, schedule="static"):
                 block_costs[b] = _train_block(net, theta, X, Y, m, b * block, block, block,
-                                              scratch, padded_inputs, NULL, inv_m, True, False)
+                                              scratch, padded_inputs, NULL, inv_m, True, False,
+                                              reg, first_step)
         return
     with parallel(num_threads=n_threads):
         scratch = thread_areas + threadid() * (scratch_size + n_theta)
@@ -507,7 +599,7 @@ cdef void _descend(Net net, floating* theta, const floating* X, const floating* 
                 for b in range(g * group, last):
                     cost = _train_block(net, theta, X, Y, m, b * block, block, block, scratch,
                                         padded_inputs, slot if b == g * group else own_gradient,
-                                        inv_m, it == 0, True)
+                                        inv_m, it == 0, True, reg, first_step + it)
                     if it == 0:
                         block_costs[b] = cost
                     if b != g * group:
@@ -517,7 +609,12 @@ cdef void _descend(Net net, floating* theta, const floating* X, const floating* 
                 total = slots[p]
                 for s in range(1, n_groups):
                     total = total + slots[s * n_theta + p]
-                theta[p] = theta[p] - lr * total
+                if l2 != 0 and _is_weight(net, p):
+                    total = total + l2 * theta[p]
+                if gradient_out != NULL:
+                    gradient_out[p] = total
+                else:
+                    theta[p] = theta[p] - lr * total
 
 
 cdef enum:
@@ -556,21 +653,28 @@ cdef double _epoch(Net net, floating* theta, const floating* X, const floating* 
                    Py_ssize_t m, Py_ssize_t batch, floating* work, floating* v,
                    floating* s, int optimizer, floating lr, floating beta, floating beta1,
                    floating beta2, floating epsilon, Py_ssize_t* t,
-                   bint want_cost) noexcept nogil:
+                   bint want_cost, const Regularization* reg) noexcept nogil:
     """One epoch over already-shuffled examples: for each mini-batch of ``batch``
-    consecutive examples (the last one shorter), forward, cost, backward and an
-    optimizer step. Returns the summed cost of every batch (before its step)."""
+    consecutive examples (the last one shorter), forward, cost, backward (with
+    dropout masks of step ``t``), the L2 term and an optimizer step. Returns the
+    summed cross-entropy of every batch (before its step)."""
     cdef Py_ssize_t block = _round_up(batch, CHUNK)
     cdef floating* gradient = work
     cdef floating* padded_inputs = gradient + net.n_theta
     cdef floating* scratch = padded_inputs + net.dims[0] * block
-    cdef Py_ssize_t k, first, count
+    cdef Py_ssize_t k, p, first, count
+    cdef floating l2 = <floating>reg.l2
     cdef double total = 0.0
     for k in range((m + batch - 1) // batch):
         first = k * batch
         count = batch if m - first > batch else m - first
         total += _train_block(net, theta, X, Y, m, first, count, block, scratch,
-                              padded_inputs, gradient, <floating>(1.0 / count), want_cost, True)
+                              padded_inputs, gradient, <floating>(1.0 / count), want_cost, True,
+                              reg, t[0])
+        if l2 != 0:
+            for p in range(net.n_theta):
+                if _is_weight(net, p):
+                    gradient[p] = gradient[p] + l2 * theta[p]
         t[0] += 1
         _optimizer_step(theta, gradient, v, s, net.n_theta, optimizer, lr, beta, beta1,
                         beta2, epsilon, t[0])
@@ -618,50 +722,134 @@ cdef Net _shape_only(const Py_ssize_t[::1] dims) except *:
     return net
 
 
+cdef tuple _training_layout(Net net, Py_ssize_t m, int n_threads):
+    cdef Py_ssize_t block = _block_columns(net, m)
+    cdef Py_ssize_t n_blocks = (m + block - 1) // block
+    cdef Py_ssize_t group = _group_size(n_blocks)
+    cdef Py_ssize_t n_groups = (n_blocks + group - 1) // group
+    cdef Py_ssize_t scratch = block * (_layer_offset(net, net.L + 1, 1) + 2 * _widest(net))
+    return (n_groups * net.n_theta + net.dims[0] * block + n_threads * (scratch + net.n_theta),
+            n_blocks)
+
+
 def training_layout(const Py_ssize_t[::1] dims, Py_ssize_t m, int n_threads):
     """``(work_size, n_blocks)`` for :func:`descend` on ``m`` examples with
     ``n_threads`` threads."""
     cdef Net net = _shape_only(dims)
     if m < 1 or n_threads < 1:
         raise ValueError("m and n_threads must be >= 1")
-    cdef Py_ssize_t block = _block_columns(net, m)
-    cdef Py_ssize_t n_blocks = (m + block - 1) // block
-    cdef Py_ssize_t group = _group_size(n_blocks)
-    cdef Py_ssize_t n_groups = (n_blocks + group - 1) // group
-    cdef Py_ssize_t scratch = block * (_layer_offset(net, net.L + 1, 1) + 2 * _widest(net))
-    return (n_groups * net.n_theta + dims[0] * block + n_threads * (scratch + net.n_theta),
-            n_blocks)
+    return _training_layout(net, m, n_threads)
+
+
+cdef Regularization _regularization(Net net, Py_ssize_t m, double lambd, double keep_prob,
+                                   unsigned long long seed,
+                                   const unsigned char[::1] masks) except *:
+    """The L2 and dropout settings of a run on ``m`` examples, checked:
+    ``lambd >= 0``, ``0 < keep_prob <= 1``, ``masks`` None (hashed from
+    ``seed``) or one byte per hidden unit and example."""
+    cdef Regularization reg
+    cdef Py_ssize_t hidden_rows = _layer_offset(net, net.L, 1)
+    if not (isfinite(lambd) and lambd >= 0):
+        raise ValueError(f"lambd must be a finite number >= 0, got {lambd}")
+    if not 0 < keep_prob <= 1:
+        raise ValueError(f"keep_prob must be in (0, 1], got {keep_prob}")
+    reg.l2 = lambd / m
+    reg.keep_prob = keep_prob
+    reg.threshold = <unsigned int>min(floor(keep_prob * 4294967296.0), 4294967295.0)
+    reg.seed = seed
+    reg.masks = NULL
+    reg.m = m
+    if masks is not None:
+        _check_size(masks.shape[0], hidden_rows * m, "masks")
+        if hidden_rows > 0:
+            reg.masks = &masks[0]
+    return reg
+
+
+cdef int _check_training(Net net, Py_ssize_t n_features, Py_ssize_t m, Py_ssize_t y_rows,
+                         Py_ssize_t y_cols, Py_ssize_t work_size, Py_ssize_t n_block_costs,
+                         int n_threads) except -1:
+    """The checks shared by :func:`descend` and :func:`gradient`."""
+    _check_data(net, n_features, m)
+    _check_labels(net, y_rows, y_cols, m)
+    if n_threads < 1:
+        raise ValueError("n_threads must be >= 1")
+    needed_work, n_blocks = _training_layout(net, m, n_threads)
+    _check_size(work_size, needed_work, "work")
+    _check_size(n_block_costs, n_blocks, "block_costs")
+    return 0
+
+
+cdef double _summed(const double[::1] block_costs, Py_ssize_t m):
+    """The mean cost from the blocks' summed costs, added in block order."""
+    cdef Py_ssize_t b
+    cdef double total = 0.0, compensation = 0.0
+    for b in range(block_costs.shape[0]):
+        _neumaier_add(&total, &compensation, block_costs[b])
+    return (total + compensation) / m
 
 
 def descend(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
             const Py_ssize_t[::1] b_off, floating[::1] theta,
             const floating[:, ::1] X, const floating[:, ::1] Y,
             floating[::1] work, double[::1] block_costs,
-            double learning_rate, Py_ssize_t n_iterations, int n_threads):
+            double learning_rate, Py_ssize_t n_iterations, int n_threads,
+            double lambd=0.0, double keep_prob=1.0, unsigned long long seed=0,
+            const unsigned char[::1] masks=None, Py_ssize_t first_step=0):
     """Run ``n_iterations`` gradient-descent steps in place on ``theta``.
 
     ``work`` and ``block_costs`` are sized by :func:`training_layout` (for the
-    same ``n_threads``) and overwritten. Returns the cost before the first
-    step; with ``n_iterations=0``, just the cost of ``theta``. The GIL is
-    released for the whole loop; the result does not depend on ``n_threads``.
+    same ``n_threads``) and overwritten. ``lambd`` adds the L2 term; with
+    ``keep_prob < 1`` the hidden layers are dropped out, with ``masks`` (one
+    byte per hidden unit and example, reused at every step) or with masks
+    hashed from ``seed`` and the step (counted from ``first_step``).
+
+    Returns the cost before the first step (cross-entropy, with dropout, plus
+    ``lambd / (2 m)`` times the summed squared weights); with
+    ``n_iterations=0``, the cost of ``theta`` as it is, without dropout. The
+    GIL is released for the whole loop; the result does not depend on
+    ``n_threads``.
     """
     cdef Net net = _net(dims, w_off, b_off, theta.shape[0])
     cdef Py_ssize_t m = X.shape[1]
-    cdef Py_ssize_t b, n_blocks
-    cdef double total = 0.0, compensation = 0.0
-    _check_data(net, X.shape[0], m)
-    _check_labels(net, Y.shape[0], Y.shape[1], m)
-    if n_iterations < 0 or n_threads < 1:
-        raise ValueError("n_iterations must be >= 0 and n_threads >= 1")
-    work_size, n_blocks = training_layout(dims, m, n_threads)
-    _check_size(work.shape[0], work_size, "work")
-    _check_size(block_costs.shape[0], n_blocks, "block_costs")
+    cdef Regularization reg
+    cdef double penalty
+    _check_training(net, X.shape[0], m, Y.shape[0], Y.shape[1], work.shape[0],
+                    block_costs.shape[0], n_threads)
+    if n_iterations < 0 or first_step < 0:
+        raise ValueError("n_iterations and first_step must be >= 0")
+    reg = _regularization(net, m, lambd, keep_prob, seed, masks)
+    penalty = reg.l2 / 2 * _weight_square_sum(net, &theta[0])
     with nogil:
         _descend(net, &theta[0], &X[0, 0], &Y[0, 0], m, &work[0], &block_costs[0],
-                 <floating>learning_rate, n_iterations, n_threads)
-    for b in range(n_blocks):
-        _neumaier_add(&total, &compensation, block_costs[b])
-    return (total + compensation) / m
+                 <floating>learning_rate, n_iterations, n_threads, &reg, first_step, NULL)
+    return _summed(block_costs, m) + penalty
+
+
+def gradient(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
+             const Py_ssize_t[::1] b_off, floating[::1] theta,
+             const floating[:, ::1] X, const floating[:, ::1] Y,
+             floating[::1] work, double[::1] block_costs, floating[::1] grad,
+             int n_threads, double lambd=0.0, double keep_prob=1.0,
+             unsigned long long seed=0, const unsigned char[::1] masks=None,
+             Py_ssize_t step=0):
+    """The training gradient at ``theta``, written to ``grad`` (theta's layout),
+    exactly as :func:`descend` computes it for ``step`` (same arguments);
+    ``theta`` is not changed. Returns the cost that :func:`descend` would
+    return for that step."""
+    cdef Net net = _net(dims, w_off, b_off, theta.shape[0])
+    cdef Py_ssize_t m = X.shape[1]
+    cdef Regularization reg
+    _check_training(net, X.shape[0], m, Y.shape[0], Y.shape[1], work.shape[0],
+                    block_costs.shape[0], n_threads)
+    _check_size(grad.shape[0], theta.shape[0], "grad")
+    if step < 0:
+        raise ValueError("step must be >= 0")
+    reg = _regularization(net, m, lambd, keep_prob, seed, masks)
+    with nogil:
+        _descend(net, &theta[0], &X[0, 0], &Y[0, 0], m, &work[0], &block_costs[0],
+                 0, 1, n_threads, &reg, step, &grad[0])
+    return _summed(block_costs, m) + reg.l2 / 2 * _weight_square_sum(net, &theta[0])
 
 
 def epoch_layout(const Py_ssize_t[::1] dims, Py_ssize_t batch):
@@ -679,16 +867,25 @@ def epoch(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
           const floating[:, ::1] X, const floating[:, ::1] Y, Py_ssize_t batch,
           floating[::1] work, floating[::1] v, floating[::1] s, int optimizer,
           double learning_rate, double beta, double beta1, double beta2, double epsilon,
-          Py_ssize_t t, bint want_cost):
+          Py_ssize_t t, bint want_cost, double lambd=0.0, double keep_prob=1.0,
+          unsigned long long seed=0):
     """One epoch of mini-batch training, in place on ``theta`` (and on the
     optimizer states ``v``, ``s``, theta's length each), over the examples in the
     order given (shuffled by the caller). ``optimizer`` is 0 (gd), 1 (momentum)
-    or 2 (Adam); ``t`` is Adam's step count so far. ``work`` is sized by
-    :func:`epoch_layout`. Returns ``(summed cost of the batches, new t)``; the
-    cost is 0 unless ``want_cost``. The GIL is released for the whole epoch."""
+    or 2 (Adam); ``t`` is the step count so far (Adam's, and the dropout
+    masks'). ``lambd`` adds ``(lambd / m) W`` to every weight gradient, m being
+    all the examples; ``keep_prob < 1`` drops out the hidden layers with masks
+    hashed from ``seed`` and the step. ``work`` is sized by
+    :func:`epoch_layout`.
+
+    Returns ``(cost, new t)``: ``cost`` is the batches' summed cross-entropy
+    plus ``m`` times the L2 penalty of the weights the epoch started with (so
+    divided by m it is the epoch's cost), 0 unless ``want_cost``. The GIL is
+    released for the whole epoch."""
     cdef Net net = _net(dims, w_off, b_off, theta.shape[0])
     cdef Py_ssize_t m = X.shape[1]
-    cdef double total
+    cdef Regularization reg
+    cdef double total, penalty = 0.0
     _check_data(net, X.shape[0], m)
     _check_labels(net, Y.shape[0], Y.shape[1], m)
     if batch < 1 or optimizer not in (GD, MOMENTUM, ADAM) or t < 0:
@@ -696,11 +893,14 @@ def epoch(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
     _check_size(work.shape[0], epoch_layout(dims, batch), "work")
     _check_size(v.shape[0], theta.shape[0], "v")
     _check_size(s.shape[0], theta.shape[0], "s")
+    reg = _regularization(net, m, lambd, keep_prob, seed, None)
+    if want_cost:
+        penalty = reg.l2 / 2 * _weight_square_sum(net, &theta[0])
     with nogil:
         total = _epoch(net, &theta[0], &X[0, 0], &Y[0, 0], m, batch, &work[0], &v[0], &s[0],
                        optimizer, <floating>learning_rate, <floating>beta, <floating>beta1,
-                       <floating>beta2, <floating>epsilon, &t, want_cost)
-    return total, t
+                       <floating>beta2, <floating>epsilon, &t, want_cost, &reg)
+    return total + m * penalty, t
 
 
 def forward(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,

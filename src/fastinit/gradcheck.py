@@ -5,31 +5,36 @@ import numpy as np
 
 from . import _kernels
 from ._validation import check_positive_number
-from .network import _backprop_prepared, _prepare
+from .network import _check_regularization, _prepare, fixed_dropout_masks
 
 __all__ = ["gradient_check"]
 
 
-def _cost_function(layout, X, Y):
-    """``J(theta)``: the mean cross-entropy of the flat parameters ``theta``."""
+def _objective(layout, X, Y, lambd, keep_prob, masks):
+    """``theta -> (J(theta), dJ/dtheta)``: the cost and gradient that training
+    uses (cross-entropy, the L2 term, dropout with ``masks``), from the
+    compiled core."""
     work_size, n_blocks = _kernels.training_layout(layout.dims, X.shape[1], 1)
     work = np.empty(work_size, dtype=X.dtype)
     block_costs = np.empty(n_blocks)
 
-    def cost(theta):
-        return _kernels.descend(layout.dims, layout.w_off, layout.b_off, theta, X, Y, work,
-                                block_costs, 1.0, 0, 1)
+    def cost_and_gradient(theta):
+        grad = np.empty_like(theta)
+        cost = _kernels.gradient(layout.dims, layout.w_off, layout.b_off, theta, X, Y, work,
+                                 block_costs, grad, 1, lambd, keep_prob, 0, masks)
+        return cost, grad
 
-    return cost
+    return cost_and_gradient
 
 
-def gradient_check(parameters, X, Y, epsilon=1e-7):
+def gradient_check(parameters, X, Y, epsilon=1e-7, lambd=0.0, keep_prob=1.0, seed=1):
     """Relative difference between the analytic and the numerical gradient.
 
     ``||g - g_approx||_2 / (||g||_2 + ||g_approx||_2)``, where ``g`` holds every
-    ``dW_l`` and ``db_l`` from the compiled core and ``g_approx`` the centred
-    differences ``(J(theta + eps e_i) - J(theta - eps e_i)) / (2 eps)`` of the cost,
-    one parameter at a time. The course calls a difference below 2e-7 correct.
+    ``dW_l`` and ``db_l`` from the compiled core (the gradient training uses)
+    and ``g_approx`` the centred differences
+    ``(J(theta + eps e_i) - J(theta - eps e_i)) / (2 eps)`` of the cost, one
+    parameter at a time. The course calls a difference below 2e-7 correct.
 
     Parameters
     ----------
@@ -39,24 +44,37 @@ def gradient_check(parameters, X, Y, epsilon=1e-7):
     Y : array_like, shape (n_L, m)
         Labels, 0 or 1.
     epsilon : float, default 1e-7
+    lambd : float, default 0.0
+        Check the cost and gradient with the L2 term (as in :func:`fastinit.train`).
+    keep_prob : float in (0, 1], default 1.0
+        Check with dropout on the hidden layers. The masks are fixed, as
+        :func:`fastinit.train` draws them with ``dropout_masks="fixed"``
+        (``RandomState(seed)``, ``rand(n_l, m) < keep_prob`` per hidden layer),
+        so every evaluation of the cost sees the same network.
+    seed : int, default 1
+        Seed of those masks (the course's).
 
     Returns
     -------
     float
     """
     epsilon = check_positive_number(epsilon, "epsilon")
+    lambd, keep_prob = _check_regularization(lambd, keep_prob, None)
     layout, theta, X, Y = _prepare(X, parameters, Y)
     if X.dtype != np.float64:
         X, Y, theta = X.astype(np.float64), Y.astype(np.float64), theta.astype(np.float64)
-    analytic = _backprop_prepared(layout, theta, X, Y)[-1]
-    cost = _cost_function(layout, X, Y)
+    masks = None
+    if keep_prob < 1:
+        masks = fixed_dropout_masks(layout.dims, X.shape[1], keep_prob, seed)
+    objective = _objective(layout, X, Y, lambd, keep_prob, masks)
+    analytic = objective(theta)[1]
     numeric = np.empty_like(theta)
     shifted = theta.copy()
     for p in range(theta.size):
         shifted[p] = theta[p] + epsilon
-        plus = cost(shifted)
+        plus = objective(shifted)[0]
         shifted[p] = theta[p] - epsilon
-        minus = cost(shifted)
+        minus = objective(shifted)[0]
         shifted[p] = theta[p]
         numeric[p] = (plus - minus) / (2 * epsilon)
     numerator = np.linalg.norm(analytic - numeric)

@@ -198,7 +198,8 @@ class TrainResult:
     iterations : list of int
         The iteration each cost was recorded at (0, ``record_every``, ...).
     final_cost : float
-        The cost of the returned parameters.
+        The cost of the returned parameters (with the L2 term when ``lambd``
+        is set; without dropout).
     learning_rate : float
     num_iterations : int
     """
@@ -269,13 +270,13 @@ class DivergenceError(ValueError):
         self.result = result
 
 
-def _result(layout, theta, X, Y, recorder, num_iterations, n_threads):
+def _result(layout, theta, X, Y, recorder, num_iterations, n_threads, lambd):
     """The TrainResult of a finished run: the cost of the final parameters
     through the blocked forward pass (a DivergenceError if it is not finite)."""
     work_size, n_blocks = _kernels.training_layout(layout.dims, X.shape[1], n_threads)
     final_cost = _kernels.descend(layout.dims, layout.w_off, layout.b_off, theta, X, Y,
                                   np.empty(work_size, dtype=X.dtype), np.empty(n_blocks),
-                                  recorder.learning_rate, 0, n_threads)
+                                  recorder.learning_rate, 0, n_threads, lambd)
     if not np.isfinite(final_cost):
         raise _divergence(layout, recorder.good, recorder.costs, recorder.indices,
                           num_iterations, recorder.learning_rate, "cost")
@@ -306,6 +307,31 @@ def _divergence(layout, good, costs, iterations, end, learning_rate, what):
 
 
 OPTIMIZERS = {"gd": 0, "momentum": 1, "adam": 2}
+DROPOUT_MASKS = (None, "fixed")
+
+
+def fixed_dropout_masks(dims, m, keep_prob, seed=1):
+    """The course's dropout masks, as one byte per hidden unit and example:
+    ``np.random.seed(seed)``, then ``rand(n_l, m) < keep_prob`` for each hidden
+    layer in turn (the course reseeds with 1 before every forward pass, so
+    every iteration reuses them)."""
+    rng = np.random.RandomState(seed)
+    return np.concatenate([(rng.rand(int(n), m) < keep_prob).ravel() for n in dims[1:-1]]
+                          + [np.empty(0, dtype=bool)]).view(np.uint8)
+
+
+def _check_regularization(lambd, keep_prob, dropout_masks):
+    """``lambd >= 0``, ``0 < keep_prob <= 1``, ``dropout_masks`` None or "fixed"."""
+    for value, name in ((lambd, "lambd"), (keep_prob, "keep_prob")):
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+            raise TypeError(f"{name} must be a number, got {type(value).__name__}")
+    if not (np.isfinite(lambd) and lambd >= 0):
+        raise ValueError(f"lambd must be a finite number >= 0, got {lambd}")
+    if not 0 < keep_prob <= 1:
+        raise ValueError(f"keep_prob must be in (0, 1], got {keep_prob}")
+    if dropout_masks not in DROPOUT_MASKS:
+        raise ValueError(f"dropout_masks must be None or 'fixed', got {dropout_masks!r}")
+    return float(lambd), float(keep_prob)
 
 
 def _check_fraction(value, name):
@@ -359,13 +385,14 @@ class _Recorder:
 
 
 def _train_mini_batches(layout, theta, X, Y, optimizer, learning_rate, batch, num_epochs,
-                        record_every, beta, beta1, beta2, epsilon, seed, decay, print_cost,
-                        callback):
+                        record_every, beta, beta1, beta2, epsilon, seed, decay, lambd,
+                        keep_prob, print_cost, callback):
     """The course's mini-batch loop: before epoch ``e`` the examples are shuffled
     with ``RandomState(seed + 1 + e).permutation(m)`` (the course's model adds 1 to
     its seed before every epoch), then the compiled core runs every mini-batch
     of the epoch. Returns the _Recorder holding, every ``record_every`` epochs,
-    the epoch's summed cost divided by m."""
+    the epoch's summed cost divided by m. Dropout masks are hashed from ``seed``
+    and the step count."""
     m = X.shape[1]
     learning_rate0 = learning_rate
     work = np.empty(_kernels.epoch_layout(layout.dims, batch), dtype=X.dtype)
@@ -385,7 +412,8 @@ def _train_mini_batches(layout, theta, X, Y, optimizer, learning_rate, batch, nu
         state = theta.copy() if record else None
         total, t = _kernels.epoch(layout.dims, layout.w_off, layout.b_off, theta, X_shuffled,
                                   Y_shuffled, batch, work, v, s, OPTIMIZERS[optimizer],
-                                  learning_rate, beta, beta1, beta2, epsilon, t, record)
+                                  learning_rate, beta, beta1, beta2, epsilon, t, record,
+                                  lambd, keep_prob, seed)
         if decay[0] is not None:
             learning_rate = _decayed(learning_rate0, epoch, *decay)
         if record:
@@ -408,9 +436,10 @@ def _epoch_line(learning_rate0, decay):
 def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_every=1000,
           print_cost=False, callback=None, n_threads=None, optimizer="gd",
           mini_batch_size=None, num_epochs=None, beta=0.9, beta1=0.9, beta2=0.999,
-          epsilon=1e-8, seed=10, decay=None, decay_rate=1.0, decay_interval=1000):
+          epsilon=1e-8, seed=10, decay=None, decay_rate=1.0, decay_interval=1000,
+          lambd=0.0, keep_prob=1.0, dropout_masks=None):
     """Train in the compiled core: full-batch gradient descent, or mini-batches
-    with gd, momentum or Adam.
+    with gd, momentum or Adam; optionally with L2 regularization and dropout.
 
     The loop runs in C with the GIL released; Python is re-entered only every
     ``record_every`` iterations to record the cost (and print it, or call
@@ -459,6 +488,7 @@ def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_eve
     seed : int, default 10
         The shuffle before epoch ``e`` uses ``RandomState(seed + 1 + e)``: the
         course's optimization model starts at 10 and adds 1 before every epoch.
+        Dropout masks are hashed from it too (see ``keep_prob``).
     decay : {None, "inverse", "scheduled"}, default None
         Learning-rate decay, applied as the course does after every epoch ``e``:
         ``learning_rate / (1 + decay_rate * e)`` ("inverse") or
@@ -466,6 +496,24 @@ def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_eve
         ("scheduled"). Implies epochs, like ``mini_batch_size``.
     decay_rate : float, default 1.0
     decay_interval : int, default 1000
+    lambd : float, default 0.0
+        L2 regularization, as the course writes it: the cost gains
+        ``lambd / (2 m) * sum(W_l ** 2)`` (biases not penalised) and each
+        ``dW_l`` gains ``lambd / m * W_l``, m being every example (also with
+        mini-batches, so that they minimise the same cost). With epochs the
+        recorded cost adds the term for the weights the epoch started with.
+    keep_prob : float in (0, 1], default 1.0
+        Inverted dropout on the hidden layers (never the output): each hidden
+        unit is kept with probability ``keep_prob`` and divided by it; the
+        backward pass uses the same masks. Masks are new at every step, a hash
+        of ``seed``, the step, the unit and the example, so they do not depend
+        on the threads. Recorded costs are those of the dropped-out network
+        (as the course prints them); ``final_cost`` is without dropout.
+    dropout_masks : {None, "fixed"}, default None
+        "fixed" reproduces the course, which reseeds with 1 before every
+        forward pass, so every iteration reuses the masks
+        ``rand(n_l, m) < keep_prob`` drawn layer by layer (full-batch
+        gradient descent only).
 
     Returns
     -------
@@ -490,6 +538,9 @@ def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_eve
     epsilon = check_positive_number(epsilon, "epsilon")
     if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral):
         raise TypeError(f"seed must be an int, got {type(seed).__name__}")
+    if not 0 <= seed < 2**64:
+        raise ValueError(f"seed must be >= 0 and < 2**64, got {seed}")
+    lambd, keep_prob = _check_regularization(lambd, keep_prob, dropout_masks)
     if decay not in DECAYS:
         raise ValueError(f"decay must be None, 'inverse' or 'scheduled', got {decay!r}")
     decay_rate = check_positive_number(decay_rate, "decay_rate")
@@ -501,28 +552,36 @@ def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_eve
             check_positive_int(mini_batch_size, "mini_batch_size")
         epochs = num_iterations if num_epochs is None else \
             check_positive_int(num_epochs, "num_epochs")
-        if not 0 <= seed < 2**32 - epochs:
+        if not seed < 2**32 - epochs:
             raise ValueError(f"seed must be >= 0 and seed + num_epochs < 2**32, got {seed}")
+        if dropout_masks == "fixed" and keep_prob < 1:
+            raise ValueError("dropout_masks='fixed' needs full-batch gradient descent (the "
+                             "course's dropout model); with mini-batches, optimizers or decay "
+                             "leave it None")
         recorder = _train_mini_batches(
             layout, theta, X, Y, optimizer, learning_rate, batch, epochs, record_every,
             beta, beta1, beta2, epsilon, int(seed), (decay, decay_rate, decay_interval),
-            print_cost, callback)
+            lambd, keep_prob, print_cost, callback)
         return _result(layout, theta, X, Y, recorder, epochs,
-                       resolve_threads(n_threads, layout.dims, X.shape[1]))
+                       resolve_threads(n_threads, layout.dims, X.shape[1]), lambd)
 
     n_threads = resolve_threads(n_threads, layout.dims, X.shape[1])
     work_size, n_blocks = _kernels.training_layout(layout.dims, X.shape[1], n_threads)
     work = np.empty(work_size, dtype=X.dtype)
     block_costs = np.empty(n_blocks)
+    masks = None
+    if dropout_masks == "fixed" and keep_prob < 1:
+        masks = fixed_dropout_masks(layout.dims, X.shape[1], keep_prob)
     line = (lambda start, cost: f"Cost after iteration {start}: {cost}") if print_cost else None
     recorder = _Recorder(layout, theta, learning_rate, line, callback)
     for start in range(0, num_iterations, record_every):
         steps = min(record_every, num_iterations - start)
         state = theta.copy()
         cost = _kernels.descend(layout.dims, layout.w_off, layout.b_off, theta, X, Y,
-                                work, block_costs, learning_rate, steps, n_threads)
+                                work, block_costs, learning_rate, steps, n_threads,
+                                lambd, keep_prob, seed, masks, start)
         recorder.record(state, start, cost, theta, start + steps)
-    return _result(layout, theta, X, Y, recorder, num_iterations, n_threads)
+    return _result(layout, theta, X, Y, recorder, num_iterations, n_threads, lambd)
 
 
 def model(X, Y, learning_rate=0.01, num_iterations=15000, print_cost=True,
@@ -545,8 +604,9 @@ def model(X, Y, learning_rate=0.01, num_iterations=15000, print_cost=True,
         The notebook's initializers seed with 3.
     **options
         Passed to :func:`train`: ``optimizer``, ``mini_batch_size``,
-        ``num_epochs``, ``beta``, ``beta1``, ``beta2``, ``epsilon``, ``n_threads``
-        (the shuffling seed is then ``train``'s default, 10, as in the course).
+        ``num_epochs``, ``beta``, ``beta1``, ``beta2``, ``epsilon``, ``decay``,
+        ``lambd``, ``keep_prob``, ``dropout_masks``, ``n_threads`` (the
+        shuffling seed is then ``train``'s default, 10, as in the course).
 
     Returns
     -------
