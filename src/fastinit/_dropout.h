@@ -5,7 +5,10 @@
  * is carried between calls, so blocks and threads see the same masks in any
  * order. The same hash, in NumPy, is in benchmarks/reference.py.
  *
- * Kept values are divided by keep_prob (as the course writes it: A * D / keep_prob).
+ * Kept values are scaled by 1 / keep_prob: the course's A * D / keep_prob, with
+ * the division turned into a multiplication (a division per value took as long
+ * as the whole forward pass of the notebook's network), which may change the
+ * last bit.
  */
 #ifndef FASTINIT_DROPOUT_H
 #define FASTINIT_DROPOUT_H
@@ -44,27 +47,27 @@ static inline int fi_dropout_kept(uint32_t key, uint32_t example, uint32_t thres
 }
 
 #define FI_DEFINE_DROPOUT(T, SUFFIX)                                                      \
-/* a[j] = kept ? a[j] / keep_prob : 0 for the examples first .. first + n - 1. */        \
+/* a[j] = a[j] * D[j] * scale (D: 1 kept, 0 dropped), the examples first ..             \
+ * first + n - 1; without a branch, so that it vectorizes. */                             \
 static void fi_dropout_hashed_##SUFFIX(T* a, ptrdiff_t n, uint32_t key, uint32_t first,  \
-                                       uint32_t threshold, T keep_prob)                  \
+                                       uint32_t threshold, T scale)                      \
 {                                                                                         \
     for (ptrdiff_t j = 0; j < n; j++)                                                     \
-        a[j] = fi_dropout_kept(key, first + (uint32_t)j, threshold) ? a[j] / keep_prob   \
-                                                                    : (T)0;               \
+        a[j] = a[j] * (T)fi_dropout_kept(key, first + (uint32_t)j, threshold) * scale;    \
 }                                                                                         \
-/* The same with a mask given as bytes (nonzero: kept). */                                \
+/* The same with the mask D given as bytes, 0 or 1. */                                  \
 static void fi_dropout_fixed_##SUFFIX(T* a, ptrdiff_t n, const unsigned char* kept,      \
-                                      T keep_prob)                                        \
+                                      T scale)                                            \
 {                                                                                         \
     for (ptrdiff_t j = 0; j < n; j++)                                                     \
-        a[j] = kept[j] ? a[j] / keep_prob : (T)0;                                         \
+        a[j] = a[j] * (T)kept[j] * scale;                                                 \
 }                                                                                         \
-/* a[j] /= keep_prob: the backward pass, where the ReLU's (A > 0) already holds   \
- * the mask. */                                                                           \
-static void fi_divide_##SUFFIX(T* a, ptrdiff_t n, T keep_prob)                           \
+/* a[j] *= scale: the backward pass, where the ReLU's (A > 0) already holds the     \
+ * mask. */                                                                               \
+static void fi_scale_##SUFFIX(T* a, ptrdiff_t n, T scale)                                \
 {                                                                                         \
     for (ptrdiff_t j = 0; j < n; j++)                                                     \
-        a[j] = a[j] / keep_prob;                                                          \
+        a[j] = a[j] * scale;                                                              \
 }
 
 FI_DEFINE_DROPOUT(double, d)

@@ -44,15 +44,13 @@ cdef extern from "_dropout.h" nogil:
     unsigned int fi_dropout_key(unsigned long long seed, unsigned long long step,
                                 unsigned long long row)
     void fi_dropout_hashed_d(double* a, Py_ssize_t n, unsigned int key, unsigned int first,
-                             unsigned int threshold, double keep_prob)
+                             unsigned int threshold, double scale)
     void fi_dropout_hashed_f(float* a, Py_ssize_t n, unsigned int key, unsigned int first,
-                             unsigned int threshold, float keep_prob)
-    void fi_dropout_fixed_d(double* a, Py_ssize_t n, const unsigned char* kept,
-                            double keep_prob)
-    void fi_dropout_fixed_f(float* a, Py_ssize_t n, const unsigned char* kept,
-                            float keep_prob)
-    void fi_divide_d(double* a, Py_ssize_t n, double keep_prob)
-    void fi_divide_f(float* a, Py_ssize_t n, float keep_prob)
+                             unsigned int threshold, float scale)
+    void fi_dropout_fixed_d(double* a, Py_ssize_t n, const unsigned char* kept, double scale)
+    void fi_dropout_fixed_f(float* a, Py_ssize_t n, const unsigned char* kept, float scale)
+    void fi_scale_d(double* a, Py_ssize_t n, double scale)
+    void fi_scale_f(float* a, Py_ssize_t n, float scale)
 
 cdef enum:
     MAX_BLOCK = 512       # examples per block, at most
@@ -376,9 +374,10 @@ cdef inline Py_ssize_t _widest(Net net) noexcept nogil:
 cdef struct Regularization:
     double l2                    # lambda / m: dW += l2 * W (0: no L2)
     double keep_prob             # of the hidden units; 1: no dropout
+    double scale                 # 1 / keep_prob
     unsigned int threshold       # keep_prob * 2**32, for hashed masks
     unsigned long long seed      # of hashed masks
-    const unsigned char* masks   # fixed masks, (hidden rows, m) row-major, or NULL: hashed
+    const unsigned char* masks   # fixed masks, 0 or 1, (hidden rows, m) row-major; NULL: hashed
     Py_ssize_t m                 # the masks' leading dimension
 
 
@@ -412,29 +411,28 @@ cdef void _dropout(const Regularization* reg, floating* A, Py_ssize_t lda,
         if reg.masks != NULL:
             if floating is float:
                 fi_dropout_fixed_f(A + i * lda, nb, reg.masks + (first_row + i) * reg.m + first,
-                                   <float>reg.keep_prob)
+                                   <float>reg.scale)
             else:
                 fi_dropout_fixed_d(A + i * lda, nb, reg.masks + (first_row + i) * reg.m + first,
-                                   reg.keep_prob)
+                                   reg.scale)
         else:
             key = fi_dropout_key(reg.seed, step, first_row + i)
             if floating is float:
-                fi_dropout_hashed_f(A + i * lda, nb, key, first, reg.threshold,
-                                    <float>reg.keep_prob)
+                fi_dropout_hashed_f(A + i * lda, nb, key, first, reg.threshold, <float>reg.scale)
             else:
-                fi_dropout_hashed_d(A + i * lda, nb, key, first, reg.threshold, reg.keep_prob)
+                fi_dropout_hashed_d(A + i * lda, nb, key, first, reg.threshold, reg.scale)
 
 
-cdef void _divide_by_keep_prob(const Regularization* reg, floating* dZ, Py_ssize_t lddz,
-                           Py_ssize_t rows, Py_ssize_t width) noexcept nogil:
-    """dZ /= keep_prob on a dropped-out layer's delta (its ReLU mask, A > 0, is
-    already the dropout mask)."""
+cdef void _scale_dropped_delta(const Regularization* reg, floating* dZ, Py_ssize_t lddz,
+                              Py_ssize_t rows, Py_ssize_t width) noexcept nogil:
+    """dZ *= 1 / keep_prob on a dropped-out layer's delta (its ReLU mask, A > 0,
+    already holds the dropout mask)."""
     cdef Py_ssize_t i
     for i in range(rows):
         if floating is float:
-            fi_divide_f(dZ + i * lddz, width, <float>reg.keep_prob)
+            fi_scale_f(dZ + i * lddz, width, <float>reg.scale)
         else:
-            fi_divide_d(dZ + i * lddz, width, reg.keep_prob)
+            fi_scale_d(dZ + i * lddz, width, reg.scale)
 
 
 cdef inline Py_ssize_t _layer_offset(Net net, Py_ssize_t l, Py_ssize_t m) noexcept nogil:
@@ -533,7 +531,7 @@ cdef double _train_block(Net net, const floating* theta, const floating* X,
             _block_input_gradient(theta + net.w_off[l - 1], delta, block, A_prev, block,
                                   spare, block, net.dims[l], net.dims[l - 1], width)
             if dropout:
-                _divide_by_keep_prob(reg, spare, block, net.dims[l - 1], width)
+                _scale_dropped_delta(reg, spare, block, net.dims[l - 1], width)
             swap = delta
             delta = spare
             spare = swap
@@ -755,6 +753,7 @@ cdef Regularization _regularization(Net net, Py_ssize_t m, double lambd, double 
         raise ValueError(f"keep_prob must be in (0, 1], got {keep_prob}")
     reg.l2 = lambd / m
     reg.keep_prob = keep_prob
+    reg.scale = 1 / keep_prob
     reg.threshold = <unsigned int>min(floor(keep_prob * 4294967296.0), 4294967295.0)
     reg.seed = seed
     reg.masks = NULL
@@ -801,7 +800,7 @@ def descend(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
     ``work`` and ``block_costs`` are sized by :func:`training_layout` (for the
     same ``n_threads``) and overwritten. ``lambd`` adds the L2 term; with
     ``keep_prob < 1`` the hidden layers are dropped out, with ``masks`` (one
-    byte per hidden unit and example, reused at every step) or with masks
+    byte, 0 or 1, per hidden unit and example, reused at every step) or with masks
     hashed from ``seed`` and the step (counted from ``first_step``).
 
     Returns the cost before the first step (cross-entropy, with dropout, plus
