@@ -3,7 +3,9 @@
 Run ``python docs/make_figures.py`` from the repository root: it runs
 ``fastinit compare`` with its defaults into docs/ and draws the activation
 figure with the library's default initializers (the ×10 and ×0.01 random ones
-beside He and the course's Xavier), then prints the table to paste in README.md.
+beside He and the course's Xavier), then ``fastinit compare --experiment
+optimizers`` (optimizer_costs.png, optimizer_boundaries.png), and prints both
+tables to paste in README.md.
 """
 
 import shutil
@@ -20,17 +22,25 @@ import fastinit as fi  # noqa: E402
 DOCS = Path(__file__).resolve().parent
 
 
-def main():
+def compare(*options, prefix=""):
+    """Run ``fastinit compare`` with ``options``; copy its two figures into docs/
+    with ``prefix``; return the printed table."""
     out = DOCS / "compare"
     table = subprocess.run([sys.executable, "-m", "fastinit", "compare", "--quiet", "--out",
-                            str(out)], capture_output=True, text=True, check=True).stdout
+                            str(out), *options], capture_output=True, text=True, check=True).stdout
     for name in ("costs.png", "boundaries.png"):
-        shutil.copy(out / name, DOCS / name)
+        shutil.copy(out / name, DOCS / (prefix + name))
     shutil.rmtree(out)
+    return table
+
+
+def main():
+    table = compare()
     figure = fi.plotting.plot_activation_stats(["zeros", "random", "random_small", "he",
                                                 "xavier"])
     figure.savefig(DOCS / "activations.png", dpi=120)
     print(table)
+    print(compare("--experiment", "optimizers", prefix="optimizer_"))
 
 
 if __name__ == "__main__":

@@ -81,7 +81,7 @@ def test_json_output_equals_the_library(tmp_path):
                                       hidden_layers=(6, 3), num_iterations=1500,
                                       learning_rate=0.05, seed=7)
     for row, expected in zip(printed, runs):
-        assert row["initializer"] == expected.initializer
+        assert row["initializer"] == expected.name
         assert row["train_accuracy"] == expected.train_accuracy
         assert row["test_accuracy"] == expected.test_accuracy
         assert row["final_cost"] == expected.final_cost
@@ -203,6 +203,16 @@ def _write(path, text):
     (["train", "--data", "{nan_csv}"], "X contains NaN or infinite values"),
     (["predict", "--params", "{labels_csv}", "--data", "{labels_csv}"], "cannot read parameters"),
     (["frobnicate"], "invalid choice: 'frobnicate'"),
+    (["compare", "--optimizer", "sgd"], "--optimizer: invalid choice: 'sgd'"),
+    (["compare", "--mini-batch", "0"], "--mini-batch: expected a positive integer"),
+    (["compare", "--lambd", "-1"], "--lambd: expected a finite number >= 0"),
+    (["compare", "--lambd", "x"], "--lambd: expected a number >= 0"),
+    (["compare", "--keep-prob", "0"], "--keep-prob: expected a number in (0, 1]"),
+    (["compare", "--keep-prob", "1.2"], "--keep-prob: expected a number in (0, 1]"),
+    (["compare", "--experiment", "losses"], "--experiment: invalid choice: 'losses'"),
+    (["compare", "--experiment", "optimizers", "--optimizer", "adam"], "leave out --optimizer"),
+    (["compare", "--experiment", "optimizers", "--inits", "he"], "--inits compares initializers"),
+    (["train", "--data", "{nan_csv}", "--optimizer", "adam"], "X contains NaN"),
 ])
 def test_bad_options_exit_2_with_one_line(tmp_path, arguments, message):
     files = {
@@ -271,3 +281,41 @@ def test_a_terminal_gets_a_progress_bar(tmp_path):
     assert "\r[1/1] he" in terminal and "[##########" in terminal and "100%" in terminal
     assert "[1/1] he: 3000 iterations in" in terminal
     assert stdout.splitlines()[2].startswith("he")
+
+
+def test_training_options_reach_fi_train(tmp_path):
+    process = run("compare", "--inits", "he", "--iterations", "30", "--optimizer", "adam",
+                  "--mini-batch", "32", "--lambd", "0.7", "--keep-prob", "0.86",
+                  "--learning-rate", "0.001", "--format", "json", "--no-plots", "--quiet",
+                  "--out", str(tmp_path), check_exit=0)
+    printed = json.loads(process.stdout)
+    X, Y, _, _ = fi.datasets.load_dataset()
+    result = fi.train(X, Y, fi.initialize([2, 10, 5, 1], "he", seed=3), optimizer="adam",
+                      mini_batch_size=32, num_epochs=30, learning_rate=0.001, lambd=0.7,
+                      keep_prob=0.86)
+    assert printed[0]["final_cost"] == result.final_cost
+    settings = json.loads((tmp_path / "results.json").read_text())["settings"]
+    assert settings["optimizer"] == "adam" and settings["mini_batch_size"] == 32
+    assert settings["lambd"] == 0.7 and settings["keep_prob"] == 0.86
+
+
+def test_experiment_optimizers_is_the_courses(tmp_path):
+    process = run("compare", "--experiment", "optimizers", "--verbose", "--out", str(tmp_path),
+                  check_exit=0)
+    header, _, *lines = process.stdout.strip().splitlines()
+    assert header.split()[0] == "optimizer"
+    assert [(line.split()[0], line.split()[1]) for line in lines] == [
+        ("gd", "0.797"), ("momentum", "0.797"), ("adam", "0.940")]
+    # The course printed Adam's cost every 1000 epochs to six decimals.
+    assert "adam: Cost after epoch 1000: 0.16784" in process.stderr
+    assert sorted(os.listdir(tmp_path)) == ["boundaries.png", "costs.png", "results.json"]
+    for name in ("boundaries.png", "costs.png"):
+        assert (tmp_path / name).read_bytes()[:8] == PNG_MAGIC
+    document = json.loads((tmp_path / "results.json").read_text())
+    assert document["settings"]["layers_dims"] == [2, 5, 2, 1]
+    assert document["settings"]["mini_batch_size"] == 64
+    assert [r["optimizer"] for r in document["results"]] == ["gd", "momentum", "adam"]
+    adam = document["results"][2]
+    assert len(adam["costs"]) == 100 and adam["iterations"][-1] == 9900
+    runs, _ = fi.compare_optimizers(["adam"])
+    assert adam["costs"] == runs[0].costs

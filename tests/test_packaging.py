@@ -38,7 +38,7 @@ def test_readme_table_is_what_compare_computes():
     runs, _ = fi.compare_initializers()
     for line, run in zip(shown[2:], runs, strict=True):
         fields = line.split()
-        assert fields[0] == run.initializer
+        assert fields[0] == run.name
         assert fields[1:4] == [f"{run.train_accuracy:.3f}", f"{run.test_accuracy:.3f}",
                                f"{run.final_cost:.4g}"]
         assert " ".join(fields[5:]) == run.comment

@@ -6,7 +6,7 @@ Arrays follow the course's layout: ``X`` is ``(n_features, m)``, ``Y`` is
 """
 
 from . import datasets, diagnostics, plotting
-from .experiments import compare_initializers
+from .experiments import compare_initializers, compare_optimizers
 from .gradcheck import gradient_check
 from .initializers import INITIALIZERS, initialize
 from .network import (
@@ -33,6 +33,7 @@ __all__ = [
     "accuracy",
     "backward",
     "compare_initializers",
+    "compare_optimizers",
     "datasets",
     "diagnostics",
     "forward",

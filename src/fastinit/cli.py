@@ -19,6 +19,7 @@ import numpy as np
 from . import __version__
 from .datasets import DATASETS
 from .initializers import INITIALIZERS
+from .network import OPTIMIZERS
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
@@ -54,6 +55,26 @@ def _positive_float(text):
         raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
     if not math.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError(f"expected a finite positive number, got {text!r}")
+    return value
+
+
+def _non_negative_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"expected a finite number >= 0, got {text!r}")
+    return value
+
+
+def _probability(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {text!r}") from None
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {text!r}")
     return value
 
 
@@ -110,21 +131,29 @@ def build_parser():
 
     compare = commands.add_parser(
         "compare",
-        help="train one network per initializer and compare them (the notebook's experiment)",
+        help="train one network per initializer (or optimizer) and compare them",
         description=(
             "Train the same network once per initializer on a built-in data set, print a "
             "comparison table and write costs.png, boundaries.png, activations.png and "
             "results.json to --out. With no options this is the course notebook: "
-            "layers 2-10-5-1, learning rate 0.01, 15000 iterations, zeros/random/he."
+            "layers 2-10-5-1, learning rate 0.01, 15000 iterations, zeros/random/he. "
+            "With --experiment optimizers it is the optimization notebook instead: gd, "
+            "momentum and Adam on moons, layers 2-5-2-1, He initialization, learning rate "
+            "0.0007, mini-batches of 64, 10000 epochs (costs.png, boundaries.png, "
+            "results.json)."
         ),
     )
-    compare.add_argument("--inits", type=_initializers, default=["zeros", "random", "he"],
+    compare.add_argument("--experiment", choices=tuple(EXPERIMENTS), default="initializers",
+                         help="what to compare (default: initializers)")
+    compare.add_argument("--inits", type=_initializers, default=None,
                          help="comma-separated initializers (default: zeros,random,he)")
-    compare.add_argument("--layers", type=_hidden_layers, default=(10, 5),
-                         help="comma-separated hidden layer sizes (default: 10,5)")
-    compare.add_argument("--dataset", choices=DATASETS, default="circles",
-                         help="built-in data set (default: circles, the notebook's)")
-    _add_training_options(compare)
+    compare.add_argument("--layers", type=_hidden_layers, default=None,
+                         help="comma-separated hidden layer sizes (default: 10,5; "
+                              "optimizers: 5,2)")
+    compare.add_argument("--dataset", choices=DATASETS, default=None,
+                         help="built-in data set (default: circles, the notebook's; "
+                              "optimizers: moons)")
+    _add_training_options(compare, iterations=None, learning_rate=None)
     compare.add_argument("--out", default="fastinit-out",
                          help="folder for figures and results.json (default: ./fastinit-out)")
     compare.add_argument("--no-plots", action="store_true", help="write results.json only")
@@ -171,15 +200,37 @@ def build_parser():
     return parser
 
 
-def _add_training_options(parser):
-    parser.add_argument("--iterations", type=_positive_int, default=15000,
-                        help="gradient-descent iterations (default: 15000)")
-    parser.add_argument("--learning-rate", type=_positive_float, default=0.01,
-                        help="learning rate (default: 0.01)")
+def _add_training_options(parser, iterations=15000, learning_rate=0.01):
+    """The options of :func:`fastinit.train` shared by ``compare`` and ``train``;
+    ``None`` defaults are the experiment's own."""
+    parser.add_argument("--iterations", type=_positive_int, default=iterations,
+                        help="iterations, or epochs with mini-batches or an optimizer "
+                             "(default: 15000; optimizers: 10000 epochs)")
+    parser.add_argument("--learning-rate", type=_positive_float, default=learning_rate,
+                        help="learning rate (default: 0.01; optimizers: 0.0007)")
     parser.add_argument("--seed", type=_seed, default=3,
                         help="initializer seed (default: 3, the notebook's)")
     parser.add_argument("--dtype", choices=("float64", "float32"), default="float64",
                         help="computation dtype (default: float64)")
+    parser.add_argument("--optimizer", choices=tuple(OPTIMIZERS), default=None,
+                        help="gd, momentum or adam (default: gd, full batch)")
+    parser.add_argument("--mini-batch", type=_positive_int, default=None,
+                        help="mini-batch size, reshuffled every epoch (default: the whole set; "
+                             "optimizers: 64)")
+    parser.add_argument("--lambd", type=_non_negative_float, default=0.0,
+                        help="L2 regularization strength (default: 0, none)")
+    parser.add_argument("--keep-prob", type=_probability, default=1.0,
+                        help="dropout: probability of keeping a hidden unit (default: 1, none)")
+
+
+def _training_options(args):
+    """The :func:`fastinit.train` keywords that the command line set."""
+    options = {"lambd": args.lambd, "keep_prob": args.keep_prob}
+    if args.optimizer is not None:
+        options["optimizer"] = args.optimizer
+    if args.mini_batch is not None:
+        options["mini_batch_size"] = args.mini_batch
+    return options
 
 
 def _add_verbosity_options(parser):
@@ -194,14 +245,18 @@ def _add_verbosity_options(parser):
 # ---------------------------------------------------------------------------
 
 class _Progress:
-    """Progress on stderr: a bar on a terminal, one plain line per run otherwise."""
+    """Progress on stderr: a bar on a terminal, one plain line per run otherwise.
+    ``--verbose`` adds the cost every 1000 iterations (or epochs)."""
 
-    def __init__(self, total_runs, num_iterations, quiet, verbose, stream=None):
+    def __init__(self, total_runs, num_iterations, quiet, verbose, record_every=1000,
+                 unit="iteration", stream=None):
         self.stream = stream or sys.stderr
         self.total_runs = total_runs
         self.num_iterations = num_iterations
         self.quiet = quiet
         self.verbose = verbose
+        self.record_every = record_every
+        self.unit = unit
         self.tty = self.stream.isatty()
         self.run = 0
 
@@ -211,11 +266,11 @@ class _Progress:
         self.started = time.perf_counter()
 
     def record(self, iteration, cost):
-        if self.verbose:
+        if self.verbose and iteration % 1000 == 0:
             self._clear()
-            print(f"{self.name}: Cost after iteration {iteration}: {cost}", file=self.stream)
+            print(f"{self.name}: Cost after {self.unit} {iteration}: {cost}", file=self.stream)
         if self.tty and not self.quiet:
-            done = min(iteration + 1000, self.num_iterations) / self.num_iterations
+            done = min(iteration + self.record_every, self.num_iterations) / self.num_iterations
             bar = "#" * int(30 * done)
             self.stream.write(f"\r[{self.run}/{self.total_runs}] {self.name:<24} "
                               f"[{bar:<30}] {100 * done:3.0f}%")
@@ -226,7 +281,7 @@ class _Progress:
             return
         self._clear()
         seconds = time.perf_counter() - self.started
-        print(f"[{self.run}/{self.total_runs}] {self.name}: {self.num_iterations} iterations "
+        print(f"[{self.run}/{self.total_runs}] {self.name}: {self.num_iterations} {self.unit}s "
               f"in {seconds:.2f} s", file=self.stream)
 
     def _clear(self):
@@ -238,13 +293,23 @@ class _Progress:
 # compare
 # ---------------------------------------------------------------------------
 
+#: What ``compare --experiment`` can compare: the column naming each run, the
+#: names compared, and the defaults of options left out (the notebooks' own).
+EXPERIMENTS = {
+    "initializers": dict(label="initializer", names=["zeros", "random", "he"], layers=(10, 5),
+                         dataset="circles", iterations=15000, learning_rate=0.01),
+    "optimizers": dict(label="optimizer", names=["gd", "momentum", "adam"], layers=(5, 2),
+                       dataset="moons", iterations=10000, learning_rate=0.0007, mini_batch=64),
+}
+
+#: Columns of the table; the first is "initializer" or "optimizer".
 TABLE_COLUMNS = ("initializer", "train_accuracy", "test_accuracy", "final_cost", "seconds",
                  "comment")
 
 
-def _rows(runs):
+def _rows(runs, label="initializer"):
     return [{
-        "initializer": run.initializer,
+        label: run.name,
         "train_accuracy": run.train_accuracy,
         "test_accuracy": run.test_accuracy,
         "final_cost": run.final_cost,
@@ -253,47 +318,52 @@ def _rows(runs):
     } for run in runs]
 
 
-def format_table(rows):
+def format_table(rows, label="initializer"):
     """The comparison table as aligned text."""
-    header = f"{'initializer':<24} {'train acc':>9} {'test acc':>9} {'final cost':>11} " \
+    header = f"{label:<24} {'train acc':>9} {'test acc':>9} {'final cost':>11} " \
              f"{'time (s)':>9}  comment"
     lines = [header, "-" * len(header)]
     for row in rows:
         lines.append(
-            f"{row['initializer']:<24} {row['train_accuracy']:>9.3f} {row['test_accuracy']:>9.3f} "
+            f"{row[label]:<24} {row['train_accuracy']:>9.3f} {row['test_accuracy']:>9.3f} "
             f"{row['final_cost']:>11.4g} {row['seconds']:>9.2f}  {row['comment']}".rstrip()
         )
     return "\n".join(lines)
 
 
-def format_csv(rows):
+def format_csv(rows, label="initializer"):
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=TABLE_COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=(label, *TABLE_COLUMNS[1:]), lineterminator="\n")
     writer.writeheader()
     for row in rows:
         writer.writerow({k: repr(v) if isinstance(v, float) else v for k, v in row.items()})
     return buffer.getvalue().rstrip("\n")
 
 
-def _results_document(args, runs, activation):
-    rows = _rows(runs)
+def _results_document(args, names, runs, activation):
+    label = EXPERIMENTS[args.experiment]["label"]
+    rows = _rows(runs, label)
     for row, run in zip(rows, runs):
         row["iterations"] = run.iterations
         row["costs"] = run.costs
-    return {
+    document = {
         "fastinit_version": __version__,
         "settings": {
-            "initializers": args.inits,
+            "experiment": args.experiment,
+            f"{label}s": names,
             "dataset": args.dataset,
             "layers_dims": [2, *args.layers, 1],
             "num_iterations": args.iterations,
             "learning_rate": args.learning_rate,
             "seed": args.seed,
             "dtype": args.dtype,
+            **_training_options(args),
         },
         "results": rows,
-        "activation_stats": activation,
     }
+    if activation is not None:
+        document["activation_stats"] = activation
+    return document
 
 
 def _activation_summary(methods, seed):
@@ -313,57 +383,99 @@ def _save(figure, path):
     plt.close(figure)
 
 
-def run_compare(args):
-    from .experiments import compare_initializers
+def _experiment_settings(args):
+    """Fill the options left out with the experiment's defaults, and refuse
+    the ones that make no sense for it. Returns the names compared."""
+    experiment = EXPERIMENTS[args.experiment]
+    for option in ("layers", "dataset", "iterations", "learning_rate"):
+        if getattr(args, option) is None:
+            setattr(args, option, experiment[option])
+    if args.experiment == "optimizers":
+        if args.inits is not None:
+            raise UsageError("--inits compares initializers; --experiment optimizers trains "
+                             "every optimizer from He initialization (--seed sets its seed)")
+        if args.optimizer is not None:
+            raise UsageError("--experiment optimizers compares gd, momentum and adam; "
+                             "leave out --optimizer")
+        if args.mini_batch is None:
+            args.mini_batch = experiment["mini_batch"]
+        return list(experiment["names"])
+    return args.inits or list(experiment["names"])
 
-    progress = _Progress(len(args.inits), args.iterations, args.quiet, args.verbose)
+
+def _train_one(args, name, on_record):
+    """One run of the experiment: ``((run,), data)``."""
+    from .experiments import compare_initializers, compare_optimizers
+
+    common = dict(dataset=args.dataset, hidden_layers=args.layers, learning_rate=args.learning_rate,
+                  seed=args.seed, dtype=args.dtype, on_record=on_record)
+    if args.experiment == "optimizers":
+        return compare_optimizers([name], num_epochs=args.iterations, record_every=100,
+                                  **common, **_training_options(args))
+    return compare_initializers([name], num_iterations=args.iterations, **common,
+                                **_training_options(args))
+
+
+def run_compare(args):
+    names = _experiment_settings(args)
+    label = EXPERIMENTS[args.experiment]["label"]
+    epochs = args.experiment == "optimizers" or args.optimizer is not None \
+        or args.mini_batch is not None
+    progress = _Progress(len(names), args.iterations, args.quiet, args.verbose,
+                         record_every=100 if args.experiment == "optimizers" else 1000,
+                         unit="epoch" if epochs else "iteration")
     runs = []
-    for method in args.inits:
-        progress.start(method)
-        (run,), data = compare_initializers(
-            [method], dataset=args.dataset, hidden_layers=args.layers,
-            num_iterations=args.iterations, learning_rate=args.learning_rate, seed=args.seed,
-            dtype=args.dtype, on_record=lambda _, iteration, cost: progress.record(iteration, cost))
+    for name in names:
+        progress.start(name)
+        (run,), data = _train_one(args, name, lambda _, iteration, cost: progress.record(
+            iteration, cost))
         progress.finish()
         runs.append(run)
-    rows = _rows(runs)
+    rows = _rows(runs, label)
 
-    activation = _activation_summary(args.inits, args.seed)
+    initializers = args.experiment == "initializers"
+    activation = _activation_summary(names, args.seed) if initializers else None
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "results.json"), "w", encoding="utf-8") as handle:
-        json.dump(_results_document(args, runs, activation), handle, indent=2)
+        json.dump(_results_document(args, names, runs, activation), handle, indent=2)
+    figures = []
     if not args.no_plots:
-        _write_figures(args, runs, data)
+        figures = _write_figures(args, runs, data, names, "epoch" if epochs else "iteration")
 
     if args.format == "json":
         print(json.dumps(rows, indent=2))
     elif args.format == "csv":
-        print(format_csv(rows))
+        print(format_csv(rows, label))
     else:
-        print(format_table(rows))
+        print(format_table(rows, label))
         if not args.quiet:
-            written = "results.json" if args.no_plots else \
-                "costs.png, boundaries.png, activations.png, results.json"
-            print(f"\nwrote {written} to {args.out}", file=sys.stderr)
+            print(f"\nwrote {', '.join(figures + ['results.json'])} to {args.out}",
+                  file=sys.stderr)
     return 0
 
 
-def _write_figures(args, runs, data):
+def _write_figures(args, runs, data, names, unit):
+    """costs.png, boundaries.png and (comparing initializers) activations.png;
+    returns the names written."""
     from . import plotting
 
+    label = EXPERIMENTS[args.experiment]["label"]
     train_X, train_Y, _, _ = data
-    _save(plotting.plot_costs({run.initializer: run.costs for run in runs},
-                              iterations=runs[0].iterations,
+    _save(plotting.plot_costs({run.name: run.costs for run in runs},
+                              iterations=runs[0].iterations, xlabel=unit, legend_title=label,
                               title=f"Cost during training ({args.dataset}, "
                                     f"learning rate {args.learning_rate:g})"),
           os.path.join(args.out, "costs.png"))
-    titles = {run.initializer: f"{run.initializer}\ntrain {run.train_accuracy:.3f}, "
-                               f"test {run.test_accuracy:.3f}" for run in runs}
-    _save(plotting.plot_decision_boundaries({run.initializer: run.parameters for run in runs},
+    titles = {run.name: f"{run.name}\ntrain {run.train_accuracy:.3f}, "
+                        f"test {run.test_accuracy:.3f}" for run in runs}
+    _save(plotting.plot_decision_boundaries({run.name: run.parameters for run in runs},
                                             train_X, train_Y, titles=titles),
           os.path.join(args.out, "boundaries.png"))
-    _save(plotting.plot_activation_stats(args.inits, seed=args.seed),
+    if args.experiment != "initializers":
+        return ["costs.png", "boundaries.png"]
+    _save(plotting.plot_activation_stats(names, seed=args.seed),
           os.path.join(args.out, "activations.png"))
+    return ["costs.png", "boundaries.png", "activations.png"]
 
 
 # ---------------------------------------------------------------------------
@@ -387,10 +499,13 @@ def run_train(args):
     X = np.asarray(X, dtype=args.dtype)
     parameters = initialize([X.shape[0], *args.layers, 1], args.init, seed=args.seed,
                             dtype=args.dtype)
-    progress = _Progress(1, args.iterations, args.quiet, args.verbose)
+    options = _training_options(args)
+    epochs = "optimizer" in options or "mini_batch_size" in options
+    progress = _Progress(1, args.iterations, args.quiet, args.verbose,
+                         unit="epoch" if epochs else "iteration")
     progress.start(args.init)
     result = train(X, Y, parameters, learning_rate=args.learning_rate,
-                   num_iterations=args.iterations, callback=progress.record)
+                   num_iterations=args.iterations, callback=progress.record, **options)
     progress.finish()
     print(f"train accuracy {accuracy(X, Y, result.parameters):.4f}  "
           f"final cost {result.final_cost:.6g}")

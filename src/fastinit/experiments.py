@@ -1,5 +1,6 @@
-"""The notebook's experiment: train one network per initializer on the same
-data, and collect what the comparison table and figures show."""
+"""The course's experiments: train one network per initializer (the
+initialization notebook) or per optimizer (the optimization notebook) on the
+same data, and collect what the comparison tables and figures show."""
 
 import time
 from dataclasses import dataclass, field
@@ -7,40 +8,71 @@ from dataclasses import dataclass, field
 from ._validation import check_dtype, check_positive_int, check_positive_number
 from .datasets import load_dataset
 from .initializers import INITIALIZERS, initialize
-from .network import accuracy, train
+from .network import OPTIMIZERS, accuracy, train
 
-__all__ = ["COMMENTS", "InitializerRun", "compare_initializers"]
+__all__ = ["COMMENTS", "ExperimentRun", "compare_initializers", "compare_optimizers"]
 
-#: The notebook's comment on each of its three initializers.
+#: The notebooks' comment on each initializer, and the optimization notebook's
+#: "cost shape" for each optimizer.
 COMMENTS = {
     "zeros": "fails to break symmetry",
     "random": "too large weights",
     "he": "recommended method",
+    "gd": "oscillations",
+    "momentum": "oscillations",
+    "adam": "smoother",
 }
 
 
 @dataclass
-class InitializerRun:
+class ExperimentRun:
     """One trained network of a comparison."""
 
-    initializer: str
+    #: The initializer or optimizer this run stands for.
+    name: str
     train_accuracy: float
     test_accuracy: float
     final_cost: float
     seconds: float
     costs: list
+    #: The iteration (or epoch) of each recorded cost.
     iterations: list
     parameters: dict = field(repr=False)
 
     @property
     def comment(self):
-        """The notebook's comment on this initializer, or ``""``."""
-        return COMMENTS.get(self.initializer, "")
+        """The notebook's comment on this initializer or optimizer, or ``""``."""
+        return COMMENTS.get(self.name, "")
+
+
+def _load(dataset, dtype):
+    dtype = check_dtype(dtype)
+    train_X, train_Y, test_X, test_Y = load_dataset(dataset)
+    return train_X.astype(dtype), train_Y, test_X.astype(dtype), test_Y
+
+
+def _measured_run(name, data, parameters, on_record, **training):
+    """Train ``parameters`` on ``data`` with ``training`` options; time and score it."""
+    train_X, train_Y, test_X, test_Y = data
+    callback = None if on_record is None else (lambda i, c: on_record(name, i, c))
+    start = time.perf_counter()
+    result = train(train_X, train_Y, parameters, callback=callback, **training)
+    seconds = time.perf_counter() - start
+    return ExperimentRun(
+        name=name,
+        train_accuracy=accuracy(train_X, train_Y, result.parameters),
+        test_accuracy=accuracy(test_X, test_Y, result.parameters),
+        final_cost=result.final_cost,
+        seconds=seconds,
+        costs=result.costs,
+        iterations=result.iterations,
+        parameters=result.parameters,
+    )
 
 
 def compare_initializers(methods=("zeros", "random", "he"), dataset="circles",
                          hidden_layers=(10, 5), num_iterations=15000, learning_rate=0.01,
-                         seed=3, dtype=None, on_record=None):
+                         seed=3, dtype=None, on_record=None, **options):
     """Train the same network once per initializer and measure each.
 
     Parameters
@@ -52,6 +84,7 @@ def compare_initializers(methods=("zeros", "random", "he"), dataset="circles",
     hidden_layers : sequence of int
         Hidden layer sizes; the network is ``[2, *hidden_layers, 1]``.
     num_iterations : int
+        Iterations, or epochs when ``options`` ask for mini-batches or an optimizer.
     learning_rate : float
     seed : int
         Seed of every initializer (3 reproduces the notebook).
@@ -59,10 +92,13 @@ def compare_initializers(methods=("zeros", "random", "he"), dataset="circles",
         Computation dtype; default float64.
     on_record : callable, optional
         Called as ``on_record(method, iteration, cost)`` every 1000 iterations.
+    **options
+        Passed to :func:`fastinit.train`: ``optimizer``, ``mini_batch_size``,
+        ``lambd``, ``keep_prob``, ...
 
     Returns
     -------
-    runs : list of InitializerRun
+    runs : list of ExperimentRun
         In the order of ``methods``.
     data : tuple
         ``(train_X, train_Y, test_X, test_Y)`` that were used.
@@ -77,28 +113,70 @@ def compare_initializers(methods=("zeros", "random", "he"), dataset="circles",
         )
     num_iterations = check_positive_int(num_iterations, "num_iterations")
     learning_rate = check_positive_number(learning_rate, "learning_rate")
-    dtype = check_dtype(dtype)
-    train_X, train_Y, test_X, test_Y = load_dataset(dataset)
-    train_X, test_X = train_X.astype(dtype), test_X.astype(dtype)
-    layers_dims = [train_X.shape[0], *hidden_layers, 1]
+    data = _load(dataset, dtype)
+    layers_dims = [data[0].shape[0], *hidden_layers, 1]
+    runs = [_measured_run(method, data,
+                          initialize(layers_dims, method, seed=seed, dtype=data[0].dtype),
+                          on_record, learning_rate=learning_rate, num_iterations=num_iterations,
+                          **options)
+            for method in methods]
+    return runs, data
 
-    runs = []
-    for method in methods:
-        parameters = initialize(layers_dims, method, seed=seed, dtype=dtype)
-        callback = None if on_record is None else (
-            lambda i, c, method=method: on_record(method, i, c))
-        start = time.perf_counter()
-        result = train(train_X, train_Y, parameters, learning_rate=learning_rate,
-                       num_iterations=num_iterations, callback=callback)
-        seconds = time.perf_counter() - start
-        runs.append(InitializerRun(
-            initializer=method,
-            train_accuracy=accuracy(train_X, train_Y, result.parameters),
-            test_accuracy=accuracy(test_X, test_Y, result.parameters),
-            final_cost=result.final_cost,
-            seconds=seconds,
-            costs=result.costs,
-            iterations=result.iterations,
-            parameters=result.parameters,
-        ))
-    return runs, (train_X, train_Y, test_X, test_Y)
+
+def compare_optimizers(optimizers=("gd", "momentum", "adam"), dataset="moons",
+                       hidden_layers=(5, 2), num_epochs=10000, learning_rate=0.0007,
+                       mini_batch_size=64, initialization="he", seed=3, dtype=None,
+                       record_every=100, on_record=None, **options):
+    """The optimization notebook's experiment: the same network trained with
+    each optimizer on mini-batches, and measured.
+
+    The defaults are the course's: moons, layers ``[2, 5, 2, 1]``, He
+    initialization with seed 3, learning rate 0.0007, mini-batches of 64
+    reshuffled every epoch, 10000 epochs (momentum's beta 0.9, Adam's 0.9 and
+    0.999).
+
+    Parameters
+    ----------
+    optimizers : sequence of {"gd", "momentum", "adam"}
+    dataset : {"circles", "moons"}
+    hidden_layers : sequence of int
+    num_epochs : int
+    learning_rate : float
+    mini_batch_size : int
+    initialization : str
+        A name in :data:`fastinit.INITIALIZERS`.
+    seed : int
+        The initializer's seed.
+    dtype : float32 or float64, optional
+    record_every : int
+        Record the cost every this many epochs (the course plots every 100).
+    on_record : callable, optional
+        Called as ``on_record(optimizer, epoch, cost)`` at every recorded epoch.
+    **options
+        Passed to :func:`fastinit.train`: ``lambd``, ``keep_prob``, ``beta``, ...
+
+    Returns
+    -------
+    runs : list of ExperimentRun
+        In the order of ``optimizers``.
+    data : tuple
+        ``(train_X, train_Y, test_X, test_Y)`` that were used.
+    """
+    optimizers = list(optimizers)
+    if not optimizers:
+        raise ValueError("optimizers must name at least one optimizer")
+    unknown = [o for o in optimizers if o not in OPTIMIZERS]
+    if unknown:
+        raise ValueError(f"unknown optimizer {unknown[0]!r}; choose from: {', '.join(OPTIMIZERS)}")
+    if initialization not in INITIALIZERS:
+        raise ValueError(f"unknown initializer {initialization!r}; choose from: "
+                         f"{', '.join(sorted(INITIALIZERS))}")
+    data = _load(dataset, dtype)
+    layers_dims = [data[0].shape[0], *hidden_layers, 1]
+    runs = [_measured_run(optimizer, data,
+                          initialize(layers_dims, initialization, seed=seed, dtype=data[0].dtype),
+                          on_record, optimizer=optimizer, learning_rate=learning_rate,
+                          mini_batch_size=mini_batch_size, num_epochs=num_epochs,
+                          record_every=record_every, **options)
+            for optimizer in optimizers]
+    return runs, data

@@ -115,7 +115,8 @@ def plot_decision_boundary(parameters, X, Y, ax=None, title=None):
     return fig
 
 
-def plot_costs(costs, iterations=None, ax=None, title="Cost during training", log=None):
+def plot_costs(costs, iterations=None, ax=None, title="Cost during training", log=None,
+               xlabel="iteration", legend_title="initializer"):
     """Cost curves on one axis.
 
     Parameters
@@ -129,6 +130,10 @@ def plot_costs(costs, iterations=None, ax=None, title="Cost during training", lo
     log : bool, optional
         Logarithmic cost axis; by default, when the costs span more than a
         factor of 20 (large random weights start in the thousands).
+    xlabel : str, default "iteration"
+        E.g. "epoch" for mini-batch training.
+    legend_title : str, default "initializer"
+        What the curves' names are.
 
     Returns
     -------
@@ -144,19 +149,21 @@ def plot_costs(costs, iterations=None, ax=None, title="Cost during training", lo
             raise ValueError("iterations must have one entry per recorded cost")
     fig, ax = _new_axes(ax)
     everything = []
-    for colour, (name, values) in zip(_colours(len(curves)), curves.items()):
+    styles = ("-", "--", ":", "-.")  # curves that coincide (gd, momentum) stay visible
+    for k, (colour, (name, values)) in enumerate(zip(_colours(len(curves)), curves.items())):
         x = np.arange(len(values)) * 1000 if iterations is None else iterations
-        ax.plot(x, values, color=colour, label=name, linewidth=1.8, marker="o", markersize=3)
+        ax.plot(x, values, color=colour, label=name, linewidth=1.8, marker="o", markersize=3,
+                linestyle=styles[k % len(styles)])
         everything.extend(values[np.isfinite(values) & (values > 0)])
     if log is None:
         log = bool(everything) and max(everything) > 20 * min(everything)
     if log:
         ax.set_yscale("log")
-    ax.set_xlabel("iteration")
+    ax.set_xlabel(xlabel)
     ax.set_ylabel("cost (cross-entropy)" + (", log scale" if log else ""))
     ax.set_title(title)
     if isinstance(costs, dict):
-        ax.legend(title="initializer")
+        ax.legend(title=legend_title)
     ax.grid(alpha=0.3, which="both")
     fig.tight_layout()
     return fig
