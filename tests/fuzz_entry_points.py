@@ -104,6 +104,10 @@ def tolerance(X):
         dict(rtol=1e-9, atol=1e-12)
 
 
+#: L2 and dropout for the "train_regularized" entry point.
+REGULARIZED = dict(lambd=0.3, keep_prob=0.8, seed=5)
+
+
 def run_entry_point(name, X, Y, parameters):
     """Call one entry point, then check its answer against the reference."""
     originals = {k: np.array(v, copy=True) for k, v in parameters.items()}
@@ -114,6 +118,9 @@ def run_entry_point(name, X, Y, parameters):
         got = fi.backward(X, Y, parameters)
     elif name == "train":
         got = fi.train(X, Y, parameters, learning_rate=0.05, num_iterations=20, record_every=5)
+    elif name == "train_regularized":
+        got = fi.train(X, Y, parameters, learning_rate=0.05, num_iterations=20, record_every=5,
+                       **REGULARIZED)
     elif name == "predict":
         got = fi.predict(X, parameters)
     elif name == "accuracy":
@@ -141,6 +148,11 @@ def run_entry_point(name, X, Y, parameters):
     elif name == "train":
         _, costs = ref.train(ref_X, np.asarray(Y, dtype=np.float64), ref_params,
                              learning_rate=0.05, num_iterations=20, record_every=5)
+        np.testing.assert_allclose(got.costs, costs, rtol=max(tol["rtol"], 1e-8) * 10)
+    elif name == "train_regularized":
+        _, costs = ref.train(ref_X, np.asarray(Y, dtype=np.float64), ref_params,
+                             learning_rate=0.05, num_iterations=20, record_every=5,
+                             dropout_masks="hashed", **REGULARIZED)
         np.testing.assert_allclose(got.costs, costs, rtol=max(tol["rtol"], 1e-8) * 10)
     else:
         # A ReLU input at exactly 0 (zero bias after a dead unit) is a kink where
@@ -244,7 +256,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--examples", type=int, default=200)
     args = parser.parse_args()
-    names = ["forward", "backward", "train", "predict", "accuracy", "gradient_check"]
+    names = ["forward", "backward", "train", "train_regularized", "predict", "accuracy",
+             "gradient_check"]
     for name in names:
         make_test(name, args.examples)()
     make_initialize_test(args.examples)()

@@ -16,7 +16,7 @@ def test_fuzzing_every_entry_point_gives_answers_or_clear_errors():
                              capture_output=True, text=True, timeout=1800)
     assert process.returncode == 0, process.stdout[-2000:] + process.stderr[-4000:]
     total = int(re.search(r"fuzz examples: (\d+), crashes: 0", process.stdout).group(1))
-    assert total == 8 * EXAMPLES
+    assert total == 9 * EXAMPLES
     checked = sum(int(n) for n in re.findall(r"answer checked: (\d+)", process.stdout))
     errors = sum(int(n) for n in re.findall(r"clear error: (\d+)", process.stdout))
     assert checked + errors == total and checked > total // 5 and errors > total // 5
