@@ -162,6 +162,15 @@ def test_kernel_entry_points_refuse_inconsistent_sizes():
     costs = np.zeros(n_blocks)
     args = (layout.dims, layout.w_off, layout.b_off)
     _kernels.descend(*args, theta, X, Y, work, costs, 0.1, 2, 1)
+    order = np.arange(m, dtype=np.intp)
+
+    def epoch(work=np.zeros(_kernels.epoch_layout(layout.dims, 2)), v=theta, order=order,
+              optimizer=2, lambd=0.0, keep_prob=1.0):
+        return _kernels.epoch(*args, theta.copy(), X, Y, order, 2, work, v.copy(),
+                              theta.copy(), optimizer, 0.1, 0.9, 0.9, 0.999, 1e-8, 0, True,
+                              lambd, keep_prob)
+
+    epoch()
     bad_calls = [
         lambda: _kernels.descend(*args, theta[:-1], X, Y, work, costs, 0.1, 1, 1),
         lambda: _kernels.descend(*args, theta, np.zeros((3, m)), Y, work, costs, 0.1, 1, 1),
@@ -178,14 +187,22 @@ def test_kernel_entry_points_refuse_inconsistent_sizes():
         lambda: _kernels.backward(*args, theta, X, Y, acts, acts, acts, acts[:-1], theta),
         lambda: _kernels.gradient_step(theta, theta[:-1], 0.1),
         lambda: _kernels.training_layout(np.array([2, 0, 1], dtype=np.intp), m, 1),
-        lambda: _kernels.epoch(*args, theta, X, Y, 2, work[:-1], theta.copy(), theta.copy(),
-                               0, 0.1, 0.9, 0.9, 0.999, 1e-8, 0, True),
-        lambda: _kernels.epoch(*args, theta, X, Y, 2, np.zeros(_kernels.epoch_layout(
-            layout.dims, 2)), theta[:-1].copy(), theta.copy(), 2, 0.1, 0.9, 0.9, 0.999, 1e-8,
-            0, True),
-        lambda: _kernels.epoch(*args, theta, X, Y, 2, np.zeros(_kernels.epoch_layout(
-            layout.dims, 2)), theta.copy(), theta.copy(), 3, 0.1, 0.9, 0.9, 0.999, 1e-8,
-            0, True),
+        lambda: epoch(work=work[:-1]),
+        lambda: epoch(v=theta[:-1].copy()),
+        lambda: epoch(optimizer=3),
+        lambda: epoch(order=order[:-1]),
+        lambda: epoch(order=np.array([0, 1, 2, m], dtype=np.intp)),
+        lambda: epoch(order=np.array([0, -1, 2, 3], dtype=np.intp)),
+        lambda: epoch(keep_prob=0.0),
+        lambda: epoch(lambd=-1.0),
+        lambda: _kernels.descend(*args, theta, X, Y, work, costs, 0.1, 1, 1, 0.0, 0.5, 0,
+                                 np.ones(3 * m - 1, dtype=np.uint8)),
+        lambda: _kernels.descend(*args, theta, X, Y, work, costs, 0.1, 1, 1, 0.0, 1.5),
+        lambda: _kernels.descend(*args, theta, X, Y, work, costs, 0.1, 1, 1, float("nan")),
+        lambda: _kernels.descend(*args, theta, X, Y, work, costs, 0.1, 1, 1, 0.0, 1.0, 0, None,
+                                 -1),
+        lambda: _kernels.gradient(*args, theta, X, Y, work, costs, theta[:-1].copy(), 1),
+        lambda: _kernels.gradient(*args, theta, X, Y, work[:-1], costs, theta.copy(), 1),
         lambda: _kernels.epoch_layout(layout.dims, 0),
     ]
     for call in bad_calls:

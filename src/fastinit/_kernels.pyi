@@ -58,6 +58,7 @@ def epoch(
     theta: NDArray[_Float],
     X: NDArray[_Float],
     Y: NDArray[_Float],
+    order: NDArray[np.intp],
     batch: int,
     work: NDArray[_Float],
     v: NDArray[_Float],

@@ -379,6 +379,7 @@ cdef struct Regularization:
     unsigned long long seed      # of hashed masks
     const unsigned char* masks   # fixed masks, 0 or 1, (hidden rows, m) row-major; NULL: hashed
     Py_ssize_t m                 # the masks' leading dimension
+    Py_ssize_t example_offset    # added to a block's example index for hashed masks
 
 
 cdef inline bint _is_weight(Net net, Py_ssize_t p) noexcept nogil:
@@ -508,7 +509,8 @@ cdef double _train_block(Net net, const floating* theta, const floating* X,
         _block_forward(theta + net.w_off[l - 1], theta + net.b_off[l - 1], A_prev, ld_prev,
                        out, block, net.dims[l], net.dims[l - 1], width, l < net.L)
         if dropout and l < net.L:
-            _dropout(reg, out, block, _layer_offset(net, l, 1), net.dims[l], first, nb, step)
+            _dropout(reg, out, block, _layer_offset(net, l, 1), net.dims[l],
+                     first + reg.example_offset, nb, step)
         A_prev = out
         ld_prev = block
         out += net.dims[l] * block
@@ -647,28 +649,45 @@ cdef void _optimizer_step(floating* theta, const floating* g, floating* v, float
                                         / (sqrt(s[p] / s_correction) + epsilon))
 
 
+cdef void _gather(const floating* source, Py_ssize_t rows, Py_ssize_t ld_source,
+                  const Py_ssize_t* columns, Py_ssize_t count, floating* out,
+                  Py_ssize_t ld_out) noexcept nogil:
+    """out[i, j] = source[i, columns[j]] for ``count`` columns."""
+    cdef Py_ssize_t i, j
+    for i in range(rows):
+        for j in range(count):
+            out[i * ld_out + j] = source[i * ld_source + columns[j]]
+
+
 cdef double _epoch(Net net, floating* theta, const floating* X, const floating* Y,
-                   Py_ssize_t m, Py_ssize_t batch, floating* work, floating* v,
-                   floating* s, int optimizer, floating lr, floating beta, floating beta1,
-                   floating beta2, floating epsilon, Py_ssize_t* t,
+                   Py_ssize_t m, const Py_ssize_t* order, Py_ssize_t batch, floating* work,
+                   floating* v, floating* s, int optimizer, floating lr, floating beta,
+                   floating beta1, floating beta2, floating epsilon, Py_ssize_t* t,
                    bint want_cost, const Regularization* reg) noexcept nogil:
-    """One epoch over already-shuffled examples: for each mini-batch of ``batch``
-    consecutive examples (the last one shorter), forward, cost, backward (with
-    dropout masks of step ``t``), the L2 term and an optimizer step. Returns the
-    summed cross-entropy of every batch (before its step)."""
+    """One epoch over the examples in ``order``: for each mini-batch of
+    ``batch`` consecutive entries of ``order`` (the last one shorter), gather
+    its examples, then forward, cost, backward (with dropout masks of step
+    ``t``, indexed by position in ``order``), the L2 term and an optimizer
+    step. Returns the summed cross-entropy of every batch (before its step)."""
     cdef Py_ssize_t block = _round_up(batch, CHUNK)
     cdef floating* gradient = work
     cdef floating* padded_inputs = gradient + net.n_theta
-    cdef floating* scratch = padded_inputs + net.dims[0] * block
+    cdef floating* batch_X = padded_inputs + net.dims[0] * block
+    cdef floating* batch_Y = batch_X + net.dims[0] * block
+    cdef floating* scratch = batch_Y + net.dims[net.L] * block
     cdef Py_ssize_t k, p, first, count
     cdef floating l2 = <floating>reg.l2
     cdef double total = 0.0
+    cdef Regularization batch_reg = reg[0]
     for k in range((m + batch - 1) // batch):
         first = k * batch
         count = batch if m - first > batch else m - first
-        total += _train_block(net, theta, X, Y, m, first, count, block, scratch,
+        _gather(X, net.dims[0], m, order + first, count, batch_X, block)
+        _gather(Y, net.dims[net.L], m, order + first, count, batch_Y, block)
+        batch_reg.example_offset = first
+        total += _train_block(net, theta, batch_X, batch_Y, block, 0, count, block, scratch,
                               padded_inputs, gradient, <floating>(1.0 / count), want_cost, True,
-                              reg, t[0])
+                              &batch_reg, t[0])
         if l2 != 0:
             for p in range(net.n_theta):
                 if _is_weight(net, p):
@@ -758,6 +777,7 @@ cdef Regularization _regularization(Net net, Py_ssize_t m, double lambd, double 
     reg.seed = seed
     reg.masks = NULL
     reg.m = m
+    reg.example_offset = 0
     if masks is not None:
         _check_size(masks.shape[0], hidden_rows * m, "masks")
         if hidden_rows > 0:
@@ -857,20 +877,21 @@ def epoch_layout(const Py_ssize_t[::1] dims, Py_ssize_t batch):
     if batch < 1:
         raise ValueError("batch must be >= 1")
     cdef Py_ssize_t block = _round_up(batch, CHUNK)
-    return (net.n_theta + dims[0] * block
+    return (net.n_theta + (2 * dims[0] + dims[net.L]) * block
             + block * (_layer_offset(net, net.L + 1, 1) + 2 * _widest(net)))
 
 
 def epoch(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
           const Py_ssize_t[::1] b_off, floating[::1] theta,
-          const floating[:, ::1] X, const floating[:, ::1] Y, Py_ssize_t batch,
-          floating[::1] work, floating[::1] v, floating[::1] s, int optimizer,
+          const floating[:, ::1] X, const floating[:, ::1] Y, const Py_ssize_t[::1] order,
+          Py_ssize_t batch, floating[::1] work, floating[::1] v, floating[::1] s, int optimizer,
           double learning_rate, double beta, double beta1, double beta2, double epsilon,
           Py_ssize_t t, bint want_cost, double lambd=0.0, double keep_prob=1.0,
           unsigned long long seed=0):
     """One epoch of mini-batch training, in place on ``theta`` (and on the
-    optimizer states ``v``, ``s``, theta's length each), over the examples in the
-    order given (shuffled by the caller). ``optimizer`` is 0 (gd), 1 (momentum)
+    optimizer states ``v``, ``s``, theta's length each), over the examples in
+    ``order`` (a shuffle of 0 .. m - 1, from the caller; each mini-batch is
+    gathered from it). ``optimizer`` is 0 (gd), 1 (momentum)
     or 2 (Adam); ``t`` is the step count so far (Adam's, and the dropout
     masks'). ``lambd`` adds ``(lambd / m) W`` to every weight gradient, m being
     all the examples; ``keep_prob < 1`` drops out the hidden layers with masks
@@ -885,8 +906,13 @@ def epoch(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
     cdef Py_ssize_t m = X.shape[1]
     cdef Regularization reg
     cdef double total, penalty = 0.0
+    cdef Py_ssize_t i
     _check_data(net, X.shape[0], m)
     _check_labels(net, Y.shape[0], Y.shape[1], m)
+    _check_size(order.shape[0], m, "order")
+    for i in range(m):
+        if not 0 <= order[i] < m:
+            raise ValueError(f"order must hold example indices in [0, {m}), got {order[i]}")
     if batch < 1 or optimizer not in (GD, MOMENTUM, ADAM) or t < 0:
         raise ValueError("batch must be >= 1, optimizer 0, 1 or 2, and t >= 0")
     _check_size(work.shape[0], epoch_layout(dims, batch), "work")
@@ -896,8 +922,8 @@ def epoch(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
     if want_cost:
         penalty = reg.l2 / 2 * _weight_square_sum(net, &theta[0])
     with nogil:
-        total = _epoch(net, &theta[0], &X[0, 0], &Y[0, 0], m, batch, &work[0], &v[0], &s[0],
-                       optimizer, <floating>learning_rate, <floating>beta, <floating>beta1,
+        total = _epoch(net, &theta[0], &X[0, 0], &Y[0, 0], m, &order[0], batch, &work[0],
+                       &v[0], &s[0], optimizer, <floating>learning_rate, <floating>beta, <floating>beta1,
                        <floating>beta2, <floating>epsilon, &t, want_cost, &reg)
     return total + m * penalty, t
 

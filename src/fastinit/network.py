@@ -398,20 +398,17 @@ def _train_mini_batches(layout, theta, X, Y, optimizer, learning_rate, batch, nu
     work = np.empty(_kernels.epoch_layout(layout.dims, batch), dtype=X.dtype)
     v = np.zeros_like(theta)
     s = np.zeros_like(theta)
-    X_shuffled, Y_shuffled = np.empty_like(X), np.empty_like(Y)
     t = 0
     line = _epoch_line(learning_rate0, decay) if print_cost else None
     recorder = _Recorder(layout, theta, learning_rate, line, callback)
     shuffler = np.random.RandomState()  # reseeded every epoch: 5 us instead of 97 for a new one
     for epoch in range(num_epochs):
         shuffler.seed(seed + 1 + epoch)
-        order = shuffler.permutation(m)
-        np.take(X, order, axis=1, out=X_shuffled)
-        np.take(Y, order, axis=1, out=Y_shuffled)
+        order = shuffler.permutation(m).astype(np.intp, copy=False)
         record = epoch % record_every == 0
         state = theta.copy() if record else None
-        total, t = _kernels.epoch(layout.dims, layout.w_off, layout.b_off, theta, X_shuffled,
-                                  Y_shuffled, batch, work, v, s, OPTIMIZERS[optimizer],
+        total, t = _kernels.epoch(layout.dims, layout.w_off, layout.b_off, theta, X, Y, order,
+                                  batch, work, v, s, OPTIMIZERS[optimizer],
                                   learning_rate, beta, beta1, beta2, epsilon, t, record,
                                   lambd, keep_prob, seed)
         if decay[0] is not None:
