@@ -32,6 +32,7 @@ def descend(
     seed: int = 0,
     masks: NDArray[np.uint8] | None = None,
     first_step: int = 0,
+    row_space_offset: NDArray[_Float] | None = None,
 ) -> float: ...
 def gradient(
     dims: _Index,

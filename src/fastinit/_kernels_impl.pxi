@@ -461,18 +461,53 @@ cdef Py_ssize_t _block_columns(Net net, Py_ssize_t m) noexcept nogil:
     return block
 
 
+cdef void _add_row_space_offset(floating* Z, Py_ssize_t ldz, const floating* offset,
+                                Py_ssize_t ld_offset, Py_ssize_t rows, Py_ssize_t nb,
+                                Py_ssize_t width, bint relu) noexcept nogil:
+    """Z += offset on the block's ``nb`` examples, then (when ``relu``)
+    max(Z, 0) on all ``width`` columns: the first layer of the row-space form
+    (see ``network._RowSpace``), where Z_1 = W_1(0) X + C G + b_1."""
+    cdef Py_ssize_t i, j
+    for i in range(rows):
+        for j in range(nb):
+            Z[i * ldz + j] = Z[i * ldz + j] + offset[i * ld_offset + j]
+        if relu:
+            for j in range(width):
+                if not Z[i * ldz + j] > 0:
+                    Z[i * ldz + j] = 0
+
+
+cdef void _row_space_gradient(const floating* delta, Py_ssize_t ld_delta, floating* dC,
+                              floating* db, Py_ssize_t rows, Py_ssize_t m, Py_ssize_t first,
+                              Py_ssize_t nb, Py_ssize_t width) noexcept nogil:
+    """The block's step for the first layer in row-space form: W_1 moves by
+    -lr dZ_1 X^T, so its coefficients C (rows x m) move by -lr dZ_1: column
+    ``first + j`` of ``dC`` is the block's delta column j, every other column 0.
+    ``db`` gets the delta's row sums."""
+    cdef Py_ssize_t i, j
+    cdef floating total
+    for i in range(rows):
+        memset(dC + i * m, 0, m * sizeof(floating))
+        memcpy(dC + i * m + first, delta + i * ld_delta, nb * sizeof(floating))
+        total = 0
+        for j in range(width):
+            total = total + delta[i * ld_delta + j]
+        db[i] = total
+
+
 cdef double _train_block(Net net, const floating* theta, const floating* X,
                          const floating* Y, Py_ssize_t m, Py_ssize_t first,
                          Py_ssize_t count, Py_ssize_t block, floating* scratch,
                          floating* padded_inputs, floating* gradient, floating inv_m,
                          bint want_cost, bint backward, const Regularization* reg,
-                         Py_ssize_t step) noexcept nogil:
+                         Py_ssize_t step, const floating* row_space_offset) noexcept nogil:
     """Forward, output delta and (when ``backward``) backward for the examples
     ``first`` to ``first + count`` (fewer at the end), writing their gradient
     (not yet summed with other blocks) to ``gradient``. Returns the block's
     summed cost when ``want_cost``. When training (``backward``) with
     ``reg.keep_prob < 1``, the hidden layers are dropped out with the masks
-    of ``step``.
+    of ``step``. With ``row_space_offset`` (n_1 x m), the first layer is in
+    row-space form: ``X`` is the Gram matrix and W_1 holds the coefficients C.
 
     ``block`` (a multiple of CHUNK, at least ``count``) is the leading dimension
     of the block's buffers: ``scratch`` holds ``block * (sum(n_l) + 2 * max(n_l))``
@@ -494,6 +529,7 @@ cdef double _train_block(Net net, const floating* theta, const floating* X,
     cdef floating* out
     cdef double cost
     cdef bint dropout = backward and reg.keep_prob < 1
+    cdef bint row_space = row_space_offset != NULL
 
     if width != nb:
         for k in range(net.dims[0]):
@@ -507,7 +543,11 @@ cdef double _train_block(Net net, const floating* theta, const floating* X,
     out = acts
     for l in range(1, net.L + 1):
         _block_forward(theta + net.w_off[l - 1], theta + net.b_off[l - 1], A_prev, ld_prev,
-                       out, block, net.dims[l], net.dims[l - 1], width, l < net.L)
+                       out, block, net.dims[l], net.dims[l - 1], width,
+                       l < net.L and not (row_space and l == 1))
+        if row_space and l == 1:
+            _add_row_space_offset(out, block, row_space_offset + first, m, net.dims[1], nb,
+                                  width, net.L > 1)
         if dropout and l < net.L:
             _dropout(reg, out, block, _layer_offset(net, l, 1), net.dims[l],
                      first + reg.example_offset, nb, step)
@@ -527,8 +567,13 @@ cdef double _train_block(Net net, const floating* theta, const floating* X,
         else:
             A_prev = inputs
             ld_prev = ld_inputs
-        _block_weight_gradient(delta, block, A_prev, ld_prev, gradient + net.w_off[l - 1],
-                               gradient + net.b_off[l - 1], net.dims[l], net.dims[l - 1], width)
+        if row_space and l == 1:
+            _row_space_gradient(delta, block, gradient + net.w_off[0], gradient + net.b_off[0],
+                                net.dims[1], m, first, nb, width)
+        else:
+            _block_weight_gradient(delta, block, A_prev, ld_prev, gradient + net.w_off[l - 1],
+                                   gradient + net.b_off[l - 1], net.dims[l], net.dims[l - 1],
+                                   width)
         if l > 1:
             _block_input_gradient(theta + net.w_off[l - 1], delta, block, A_prev, block,
                                   spare, block, net.dims[l], net.dims[l - 1], width)
@@ -551,13 +596,14 @@ cdef inline Py_ssize_t _group_size(Py_ssize_t n_blocks) noexcept nogil:
 cdef void _descend(Net net, floating* theta, const floating* X, const floating* Y,
                    Py_ssize_t m, floating* work, double* block_costs, floating lr,
                    Py_ssize_t n_iterations, int n_threads, const Regularization* reg,
-                   Py_ssize_t first_step, floating* gradient_out) noexcept nogil:
+                   Py_ssize_t first_step, floating* gradient_out,
+                   const floating* row_space_offset) noexcept nogil:
     """``n_iterations`` steps of full-batch gradient descent in place on ``theta``
     (the first one being step ``first_step`` of the run, for dropout masks);
     the cost of every block before the first step goes to ``block_costs``. With
     ``n_iterations == 0``, only the costs of ``theta`` as it is, without dropout.
     With ``gradient_out``, one step's gradient is written there instead, and
-    ``theta`` is left as it is.
+    ``theta`` is left as it is. ``row_space_offset``: see :func:`_train_block`.
 
     ``work`` is laid out as: one gradient slot of ``n_theta`` values per group
     of blocks, the padded-input buffer of the last block, then for each thread
@@ -587,7 +633,7 @@ cdef void _descend(Net net, floating* theta, const floating* X, const floating* 
             for b in prange(n_blocks, schedule="static"):
                 block_costs[b] = _train_block(net, theta, X, Y, m, b * block, block, block,
                                               scratch, padded_inputs, NULL, inv_m, True, False,
-                                              reg, first_step)
+                                              reg, first_step, row_space_offset)
         return
     with parallel(num_threads=n_threads):
         scratch = thread_areas + threadid() * (scratch_size + n_theta)
@@ -599,7 +645,8 @@ cdef void _descend(Net net, floating* theta, const floating* X, const floating* 
                 for b in range(g * group, last):
                     cost = _train_block(net, theta, X, Y, m, b * block, block, block, scratch,
                                         padded_inputs, slot if b == g * group else own_gradient,
-                                        inv_m, it == 0, True, reg, first_step + it)
+                                        inv_m, it == 0, True, reg, first_step + it,
+                                        row_space_offset)
                     if it == 0:
                         block_costs[b] = cost
                     if b != g * group:
@@ -687,7 +734,7 @@ cdef double _epoch(Net net, floating* theta, const floating* X, const floating* 
         batch_reg.example_offset = first
         total += _train_block(net, theta, batch_X, batch_Y, block, 0, count, block, scratch,
                               padded_inputs, gradient, <floating>(1.0 / count), want_cost, True,
-                              &batch_reg, t[0])
+                              &batch_reg, t[0], NULL)
         if l2 != 0:
             for p in range(net.n_theta):
                 if _is_weight(net, p):
@@ -814,7 +861,8 @@ def descend(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
             floating[::1] work, double[::1] block_costs,
             double learning_rate, Py_ssize_t n_iterations, int n_threads,
             double lambd=0.0, double keep_prob=1.0, unsigned long long seed=0,
-            const unsigned char[::1] masks=None, Py_ssize_t first_step=0):
+            const unsigned char[::1] masks=None, Py_ssize_t first_step=0,
+            const floating[::1] row_space_offset=None):
     """Run ``n_iterations`` gradient-descent steps in place on ``theta``.
 
     ``work`` and ``block_costs`` are sized by :func:`training_layout` (for the
@@ -828,20 +876,34 @@ def descend(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
     ``n_iterations=0``, the cost of ``theta`` as it is, without dropout. The
     GIL is released for the whole loop; the result does not depend on
     ``n_threads``.
+
+    With ``row_space_offset`` (``W_1(0) X``, n_1 * m values), the first layer
+    is in row-space form (``network._RowSpace``): ``X`` is the Gram matrix
+    ``X^T X`` of the data, and W_1 in ``theta`` holds the coefficients C of
+    ``W_1 = W_1(0) + C X^T``, which move by ``-lr dZ_1``. (No L2 then: the
+    penalty would need W_1 itself.)
     """
     cdef Net net = _net(dims, w_off, b_off, theta.shape[0])
     cdef Py_ssize_t m = X.shape[1]
     cdef Regularization reg
     cdef double penalty
+    cdef const floating* offset = NULL
     _check_training(net, X.shape[0], m, Y.shape[0], Y.shape[1], work.shape[0],
                     block_costs.shape[0], n_threads)
     if n_iterations < 0 or first_step < 0:
         raise ValueError("n_iterations and first_step must be >= 0")
     reg = _regularization(net, m, lambd, keep_prob, seed, masks)
+    if row_space_offset is not None:
+        _check_size(row_space_offset.shape[0], net.dims[1] * m, "row_space_offset")
+        if net.dims[0] != m or lambd != 0:
+            raise ValueError("the row-space form needs X to be the (m, m) Gram matrix and "
+                             "lambd = 0")
+        offset = &row_space_offset[0]
     penalty = reg.l2 / 2 * _weight_square_sum(net, &theta[0])
     with nogil:
         _descend(net, &theta[0], &X[0, 0], &Y[0, 0], m, &work[0], &block_costs[0],
-                 <floating>learning_rate, n_iterations, n_threads, &reg, first_step, NULL)
+                 <floating>learning_rate, n_iterations, n_threads, &reg, first_step, NULL,
+                 offset)
     return _summed(block_costs, m) + penalty
 
 
@@ -867,7 +929,7 @@ def gradient(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
     reg = _regularization(net, m, lambd, keep_prob, seed, masks)
     with nogil:
         _descend(net, &theta[0], &X[0, 0], &Y[0, 0], m, &work[0], &block_costs[0],
-                 0, 1, n_threads, &reg, step, &grad[0])
+                 0, 1, n_threads, &reg, step, &grad[0], NULL)
     return _summed(block_costs, m) + reg.l2 / 2 * _weight_square_sum(net, &theta[0])
 
 

@@ -270,18 +270,21 @@ class DivergenceError(ValueError):
         self.result = result
 
 
-def _result(layout, theta, X, Y, recorder, num_iterations, n_threads, lambd):
+def _result(layout, theta, X, Y, recorder, num_iterations, n_threads, lambd, offset=None):
     """The TrainResult of a finished run: the cost of the final parameters
-    through the blocked forward pass (a DivergenceError if it is not finite)."""
+    through the blocked forward pass (a DivergenceError if it is not finite).
+    ``layout``, ``X`` and ``offset`` are what the kernels ran on (see
+    :class:`_RowSpace`)."""
     work_size, n_blocks = _kernels.training_layout(layout.dims, X.shape[1], n_threads)
     final_cost = _kernels.descend(layout.dims, layout.w_off, layout.b_off, theta, X, Y,
                                   np.empty(work_size, dtype=X.dtype), np.empty(n_blocks),
-                                  recorder.learning_rate, 0, n_threads, lambd)
+                                  recorder.learning_rate, 0, n_threads, lambd,
+                                  row_space_offset=offset)
     if not np.isfinite(final_cost):
-        raise _divergence(layout, recorder.good, recorder.costs, recorder.indices,
-                          num_iterations, recorder.learning_rate, "cost")
+        raise _divergence(recorder.parameters_of, recorder.good, recorder.costs,
+                          recorder.indices, num_iterations, recorder.learning_rate, "cost")
     return TrainResult(
-        parameters=layout.unpack(theta),
+        parameters=recorder.parameters_of(theta),
         costs=recorder.costs,
         iterations=recorder.indices,
         final_cost=final_cost,
@@ -290,20 +293,61 @@ def _result(layout, theta, X, Y, recorder, num_iterations, n_threads, lambd):
     )
 
 
-def _divergence(layout, good, costs, iterations, end, learning_rate, what):
+def _divergence(parameters_of, good, costs, iterations, end, learning_rate, what):
     """The DivergenceError for a run whose ``what`` stopped being finite before
     iteration ``end``; ``good`` is the last ``(theta, iteration, cost)`` with a
     finite cost (it starts as the initial parameters with a NaN cost, which is
-    what the error carries when even their cost overflowed)."""
+    what the error carries when even their cost overflowed).
+    ``parameters_of(theta)`` gives the parameter dict."""
     theta, start, cost = good
     earlier = [(i, c) for i, c in zip(iterations, costs) if i < start]
     return DivergenceError(
         f"training diverged between iterations {start} and {end}: the {what} stopped being "
         f"finite; try a smaller learning_rate (got {learning_rate:g}). error.result holds "
         f"the parameters at iteration {start}.",
-        TrainResult(parameters=layout.unpack(theta), costs=[c for _, c in earlier],
+        TrainResult(parameters=parameters_of(theta), costs=[c for _, c in earlier],
                     iterations=[i for i, _ in earlier], final_cost=cost,
                     learning_rate=learning_rate, num_iterations=start))
+
+
+def _use_row_space(dims, m, num_iterations, lambd):
+    """Whether full-batch training should run in :class:`_RowSpace` form: far
+    fewer examples than inputs, no L2, and enough iterations that the passes
+    it saves outweigh the Gram matrix and the final W_1."""
+    n0, n1 = int(dims[0]), int(dims[1])
+    saved = num_iterations * 4 * n1 * m * (n0 - m)
+    spent = n0 * m * m + 4 * n1 * n0 * m
+    return lambd == 0 and 2 * m <= n0 and saved > 2 * spent
+
+
+class _RowSpace:
+    """Full-batch gradient descent with fewer examples than inputs, run in the
+    row space of the data.
+
+    Every step adds ``-lr dZ_1 X^T`` to W_1, so ``W_1 = W_1(0) + C X^T`` with C
+    of shape (n_1, m), and ``Z_1 = W_1(0) X + C G + b_1`` with the Gram matrix
+    ``G = X^T X``. The kernels train C against G (``n_1 m^2`` work per pass
+    instead of ``n_1 n_0 m``); C moves by ``-lr dZ_1``. G and ``W_1(0) X``
+    (once) and W_1 (when the parameters are read) come from NumPy's BLAS.
+    The result equals plain training up to rounding.
+    """
+
+    def __init__(self, layout, theta, X):
+        n0, n1, m = int(layout.dims[0]), int(layout.dims[1]), X.shape[1]
+        self.full_layout = layout
+        self.X = X
+        self.W1_initial = theta[:n1 * n0].reshape(n1, n0).copy()  # W_1 comes first in theta
+        self.gram = np.ascontiguousarray(X.T @ X)
+        self.offset = np.ascontiguousarray(self.W1_initial @ X).ravel()
+        self.layout = _Layout([m, *layout.dims[1:]])
+        self.theta = np.concatenate([np.zeros(n1 * m, dtype=X.dtype), theta[n1 * n0:]])
+
+    def parameters_of(self, theta):
+        """The parameter dict of the network whose coefficients are ``theta``."""
+        n1, m = self.W1_initial.shape[0], self.X.shape[1]
+        C = theta[:n1 * m].reshape(n1, m)
+        W1 = self.W1_initial + C @ self.X.T
+        return self.full_layout.unpack(np.concatenate([W1.ravel(), theta[n1 * m:]]))
 
 
 OPTIMIZERS = {"gd": 0, "momentum": 1, "adam": 2}
@@ -358,10 +402,11 @@ def _decayed(learning_rate0, epoch, decay, decay_rate, decay_interval):
 class _Recorder:
     """What both training loops do at a recorded iteration or epoch: keep the
     cost, remember the last state whose cost was finite, raise DivergenceError
-    when the cost or the parameters stop being finite, print, call back."""
+    when the cost or the parameters stop being finite, print, call back.
+    ``parameters_of(theta)`` turns the kernels' flat vector into parameters."""
 
-    def __init__(self, layout, theta, learning_rate, line, callback):
-        self.layout = layout
+    def __init__(self, parameters_of, theta, learning_rate, line, callback):
+        self.parameters_of = parameters_of
         self.learning_rate = learning_rate
         self.line = line  # formats the printed line from (index, cost), or None
         self.callback = callback
@@ -375,7 +420,7 @@ class _Recorder:
             self.costs.append(cost)
             self.indices.append(index)
         if not (np.isfinite(cost) and np.isfinite(theta).all()):
-            raise _divergence(self.layout, self.good, self.costs, self.indices, end,
+            raise _divergence(self.parameters_of, self.good, self.costs, self.indices, end,
                               self.learning_rate,
                               "parameters" if np.isfinite(cost) else "cost")
         if self.line is not None:
@@ -400,7 +445,7 @@ def _train_mini_batches(layout, theta, X, Y, optimizer, learning_rate, batch, nu
     s = np.zeros_like(theta)
     t = 0
     line = _epoch_line(learning_rate0, decay) if print_cost else None
-    recorder = _Recorder(layout, theta, learning_rate, line, callback)
+    recorder = _Recorder(layout.unpack, theta, learning_rate, line, callback)
     shuffler = np.random.RandomState()  # reseeded every epoch: 5 us instead of 97 for a new one
     for epoch in range(num_epochs):
         shuffler.seed(seed + 1 + epoch)
@@ -562,23 +607,28 @@ def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_eve
         return _result(layout, theta, X, Y, recorder, epochs,
                        resolve_threads(n_threads, layout.dims, X.shape[1]), lambd)
 
+    masks = None
+    if dropout_masks == "fixed" and keep_prob < 1:
+        masks = fixed_dropout_masks(layout.dims, X.shape[1], keep_prob)
+    parameters_of, offset = layout.unpack, None
+    if _use_row_space(layout.dims, X.shape[1], num_iterations, lambd):
+        space = _RowSpace(layout, theta, X)
+        layout, theta, X, offset = space.layout, space.theta, space.gram, space.offset
+        parameters_of = space.parameters_of
     n_threads = resolve_threads(n_threads, layout.dims, X.shape[1])
     work_size, n_blocks = _kernels.training_layout(layout.dims, X.shape[1], n_threads)
     work = np.empty(work_size, dtype=X.dtype)
     block_costs = np.empty(n_blocks)
-    masks = None
-    if dropout_masks == "fixed" and keep_prob < 1:
-        masks = fixed_dropout_masks(layout.dims, X.shape[1], keep_prob)
     line = (lambda start, cost: f"Cost after iteration {start}: {cost}") if print_cost else None
-    recorder = _Recorder(layout, theta, learning_rate, line, callback)
+    recorder = _Recorder(parameters_of, theta, learning_rate, line, callback)
     for start in range(0, num_iterations, record_every):
         steps = min(record_every, num_iterations - start)
         state = theta.copy()
         cost = _kernels.descend(layout.dims, layout.w_off, layout.b_off, theta, X, Y,
                                 work, block_costs, learning_rate, steps, n_threads,
-                                lambd, keep_prob, seed, masks, start)
+                                lambd, keep_prob, seed, masks, start, offset)
         recorder.record(state, start, cost, theta, start + steps)
-    return _result(layout, theta, X, Y, recorder, num_iterations, n_threads, lambd)
+    return _result(layout, theta, X, Y, recorder, num_iterations, n_threads, lambd, offset)
 
 
 def model(X, Y, learning_rate=0.01, num_iterations=15000, print_cost=True,
