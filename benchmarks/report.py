@@ -108,6 +108,7 @@ def main():
     print(header)
     print("-" * len(header))
     per_iteration = {}
+    row_space = []
     for workload in WORKLOADS:
         iterations = workload.iterations
         if args.quick and workload.name == "notebook":
@@ -116,6 +117,8 @@ def main():
         threads = fi.network.resolve_threads(None, (X.shape[0], *workload.layers_dims[1:]),
                                              workload.m)
         ours, theirs = time_pair(workload, args.repeats, iterations)
+        if fi.network._use_row_space(workload.layers_dims, workload.m, iterations, 0.0):
+            row_space.append(f"{workload.name} {workload.dtype}")
         per_iteration[(workload.name, workload.dtype)] = ours
         target = TARGETS.get((workload.name, workload.dtype))
         ratio = theirs / ours
@@ -126,6 +129,9 @@ def main():
               f"{(f'{target:g}x' if target else '-'):>7} {flops / 1e6:>9.2f} "
               f"{flops / ours / 1e9:>8.1f}{mark}")
 
+    if row_space:
+        print(f"({', '.join(row_space)}: trained in row-space form, see network._RowSpace; "
+              f"GFLOP/s counts the plain algorithm's work)")
     print()
     for name in ("wide", "many"):
         speedup = per_iteration[(name, "float64")] / per_iteration[(name, "float32")]

@@ -511,6 +511,10 @@ def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_eve
         Threads for the examples (full-batch gradient descent). Default: every
         core this process may use, fewer for small problems (one for the
         notebook's). The result is the same, bit for bit, for every thread count.
+        With far fewer examples than inputs (e.g. 209 images of 12288 pixels),
+        full-batch gradient descent without L2 runs in the data's row space
+        (``_RowSpace``): the same result up to rounding, with a few one-time
+        products through NumPy's BLAS (and its own threads).
     optimizer : {"gd", "momentum", "adam"}, default "gd"
         As the course writes them: momentum ``v = beta v + (1 - beta) g``; Adam
         with bias correction, its step counter counting mini-batches, epsilon
