@@ -72,6 +72,44 @@ def test_pytorch(benchmark, workload):
     benchmark.pedantic(run, rounds=3, iterations=1)
 
 
+def test_jax(benchmark, workload):
+    """JAX on the CPU with the whole loop compiled (``jit`` of a ``fori_loop``),
+    the fastest peer the issue names; compiled once before timing."""
+    jax = pytest.importorskip("jax")
+    jax.config.update("jax_enable_x64", True)
+    import jax.numpy as jnp
+
+    X, Y, parameters = workload.data()
+    benchmark.group = f"{workload.name}-{workload.dtype}"
+    benchmark.extra_info["iterations"] = workload.iterations
+    L = len(parameters) // 2
+    cpu = jax.devices("cpu")[0]
+
+    def cost(params, X, Y):
+        A = X
+        for l in range(1, L + 1):
+            Z = params[f"W{l}"] @ A + params[f"b{l}"]
+            A = jax.nn.relu(Z) if l < L else Z
+        losses = jnp.maximum(A, 0) - A * Y + jnp.log1p(jnp.exp(-jnp.abs(A)))
+        return jnp.sum(losses) / X.shape[1]
+
+    gradient = jax.grad(cost)
+
+    @jax.jit
+    def train(params, X, Y):
+        def step(_, params):
+            grads = gradient(params, X, Y)
+            return {k: params[k] - 0.01 * grads[k] for k in params}
+        return jax.lax.fori_loop(0, workload.iterations, step, params)
+
+    params = jax.device_put({k: jnp.asarray(v) for k, v in parameters.items()}, cpu)
+    X_j, Y_j = jax.device_put(jnp.asarray(X), cpu), jax.device_put(jnp.asarray(Y), cpu)
+    run = lambda: jax.block_until_ready(train(params, X_j, Y_j))
+    trained = run()  # compiles
+    assert trained["W1"].dtype == np.dtype(workload.dtype)
+    benchmark.pedantic(run, rounds=3, iterations=1)
+
+
 def test_fastinit_mini_batch_adam(benchmark):
     X, Y, parameters = course_moons()
     benchmark.group = "mini-batch-adam"
