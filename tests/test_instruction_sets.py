@@ -29,8 +29,8 @@ def available_builds():
 def build(request, monkeypatch):
     """Route fastinit's kernels through one build for the test."""
     module = importlib.import_module(f"fastinit.{request.param}")
-    for name in ("descend", "forward", "backward", "gradient_step", "training_layout",
-                 "epoch", "epoch_layout"):
+    for name in ("descend", "forward", "backward", "gradient", "gradient_step",
+                 "training_layout", "epoch", "epoch_layout"):
         monkeypatch.setattr(_kernels, name, getattr(module, name))
     return module
 
@@ -86,4 +86,27 @@ def test_every_build_trains_mini_batches_like_the_reference(build, optimizer):
     _, costs = ref.train_mini_batches(X, Y, parameters, optimizer=optimizer,
                                       learning_rate=0.01, mini_batch_size=40, num_epochs=20,
                                       record_every=5)
+    np.testing.assert_allclose(result.costs, costs, rtol=1e-9)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_every_build_trains_with_l2_and_dropout_like_the_reference(build, dtype):
+    dims, parameters, X, Y = random_problem(78, 3, m=150, dtype=dtype)
+    options = dict(learning_rate=0.05, num_iterations=60, record_every=20, lambd=0.4,
+                   keep_prob=0.8)
+    result = fi.train(X, Y, parameters, **options)
+    _, costs = ref.train(X, Y, parameters, dropout_masks="hashed", **options)
+    np.testing.assert_allclose(result.costs, costs, rtol=1e-9 if dtype == np.float64 else 1e-4)
+    assert fi.gradient_check(parameters, X, Y, lambd=0.4, keep_prob=0.8) < 2e-7
+
+
+def test_every_build_trains_in_row_space_like_the_reference(build):
+    rng = np.random.default_rng(79)
+    X = rng.standard_normal((500, 30))
+    Y = (rng.random((1, 30)) < 0.5).astype(float)
+    parameters = fi.initialize([500, 12, 4, 1], "he", seed=2)
+    assert fi.network._use_row_space([500, 12, 4, 1], 30, 50, 0.0)
+    result = fi.train(X, Y, parameters, learning_rate=0.05, num_iterations=50, record_every=10)
+    _, costs = ref.train(X, Y, parameters, learning_rate=0.05, num_iterations=50,
+                         record_every=10)
     np.testing.assert_allclose(result.costs, costs, rtol=1e-9)
