@@ -56,6 +56,7 @@ cdef enum:
     MAX_BLOCK = 512       # examples per block, at most
     MAX_SLOTS = 64        # gradient slots summed after each pass, about
     BLOCK_BYTES = 49152   # activation and delta rows of one block should fit in about this
+    ROW_PADDING = 8       # values added to a block's row length (see _leading_dimension)
 
 
 def instruction_set():
@@ -445,6 +446,14 @@ cdef inline Py_ssize_t _layer_offset(Net net, Py_ssize_t l, Py_ssize_t m) noexce
     return offset
 
 
+cdef inline Py_ssize_t _leading_dimension(Py_ssize_t block) noexcept nogil:
+    """The row length of a block's activation buffers: a block of 64 doubles
+    would put its rows 512 bytes apart, so that a column stripe falls into a
+    few L1 cache sets and evicts itself; a few values more spread the rows
+    over every set. (Only the layout changes, never the arithmetic.)"""
+    return block + ROW_PADDING
+
+
 cdef Py_ssize_t _block_columns(Net net, Py_ssize_t m) noexcept nogil:
     """Examples per training block: as many as keep one block's activations and
     deltas within BLOCK_BYTES, counting 8 bytes a value whatever the dtype (at
@@ -497,7 +506,7 @@ cdef void _row_space_gradient(const floating* delta, Py_ssize_t ld_delta, floati
 
 cdef double _train_block(Net net, const floating* theta, const floating* X,
                          const floating* Y, Py_ssize_t m, Py_ssize_t first,
-                         Py_ssize_t count, Py_ssize_t block, floating* scratch,
+                         Py_ssize_t count, Py_ssize_t ld, floating* scratch,
                          floating* padded_inputs, floating* gradient, floating inv_m,
                          bint want_cost, bint backward, const Regularization* reg,
                          Py_ssize_t step, const floating* row_space_offset) noexcept nogil:
@@ -509,10 +518,10 @@ cdef double _train_block(Net net, const floating* theta, const floating* X,
     of ``step``. With ``row_space_offset`` (n_1 x m), the first layer is in
     row-space form: ``X`` is the Gram matrix and W_1 holds the coefficients C.
 
-    ``block`` (a multiple of CHUNK, at least ``count``) is the leading dimension
-    of the block's buffers: ``scratch`` holds ``block * (sum(n_l) + 2 * max(n_l))``
-    values, ``padded_inputs`` ``n_0 * block`` (used only when the examples do
-    not fill whole chunks).
+    ``ld`` (at least ``count`` rounded up to CHUNK) is the row length of the
+    block's buffers: ``scratch`` holds ``ld * (sum(n_l) + 2 * max(n_l))``
+    values, ``padded_inputs`` ``n_0 * ld`` (used only when the examples do not
+    fill whole chunks).
     """
     cdef Py_ssize_t l, k
     cdef Py_ssize_t nb = m - first if m - first < count else count
@@ -521,8 +530,8 @@ cdef double _train_block(Net net, const floating* theta, const floating* X,
     cdef const floating* inputs = X + first
     cdef Py_ssize_t ld_inputs = m
     cdef floating* acts = scratch
-    cdef floating* delta = scratch + _layer_offset(net, net.L + 1, block)
-    cdef floating* spare = delta + widest * block
+    cdef floating* delta = scratch + _layer_offset(net, net.L + 1, ld)
+    cdef floating* spare = delta + widest * ld
     cdef floating* swap
     cdef const floating* A_prev
     cdef Py_ssize_t ld_prev
@@ -533,52 +542,52 @@ cdef double _train_block(Net net, const floating* theta, const floating* X,
 
     if width != nb:
         for k in range(net.dims[0]):
-            memcpy(padded_inputs + k * block, X + k * m + first, nb * sizeof(floating))
-            memset(padded_inputs + k * block + nb, 0, (width - nb) * sizeof(floating))
+            memcpy(padded_inputs + k * ld, X + k * m + first, nb * sizeof(floating))
+            memset(padded_inputs + k * ld + nb, 0, (width - nb) * sizeof(floating))
         inputs = padded_inputs
-        ld_inputs = block
+        ld_inputs = ld
 
     A_prev = inputs
     ld_prev = ld_inputs
     out = acts
     for l in range(1, net.L + 1):
         _block_forward(theta + net.w_off[l - 1], theta + net.b_off[l - 1], A_prev, ld_prev,
-                       out, block, net.dims[l], net.dims[l - 1], width,
+                       out, ld, net.dims[l], net.dims[l - 1], width,
                        l < net.L and not (row_space and l == 1))
         if row_space and l == 1:
-            _add_row_space_offset(out, block, row_space_offset + first, m, net.dims[1], nb,
+            _add_row_space_offset(out, ld, row_space_offset + first, m, net.dims[1], nb,
                                   width, net.L > 1)
         if dropout and l < net.L:
-            _dropout(reg, out, block, _layer_offset(net, l, 1), net.dims[l],
+            _dropout(reg, out, ld, _layer_offset(net, l, 1), net.dims[l],
                      first + reg.example_offset, nb, step)
         A_prev = out
-        ld_prev = block
-        out += net.dims[l] * block
+        ld_prev = ld
+        out += net.dims[l] * ld
 
-    cost = _block_output_delta(acts + _layer_offset(net, net.L, block), block, Y + first, m,
-                               delta, block, net.dims[net.L], nb, width, inv_m, want_cost)
+    cost = _block_output_delta(acts + _layer_offset(net, net.L, ld), ld, Y + first, m,
+                               delta, ld, net.dims[net.L], nb, width, inv_m, want_cost)
     if not backward:
         return cost
 
     for l in range(net.L, 0, -1):
         if l > 1:
-            A_prev = acts + _layer_offset(net, l - 1, block)
-            ld_prev = block
+            A_prev = acts + _layer_offset(net, l - 1, ld)
+            ld_prev = ld
         else:
             A_prev = inputs
             ld_prev = ld_inputs
         if row_space and l == 1:
-            _row_space_gradient(delta, block, gradient + net.w_off[0], gradient + net.b_off[0],
+            _row_space_gradient(delta, ld, gradient + net.w_off[0], gradient + net.b_off[0],
                                 net.dims[1], m, first, nb, width)
         else:
-            _block_weight_gradient(delta, block, A_prev, ld_prev, gradient + net.w_off[l - 1],
+            _block_weight_gradient(delta, ld, A_prev, ld_prev, gradient + net.w_off[l - 1],
                                    gradient + net.b_off[l - 1], net.dims[l], net.dims[l - 1],
                                    width)
         if l > 1:
-            _block_input_gradient(theta + net.w_off[l - 1], delta, block, A_prev, block,
-                                  spare, block, net.dims[l], net.dims[l - 1], width)
+            _block_input_gradient(theta + net.w_off[l - 1], delta, ld, A_prev, ld,
+                                  spare, ld, net.dims[l], net.dims[l - 1], width)
             if dropout:
-                _scale_dropped_delta(reg, spare, block, net.dims[l - 1], width)
+                _scale_dropped_delta(reg, spare, ld, net.dims[l - 1], width)
             swap = delta
             delta = spare
             spare = swap
@@ -614,10 +623,11 @@ cdef void _descend(Net net, floating* theta, const floating* X, const floating* 
     cdef Py_ssize_t group = _group_size(n_blocks)
     cdef Py_ssize_t n_groups = (n_blocks + group - 1) // group
     cdef Py_ssize_t n_theta = net.n_theta
-    cdef Py_ssize_t scratch_size = block * (_layer_offset(net, net.L + 1, 1) + 2 * _widest(net))
+    cdef Py_ssize_t ld = _leading_dimension(block)
+    cdef Py_ssize_t scratch_size = ld * (_layer_offset(net, net.L + 1, 1) + 2 * _widest(net))
     cdef floating* slots = work
     cdef floating* padded_inputs = slots + n_groups * n_theta
-    cdef floating* thread_areas = padded_inputs + net.dims[0] * block
+    cdef floating* thread_areas = padded_inputs + net.dims[0] * ld
     cdef floating inv_m = <floating>(1.0 / m)
     cdef floating l2 = <floating>reg.l2
     cdef Py_ssize_t it, g, b, p, s, last
@@ -631,7 +641,7 @@ cdef void _descend(Net net, floating* theta, const floating* X, const floating* 
         with parallel(num_threads=n_threads):
             scratch = thread_areas + threadid() * (scratch_size + n_theta)
             for b in prange(n_blocks, schedule="static"):
-                block_costs[b] = _train_block(net, theta, X, Y, m, b * block, block, block,
+                block_costs[b] = _train_block(net, theta, X, Y, m, b * block, block, ld,
                                               scratch, padded_inputs, NULL, inv_m, True, False,
                                               reg, first_step, row_space_offset)
         return
@@ -643,7 +653,7 @@ cdef void _descend(Net net, floating* theta, const floating* X, const floating* 
                 slot = slots + g * n_theta
                 last = (g + 1) * group if (g + 1) * group < n_blocks else n_blocks
                 for b in range(g * group, last):
-                    cost = _train_block(net, theta, X, Y, m, b * block, block, block, scratch,
+                    cost = _train_block(net, theta, X, Y, m, b * block, block, ld, scratch,
                                         padded_inputs, slot if b == g * group else own_gradient,
                                         inv_m, it == 0, True, reg, first_step + it,
                                         row_space_offset)
@@ -717,9 +727,10 @@ cdef double _epoch(Net net, floating* theta, const floating* X, const floating* 
     ``t``, indexed by position in ``order``), the L2 term and an optimizer
     step. Returns the summed cross-entropy of every batch (before its step)."""
     cdef Py_ssize_t block = _round_up(batch, CHUNK)
+    cdef Py_ssize_t ld = _leading_dimension(block)
     cdef floating* gradient = work
     cdef floating* padded_inputs = gradient + net.n_theta
-    cdef floating* batch_X = padded_inputs + net.dims[0] * block
+    cdef floating* batch_X = padded_inputs + net.dims[0] * ld
     cdef floating* batch_Y = batch_X + net.dims[0] * block
     cdef floating* scratch = batch_Y + net.dims[net.L] * block
     cdef Py_ssize_t k, p, first, count
@@ -732,7 +743,7 @@ cdef double _epoch(Net net, floating* theta, const floating* X, const floating* 
         _gather(X, net.dims[0], m, order + first, count, batch_X, block)
         _gather(Y, net.dims[net.L], m, order + first, count, batch_Y, block)
         batch_reg.example_offset = first
-        total += _train_block(net, theta, batch_X, batch_Y, block, 0, count, block, scratch,
+        total += _train_block(net, theta, batch_X, batch_Y, block, 0, count, ld, scratch,
                               padded_inputs, gradient, <floating>(1.0 / count), want_cost, True,
                               &batch_reg, t[0], NULL)
         if l2 != 0:
@@ -791,8 +802,9 @@ cdef tuple _training_layout(Net net, Py_ssize_t m, int n_threads):
     cdef Py_ssize_t n_blocks = (m + block - 1) // block
     cdef Py_ssize_t group = _group_size(n_blocks)
     cdef Py_ssize_t n_groups = (n_blocks + group - 1) // group
-    cdef Py_ssize_t scratch = block * (_layer_offset(net, net.L + 1, 1) + 2 * _widest(net))
-    return (n_groups * net.n_theta + net.dims[0] * block + n_threads * (scratch + net.n_theta),
+    cdef Py_ssize_t ld = _leading_dimension(block)
+    cdef Py_ssize_t scratch = ld * (_layer_offset(net, net.L + 1, 1) + 2 * _widest(net))
+    return (n_groups * net.n_theta + net.dims[0] * ld + n_threads * (scratch + net.n_theta),
             n_blocks)
 
 
@@ -939,8 +951,9 @@ def epoch_layout(const Py_ssize_t[::1] dims, Py_ssize_t batch):
     if batch < 1:
         raise ValueError("batch must be >= 1")
     cdef Py_ssize_t block = _round_up(batch, CHUNK)
-    return (net.n_theta + (2 * dims[0] + dims[net.L]) * block
-            + block * (_layer_offset(net, net.L + 1, 1) + 2 * _widest(net)))
+    cdef Py_ssize_t ld = _leading_dimension(block)
+    return (net.n_theta + dims[0] * ld + (dims[0] + dims[net.L]) * block
+            + ld * (_layer_offset(net, net.L + 1, 1) + 2 * _widest(net)))
 
 
 def epoch(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
