@@ -30,7 +30,7 @@ def build(request, monkeypatch):
     """Route fastinit's kernels through one build for the test."""
     module = importlib.import_module(f"fastinit.{request.param}")
     for name in ("descend", "forward", "backward", "gradient", "gradient_step",
-                 "training_layout", "epoch", "epoch_layout"):
+                 "training_layout", "epochs", "epoch_layout"):
         monkeypatch.setattr(_kernels, name, getattr(module, name))
     return module
 

@@ -162,15 +162,16 @@ def test_kernel_entry_points_refuse_inconsistent_sizes():
     costs = np.zeros(n_blocks)
     args = (layout.dims, layout.w_off, layout.b_off)
     _kernels.descend(*args, theta, X, Y, work, costs, 0.1, 2, 1)
-    order = np.arange(m, dtype=np.intp)
+    order = np.empty(m, dtype=np.intp)
 
-    def epoch(work=np.zeros(_kernels.epoch_layout(layout.dims, 2)), v=theta, order=order,
-              optimizer=2, lambd=0.0, keep_prob=1.0):
-        return _kernels.epoch(*args, theta.copy(), X, Y, order, 2, work, v.copy(),
-                              theta.copy(), optimizer, 0.1, 0.9, 0.9, 0.999, 1e-8, 0, True,
-                              lambd, keep_prob)
+    def epochs(work=np.zeros(_kernels.epoch_layout(layout.dims, 2)), v=theta, order=order,
+               optimizer=2, first=0, n=1, seed=10, decay=0, interval=1000, lambd=0.0,
+               keep_prob=1.0):
+        return _kernels.epochs(*args, theta.copy(), X, Y, 2, work, order, v.copy(),
+                               theta.copy(), optimizer, 0.1, 0.9, 0.9, 0.999, 1e-8, 0, first, n,
+                               seed, decay, 1.0, interval, lambd, keep_prob)
 
-    epoch()
+    epochs()
     bad_calls = [
         lambda: _kernels.descend(*args, theta[:-1], X, Y, work, costs, 0.1, 1, 1),
         lambda: _kernels.descend(*args, theta, np.zeros((3, m)), Y, work, costs, 0.1, 1, 1),
@@ -187,14 +188,18 @@ def test_kernel_entry_points_refuse_inconsistent_sizes():
         lambda: _kernels.backward(*args, theta, X, Y, acts, acts, acts, acts[:-1], theta),
         lambda: _kernels.gradient_step(theta, theta[:-1], 0.1),
         lambda: _kernels.training_layout(np.array([2, 0, 1], dtype=np.intp), m, 1),
-        lambda: epoch(work=work[:-1]),
-        lambda: epoch(v=theta[:-1].copy()),
-        lambda: epoch(optimizer=3),
-        lambda: epoch(order=order[:-1]),
-        lambda: epoch(order=np.array([0, 1, 2, m], dtype=np.intp)),
-        lambda: epoch(order=np.array([0, -1, 2, 3], dtype=np.intp)),
-        lambda: epoch(keep_prob=0.0),
-        lambda: epoch(lambd=-1.0),
+        lambda: epochs(work=work[:-1]),
+        lambda: epochs(v=theta[:-1].copy()),
+        lambda: epochs(optimizer=3),
+        lambda: epochs(order=order[:-1]),
+        lambda: epochs(first=-1),
+        lambda: epochs(n=0),
+        lambda: epochs(seed=2**32 - 5, n=5),
+        lambda: epochs(seed=2**64 - 3),
+        lambda: epochs(decay=3),
+        lambda: epochs(interval=0),
+        lambda: epochs(keep_prob=0.0),
+        lambda: epochs(lambd=-1.0),
         lambda: _kernels.descend(*args, theta, X, Y, work, costs, 0.1, 1, 1, 0.0, 0.5, 0,
                                  np.ones(3 * m - 1, dtype=np.uint8)),
         lambda: _kernels.descend(*args, theta, X, Y, work, costs, 0.1, 1, 1, 0.0, 1.5),
@@ -287,3 +292,22 @@ def test_peak_memory_on_many_examples_is_below_the_references():
     ours = peak(lambda: fi.train(X, Y, parameters, num_iterations=2))
     theirs = peak(lambda: ref.train(X, Y, parameters, num_iterations=2, cost="course"))
     assert ours < theirs
+
+
+@pytest.mark.parametrize("m", [1, 2, 3, 64, 300, 4099])
+@pytest.mark.parametrize("seed", [0, 11, 12345, 2**32 - 2])
+def test_the_epoch_shuffle_is_numpys_legacy_permutation(m, seed):
+    """One epoch of plain gd with batches of one example visits the examples in
+    the order RandomState(seed + 1).permutation(m) gives: the gradient of the
+    first batch is that of the permutation's first example, and so on. Checked
+    through the reference's own loop, which shuffles with NumPy."""
+    rng = np.random.default_rng(m)
+    parameters = fi.initialize([2, 3, 1], "he", seed=1)
+    X = rng.standard_normal((2, m))
+    Y = (rng.random((1, m)) < 0.5).astype(float)
+    result = fi.train(X, Y, parameters, mini_batch_size=1, num_epochs=1, learning_rate=0.1,
+                      seed=seed)
+    expected, _ = ref.train_mini_batches(X, Y, parameters, optimizer="gd", learning_rate=0.1,
+                                         mini_batch_size=1, num_epochs=1, seed=seed)
+    for key, value in expected.items():
+        np.testing.assert_allclose(result.parameters[key], value, rtol=1e-12, atol=1e-15)

@@ -11,7 +11,7 @@ import os
 
 from . import _kernels_generic
 
-__all__ = ["INSTRUCTION_SET", "backward", "descend", "epoch", "epoch_layout", "forward",
+__all__ = ["INSTRUCTION_SET", "backward", "descend", "epoch_layout", "epochs", "forward",
            "gradient", "gradient_step", "training_layout"]
 
 
@@ -43,5 +43,5 @@ forward = _impl.forward
 backward = _impl.backward
 gradient_step = _impl.gradient_step
 training_layout = _impl.training_layout
-epoch = _impl.epoch
+epochs = _impl.epochs
 epoch_layout = _impl.epoch_layout

@@ -52,16 +52,16 @@ def gradient(
     step: int = 0,
 ) -> float: ...
 def epoch_layout(dims: _Index, batch: int) -> int: ...
-def epoch(
+def epochs(
     dims: _Index,
     w_off: _Index,
     b_off: _Index,
     theta: NDArray[_Float],
     X: NDArray[_Float],
     Y: NDArray[_Float],
-    order: NDArray[np.intp],
     batch: int,
     work: NDArray[_Float],
+    order: NDArray[np.intp],
     v: NDArray[_Float],
     s: NDArray[_Float],
     optimizer: int,
@@ -71,10 +71,14 @@ def epoch(
     beta2: float,
     epsilon: float,
     t: int,
-    want_cost: bool,
+    first_epoch: int,
+    n_epochs: int,
+    seed: int,
+    decay: int = 0,
+    decay_rate: float = 1.0,
+    decay_interval: int = 1000,
     lambd: float = 0.0,
     keep_prob: float = 1.0,
-    seed: int = 0,
 ) -> tuple[float, int]: ...
 def forward(
     dims: _Index,

@@ -40,6 +40,9 @@ cdef extern from "_cpu.h" nogil:
 cdef extern from "_simd.h":
     enum: CHUNK "FI_CHUNK_MAX"   # blocks are padded to a multiple of this (see _simd.h)
 
+cdef extern from "_shuffle.h" nogil:
+    void fi_permutation(Py_ssize_t* order, Py_ssize_t m, unsigned int seed)
+
 cdef extern from "_dropout.h" nogil:
     unsigned int fi_dropout_key(unsigned long long seed, unsigned long long step,
                                 unsigned long long row)
@@ -679,6 +682,22 @@ cdef enum:
     MOMENTUM = 1
     ADAM = 2
 
+cdef enum:
+    NO_DECAY = 0
+    INVERSE = 1
+    SCHEDULED = 2
+
+
+cdef inline double _decayed(double learning_rate, Py_ssize_t epoch, int decay,
+                            double decay_rate, Py_ssize_t interval) noexcept nogil:
+    """The learning rate after ``epoch``: the course's ``update_lr`` (inverse)
+    or ``schedule_lr_decay`` (scheduled), as network._decayed computes it."""
+    if decay == INVERSE:
+        return learning_rate / (1 + decay_rate * epoch)
+    if decay == SCHEDULED:
+        return learning_rate / (1 + decay_rate * floor(<double>epoch / interval))
+    return learning_rate
+
 
 cdef void _optimizer_step(floating* theta, const floating* g, floating* v, floating* s,
                           Py_ssize_t n, int optimizer, floating lr, floating beta,
@@ -956,51 +975,68 @@ def epoch_layout(const Py_ssize_t[::1] dims, Py_ssize_t batch):
             + ld * (_layer_offset(net, net.L + 1, 1) + 2 * _widest(net)))
 
 
-def epoch(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
-          const Py_ssize_t[::1] b_off, floating[::1] theta,
-          const floating[:, ::1] X, const floating[:, ::1] Y, const Py_ssize_t[::1] order,
-          Py_ssize_t batch, floating[::1] work, floating[::1] v, floating[::1] s, int optimizer,
-          double learning_rate, double beta, double beta1, double beta2, double epsilon,
-          Py_ssize_t t, bint want_cost, double lambd=0.0, double keep_prob=1.0,
-          unsigned long long seed=0):
-    """One epoch of mini-batch training, in place on ``theta`` (and on the
-    optimizer states ``v``, ``s``, theta's length each), over the examples in
-    ``order`` (a shuffle of 0 .. m - 1, from the caller; each mini-batch is
-    gathered from it). ``optimizer`` is 0 (gd), 1 (momentum)
-    or 2 (Adam); ``t`` is the step count so far (Adam's, and the dropout
-    masks'). ``lambd`` adds ``(lambd / m) W`` to every weight gradient, m being
-    all the examples; ``keep_prob < 1`` drops out the hidden layers with masks
-    hashed from ``seed`` and the step. ``work`` is sized by
-    :func:`epoch_layout`.
+def epochs(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
+           const Py_ssize_t[::1] b_off, floating[::1] theta,
+           const floating[:, ::1] X, const floating[:, ::1] Y, Py_ssize_t batch,
+           floating[::1] work, Py_ssize_t[::1] order, floating[::1] v, floating[::1] s,
+           int optimizer, double learning_rate, double beta, double beta1, double beta2,
+           double epsilon, Py_ssize_t t, Py_ssize_t first_epoch, Py_ssize_t n_epochs,
+           unsigned long long seed, int decay=NO_DECAY, double decay_rate=1.0,
+           Py_ssize_t decay_interval=1000, double lambd=0.0, double keep_prob=1.0):
+    """Epochs ``first_epoch`` to ``first_epoch + n_epochs - 1`` of mini-batch
+    training, in place on ``theta`` (and on the optimizer states ``v``, ``s``,
+    theta's length each), as the course's model runs them: before epoch ``e``
+    the examples are shuffled into ``order`` (m values, overwritten) by
+    ``RandomState(seed + 1 + e).permutation(m)``, and each mini-batch of
+    ``batch`` consecutive entries is gathered from it.
 
-    Returns ``(cost, new t)``: ``cost`` is the batches' summed cross-entropy
-    plus ``m`` times the L2 penalty of the weights the epoch started with (so
-    divided by m it is the epoch's cost), 0 unless ``want_cost``. The GIL is
-    released for the whole epoch."""
+    ``optimizer`` is 0 (gd), 1 (momentum) or 2 (Adam); ``t`` is the step count
+    so far (Adam's, and the dropout masks'). Epoch ``e`` uses
+    ``learning_rate``, or with ``decay`` 1 (inverse) or 2 (scheduled) the
+    course's rate after epoch ``e - 1``. ``lambd`` adds ``(lambd / m) W`` to
+    every weight gradient, m being all the examples; ``keep_prob < 1`` drops
+    out the hidden layers with masks hashed from ``seed`` and the step.
+    ``work`` is sized by :func:`epoch_layout`.
+
+    Returns ``(cost, new t)``: ``cost`` is the first epoch's summed
+    cross-entropy plus ``m`` times the L2 penalty of the weights it started
+    with (so divided by m it is that epoch's cost). The GIL is released for
+    every epoch."""
     cdef Net net = _net(dims, w_off, b_off, theta.shape[0])
     cdef Py_ssize_t m = X.shape[1]
     cdef Regularization reg
-    cdef double total, penalty = 0.0
-    cdef Py_ssize_t i
+    cdef double first_cost = 0.0, total, penalty, rate
+    cdef Py_ssize_t e, epoch
     _check_data(net, X.shape[0], m)
     _check_labels(net, Y.shape[0], Y.shape[1], m)
     _check_size(order.shape[0], m, "order")
-    for i in range(m):
-        if not 0 <= order[i] < m:
-            raise ValueError(f"order must hold example indices in [0, {m}), got {order[i]}")
     if batch < 1 or optimizer not in (GD, MOMENTUM, ADAM) or t < 0:
         raise ValueError("batch must be >= 1, optimizer 0, 1 or 2, and t >= 0")
+    if first_epoch < 0 or n_epochs < 1 or seed >= 2**32 \
+            or seed + first_epoch + n_epochs >= 2**32 or m >= 2**32:
+        raise ValueError("first_epoch must be >= 0, n_epochs >= 1, "
+                         "seed + first_epoch + n_epochs and m < 2**32")
+    if decay not in (NO_DECAY, INVERSE, SCHEDULED) or decay_interval < 1:
+        raise ValueError("decay must be 0, 1 or 2 and decay_interval >= 1")
     _check_size(work.shape[0], epoch_layout(dims, batch), "work")
     _check_size(v.shape[0], theta.shape[0], "v")
     _check_size(s.shape[0], theta.shape[0], "s")
     reg = _regularization(net, m, lambd, keep_prob, seed, None)
-    if want_cost:
-        penalty = reg.l2 / 2 * _weight_square_sum(net, &theta[0])
+    penalty = reg.l2 / 2 * _weight_square_sum(net, &theta[0])
     with nogil:
-        total = _epoch(net, &theta[0], &X[0, 0], &Y[0, 0], m, &order[0], batch, &work[0],
-                       &v[0], &s[0], optimizer, <floating>learning_rate, <floating>beta, <floating>beta1,
-                       <floating>beta2, <floating>epsilon, &t, want_cost, &reg)
-    return total + m * penalty, t
+        for e in range(n_epochs):
+            epoch = first_epoch + e
+            fi_permutation(&order[0], m, <unsigned int>(seed + 1 + epoch))
+            rate = learning_rate
+            if epoch > 0:
+                rate = _decayed(learning_rate, epoch - 1, decay, decay_rate, decay_interval)
+            total = _epoch(net, &theta[0], &X[0, 0], &Y[0, 0], m, &order[0], batch, &work[0],
+                           &v[0], &s[0], optimizer, <floating>rate, <floating>beta,
+                           <floating>beta1, <floating>beta2, <floating>epsilon, &t, e == 0,
+                           &reg)
+            if e == 0:
+                first_cost = total
+    return first_cost + m * penalty, t
 
 
 def forward(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,

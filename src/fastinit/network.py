@@ -393,7 +393,8 @@ DECAYS = (None, "inverse", "scheduled")
 def _decayed(learning_rate0, epoch, decay, decay_rate, decay_interval):
     """The learning rate after ``epoch``: the course's ``update_lr`` ("inverse",
     lr0 / (1 + rate * epoch)) or ``schedule_lr_decay`` ("scheduled",
-    lr0 / (1 + rate * floor(epoch / interval)))."""
+    lr0 / (1 + rate * floor(epoch / interval))), for the printed lines; the
+    compiled core applies the same formulas."""
     if decay == "inverse":
         return learning_rate0 / (1 + decay_rate * epoch)
     return learning_rate0 / (1 + decay_rate * np.floor(epoch / decay_interval))
@@ -432,34 +433,30 @@ class _Recorder:
 def _train_mini_batches(layout, theta, X, Y, optimizer, learning_rate, batch, num_epochs,
                         record_every, beta, beta1, beta2, epsilon, seed, decay, lambd,
                         keep_prob, print_cost, callback):
-    """The course's mini-batch loop: before epoch ``e`` the examples are shuffled
-    with ``RandomState(seed + 1 + e).permutation(m)`` (the course's model adds 1 to
-    its seed before every epoch), then the compiled core runs every mini-batch
-    of the epoch. Returns the _Recorder holding, every ``record_every`` epochs,
-    the epoch's summed cost divided by m. Dropout masks are hashed from ``seed``
-    and the step count."""
+    """The course's mini-batch loop, ``record_every`` epochs per call into the
+    compiled core: before epoch ``e`` the examples are shuffled as
+    ``RandomState(seed + 1 + e).permutation(m)`` does (the course's model adds 1
+    to its seed before every epoch), then every mini-batch of the epoch runs;
+    with decay, epoch ``e`` uses the rate after epoch ``e - 1``. Returns the
+    _Recorder holding, every ``record_every`` epochs, the epoch's summed cost
+    divided by m. Dropout masks are hashed from ``seed`` and the step count."""
     m = X.shape[1]
-    learning_rate0 = learning_rate
     work = np.empty(_kernels.epoch_layout(layout.dims, batch), dtype=X.dtype)
+    order = np.empty(m, dtype=np.intp)
     v = np.zeros_like(theta)
     s = np.zeros_like(theta)
     t = 0
-    line = _epoch_line(learning_rate0, decay) if print_cost else None
+    line = _epoch_line(learning_rate, decay) if print_cost else None
     recorder = _Recorder(layout.unpack, theta, learning_rate, line, callback)
-    shuffler = np.random.RandomState()  # reseeded every epoch: 5 us instead of 97 for a new one
-    for epoch in range(num_epochs):
-        shuffler.seed(seed + 1 + epoch)
-        order = shuffler.permutation(m).astype(np.intp, copy=False)
-        record = epoch % record_every == 0
-        state = theta.copy() if record else None
-        total, t = _kernels.epoch(layout.dims, layout.w_off, layout.b_off, theta, X, Y, order,
-                                  batch, work, v, s, OPTIMIZERS[optimizer],
-                                  learning_rate, beta, beta1, beta2, epsilon, t, record,
-                                  lambd, keep_prob, seed)
-        if decay[0] is not None:
-            learning_rate = _decayed(learning_rate0, epoch, *decay)
-        if record:
-            recorder.record(state, epoch, total / m, theta, epoch + 1)
+    for start in range(0, num_epochs, record_every):
+        steps = min(record_every, num_epochs - start)
+        state = theta.copy()
+        total, t = _kernels.epochs(layout.dims, layout.w_off, layout.b_off, theta, X, Y, batch,
+                                   work, order, v, s, OPTIMIZERS[optimizer], learning_rate,
+                                   beta, beta1, beta2, epsilon, t, start, steps, seed,
+                                   DECAYS.index(decay[0]), decay[1], decay[2], lambd,
+                                   keep_prob)
+        recorder.record(state, start, total / m, theta, start + steps)
     return recorder
 
 
@@ -483,9 +480,10 @@ def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_eve
     """Train in the compiled core: full-batch gradient descent, or mini-batches
     with gd, momentum or Adam; optionally with L2 regularization and dropout.
 
-    The loop runs in C with the GIL released; Python is re-entered only every
-    ``record_every`` iterations to record the cost (and print it, or call
-    ``callback``), and with mini-batches once per epoch to reshuffle.
+    The loop runs in C with the GIL released, the course's reshuffle before
+    every epoch included; Python is re-entered only every ``record_every``
+    iterations (or epochs) to record the cost (and print it, or call
+    ``callback``).
 
     Parameters
     ----------
