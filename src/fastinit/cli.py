@@ -223,6 +223,12 @@ def _add_training_options(parser, iterations=15000, learning_rate=0.01):
                         help="dropout: probability of keeping a hidden unit (default: 1, none)")
 
 
+def _counts_epochs(options):
+    """Whether :func:`fastinit.train` runs epochs with these options (mini-batches
+    or an optimizer other than plain gradient descent)."""
+    return "mini_batch_size" in options or options.get("optimizer", "gd") != "gd"
+
+
 def _training_options(args):
     """The :func:`fastinit.train` keywords that the command line set."""
     options = {"lambd": args.lambd, "keep_prob": args.keep_prob}
@@ -419,8 +425,7 @@ def _train_one(args, name, on_record):
 def run_compare(args):
     names = _experiment_settings(args)
     label = EXPERIMENTS[args.experiment]["label"]
-    epochs = args.experiment == "optimizers" or args.optimizer is not None \
-        or args.mini_batch is not None
+    epochs = _counts_epochs(_training_options(args))
     progress = _Progress(len(names), args.iterations, args.quiet, args.verbose,
                          record_every=100 if args.experiment == "optimizers" else 1000,
                          unit="epoch" if epochs else "iteration")
@@ -500,9 +505,8 @@ def run_train(args):
     parameters = initialize([X.shape[0], *args.layers, 1], args.init, seed=args.seed,
                             dtype=args.dtype)
     options = _training_options(args)
-    epochs = "optimizer" in options or "mini_batch_size" in options
     progress = _Progress(1, args.iterations, args.quiet, args.verbose,
-                         unit="epoch" if epochs else "iteration")
+                         unit="epoch" if _counts_epochs(options) else "iteration")
     progress.start(args.init)
     result = train(X, Y, parameters, learning_rate=args.learning_rate,
                    num_iterations=args.iterations, callback=progress.record, **options)
