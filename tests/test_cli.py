@@ -319,3 +319,16 @@ def test_experiment_optimizers_is_the_courses(tmp_path):
     assert len(adam["costs"]) == 100 and adam["iterations"][-1] == 9900
     runs, _ = fi.compare_optimizers(["adam"])
     assert adam["costs"] == runs[0].costs
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: fi.compare_initializers([]), "methods must name at least one initializer"),
+    (lambda: fi.compare_initializers(["kaiming"]), "unknown initializer 'kaiming'"),
+    (lambda: fi.compare_optimizers([]), "optimizers must name at least one optimizer"),
+    (lambda: fi.compare_optimizers(["sgd"]), "unknown optimizer 'sgd'; choose from: adam, gd"),
+    (lambda: fi.compare_optimizers(["adam"], initialization="kaiming"),
+     "unknown initializer 'kaiming'"),
+])
+def test_the_experiments_name_what_they_refuse(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()

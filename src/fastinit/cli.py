@@ -48,34 +48,26 @@ def _positive_int(text):
     return value
 
 
-def _positive_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a finite positive number, got {text!r}")
-    return value
+def _number_option(parse_error, range_error, accept):
+    """An argparse type: a float for which ``accept(value)`` holds; the errors
+    say "expected <parse_error>" (not a number) or "expected <range_error>"."""
+    def parse(text):
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {parse_error}, got {text!r}") from None
+        if not accept(value):
+            raise argparse.ArgumentTypeError(f"expected {range_error}, got {text!r}")
+        return value
+    return parse
 
 
-def _non_negative_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}") from None
-    if not math.isfinite(value) or value < 0:
-        raise argparse.ArgumentTypeError(f"expected a finite number >= 0, got {text!r}")
-    return value
-
-
-def _probability(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {text!r}") from None
-    if not 0 < value <= 1:
-        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {text!r}")
-    return value
+_positive_float = _number_option("a positive number", "a finite positive number",
+                                 lambda value: math.isfinite(value) and value > 0)
+_non_negative_float = _number_option("a number >= 0", "a finite number >= 0",
+                                     lambda value: math.isfinite(value) and value >= 0)
+_probability = _number_option("a number in (0, 1]", "a number in (0, 1]",
+                              lambda value: 0 < value <= 1)
 
 
 def _seed(text):

@@ -45,6 +45,18 @@ class ExperimentRun:
         return COMMENTS.get(self.name, "")
 
 
+def _checked_names(names, known, what, argument):
+    """``names`` (the argument called ``argument``) as a list, each one of
+    ``known``; a ValueError names the first unknown one."""
+    names = list(names)
+    if not names:
+        raise ValueError(f"{argument} must name at least one {what}")
+    for name in names:
+        if name not in known:
+            raise ValueError(f"unknown {what} {name!r}; choose from: {', '.join(sorted(known))}")
+    return names
+
+
 def _load(dataset, dtype):
     dtype = check_dtype(dtype)
     train_X, train_Y, test_X, test_Y = load_dataset(dataset)
@@ -103,14 +115,7 @@ def compare_initializers(methods=("zeros", "random", "he"), dataset="circles",
     data : tuple
         ``(train_X, train_Y, test_X, test_Y)`` that were used.
     """
-    methods = list(methods)
-    if not methods:
-        raise ValueError("methods must name at least one initializer")
-    unknown = [m for m in methods if m not in INITIALIZERS]
-    if unknown:
-        raise ValueError(
-            f"unknown initializer {unknown[0]!r}; choose from: {', '.join(sorted(INITIALIZERS))}"
-        )
+    methods = _checked_names(methods, INITIALIZERS, "initializer", "methods")
     num_iterations = check_positive_int(num_iterations, "num_iterations")
     learning_rate = check_positive_number(learning_rate, "learning_rate")
     data = _load(dataset, dtype)
@@ -162,15 +167,8 @@ def compare_optimizers(optimizers=("gd", "momentum", "adam"), dataset="moons",
     data : tuple
         ``(train_X, train_Y, test_X, test_Y)`` that were used.
     """
-    optimizers = list(optimizers)
-    if not optimizers:
-        raise ValueError("optimizers must name at least one optimizer")
-    unknown = [o for o in optimizers if o not in OPTIMIZERS]
-    if unknown:
-        raise ValueError(f"unknown optimizer {unknown[0]!r}; choose from: {', '.join(OPTIMIZERS)}")
-    if initialization not in INITIALIZERS:
-        raise ValueError(f"unknown initializer {initialization!r}; choose from: "
-                         f"{', '.join(sorted(INITIALIZERS))}")
+    optimizers = _checked_names(optimizers, OPTIMIZERS, "optimizer", "optimizers")
+    _checked_names([initialization], INITIALIZERS, "initializer", "initialization")
     data = _load(dataset, dtype)
     layers_dims = [data[0].shape[0], *hidden_layers, 1]
     runs = [_measured_run(optimizer, data,
