@@ -3,7 +3,9 @@
 The kernels (``src/fastinit/_kernels_impl.pxi``) are compiled twice: as
 ``_kernels_generic`` for the platform's baseline instruction set and, on x86-64
 with GCC or Clang, as ``_kernels_avx2`` with ``-mavx2 -mfma``; ``_kernels.py``
-chooses at import. Threads use OpenMP where the compiler has it (Linux).
+chooses at import. ``_boundary`` holds the C fast path of the argument checks.
+Both use NumPy's C API, so NumPy's headers are needed at build time. Threads use
+OpenMP where the compiler has it (Linux).
 
 Set ``FASTINIT_BOUNDSCHECK=1`` in the environment to build with bounds and
 initialization checks on, for hunting a crash.
@@ -13,6 +15,7 @@ import os
 import platform
 import sys
 
+import numpy
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 
@@ -36,18 +39,21 @@ else:
     compile_args, link_args = ["-O3", "-funroll-loops"], []
 
 
-def kernels(name, extra_args=()):
+def extension(name, extra_args=()):
     return Extension(
         f"fastinit.{name}",
         [f"src/fastinit/{name}.pyx"],
-        include_dirs=["src/fastinit"],
+        include_dirs=["src/fastinit", numpy.get_include()],
+        define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
         extra_compile_args=[*compile_args, *extra_args] + ([] if MSVC else ["-Wno-psabi"]),
         extra_link_args=link_args,
     )
 
 
-extensions = [kernels("_kernels_generic")]
+# _boundary reproduces NumPy's own arithmetic for the course's loss: never fuse.
+extensions = [extension("_boundary", [] if MSVC else ["-ffp-contract=off"]),
+              extension("_kernels_generic")]
 if X86_64 and not MSVC:
-    extensions.append(kernels("_kernels_avx2", ["-mavx2", "-mfma"]))
+    extensions.append(extension("_kernels_avx2", ["-mavx2", "-mfma"]))
 
 setup(ext_modules=cythonize(extensions, compiler_directives=directives))

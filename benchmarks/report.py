@@ -114,10 +114,10 @@ def main():
         if args.quick and workload.name == "notebook":
             iterations = 1500
         X, _, _ = workload.data()
-        threads = fi.network.resolve_threads(None, (X.shape[0], *workload.layers_dims[1:]),
+        threads = fi.threads.resolve_threads(None, (X.shape[0], *workload.layers_dims[1:]),
                                              workload.m)
         ours, theirs = time_pair(workload, args.repeats, iterations)
-        if fi.network._use_row_space(workload.layers_dims, workload.m, iterations, 0.0):
+        if fi.row_space.use_row_space(workload.layers_dims, workload.m, iterations, 0.0):
             row_space.append(f"{workload.name} {workload.dtype}")
         per_iteration[(workload.name, workload.dtype)] = ours
         target = TARGETS.get((workload.name, workload.dtype))
@@ -130,7 +130,7 @@ def main():
               f"{flops / ours / 1e9:>8.1f}{mark}")
 
     if row_space:
-        print(f"({', '.join(row_space)}: trained in row-space form, see network._RowSpace; "
+        print(f"({', '.join(row_space)}: trained in row-space form, see fastinit.row_space; "
               f"GFLOP/s counts the plain algorithm's work)")
     print()
     for name in ("wide", "many"):

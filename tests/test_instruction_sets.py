@@ -29,8 +29,8 @@ def available_builds():
 def build(request, monkeypatch):
     """Route fastinit's kernels through one build for the test."""
     module = importlib.import_module(f"fastinit.{request.param}")
-    for name in ("descend", "forward", "backward", "gradient", "gradient_step",
-                 "training_layout", "epochs", "epoch_layout"):
+    for name in ("descend", "forward_layers", "backward_layers", "infer", "gradient",
+                 "gradient_step", "training_layout", "epochs", "epoch_layout"):
         monkeypatch.setattr(_kernels, name, getattr(module, name))
     return module
 
@@ -105,7 +105,7 @@ def test_every_build_trains_in_row_space_like_the_reference(build):
     X = rng.standard_normal((500, 30))
     Y = (rng.random((1, 30)) < 0.5).astype(float)
     parameters = fi.initialize([500, 12, 4, 1], "he", seed=2)
-    assert fi.network._use_row_space([500, 12, 4, 1], 30, 50, 0.0)
+    assert fi.row_space.use_row_space([500, 12, 4, 1], 30, 50, 0.0)
     result = fi.train(X, Y, parameters, learning_rate=0.05, num_iterations=50, record_every=10)
     _, costs = ref.train(X, Y, parameters, learning_rate=0.05, num_iterations=50,
                          record_every=10)

@@ -149,14 +149,20 @@ def test_kernel_entry_points_refuse_inconsistent_sizes():
     """The kernels run without bounds checks; their entry points still refuse
     buffers that do not fit the layout, so a direct call cannot corrupt memory."""
     from fastinit import _kernels
-    from fastinit.network import _Layout
+    from fastinit.network import Layout
 
-    layout = _Layout((2, 3, 1))
+    layout = Layout((2, 3, 1))
     m = 4
     theta = np.zeros(layout.size)
     X = np.zeros((2, m))
     Y = np.zeros((1, m))
     acts = np.zeros(4 * m)
+    read_only = acts.copy()
+    read_only.flags.writeable = False
+    _kernels.forward_layers(layout.plan, theta, X, acts, acts.copy())
+    _kernels.backward_layers(layout.plan, theta, X, Y, acts, acts, acts.copy(),
+                             np.zeros(3 * m), theta.copy())
+    _kernels.infer(layout.plan, theta, X, np.zeros((1, m)), Y, 2)
     work_size, n_blocks = _kernels.training_layout(layout.dims, m, 1)
     work = np.zeros(work_size)
     costs = np.zeros(n_blocks)
@@ -183,9 +189,25 @@ def test_kernel_entry_points_refuse_inconsistent_sizes():
         lambda: _kernels.descend(*args, theta, X, Y, work, costs, 0.1, 1, 0),
         lambda: _kernels.descend(layout.dims, layout.b_off, layout.w_off, theta, X, Y, work,
                                  costs, 0.1, 1, 1),
-        lambda: _kernels.forward(*args, theta, X, acts, acts[:-1]),
-        lambda: _kernels.forward(*args, theta, np.zeros((2, 0)), acts[:0], acts[:0]),
-        lambda: _kernels.backward(*args, theta, X, Y, acts, acts, acts, acts[:-1], theta),
+        lambda: _kernels.forward_layers(layout.plan, theta, X, acts, acts[:-1]),
+        lambda: _kernels.forward_layers(layout.plan, theta, np.zeros((2, 0)), acts[:0],
+                                        acts[:0]),
+        lambda: _kernels.forward_layers(layout.plan, theta, np.zeros((3, m)), acts, acts),
+        lambda: _kernels.forward_layers(layout.plan[:-1], theta, X, acts, acts),
+        lambda: _kernels.forward_layers(layout.plan, theta[:-1], X, acts, acts),
+        lambda: _kernels.forward_layers(layout.plan, theta, X.astype(np.float32), acts, acts),
+        lambda: _kernels.forward_layers(layout.plan, theta, X, acts, read_only),
+        lambda: _kernels.backward_layers(layout.plan, theta, X, Y, acts, acts, acts,
+                                         acts[:3 * m - 1], theta.copy()),
+        lambda: _kernels.backward_layers(layout.plan, theta, X, Y, acts, acts, acts,
+                                         acts[:3 * m], theta[:-1].copy()),
+        lambda: _kernels.backward_layers(layout.plan, theta, X, Y[:, :-1], acts, acts, acts,
+                                         acts[:3 * m], theta.copy()),
+        lambda: _kernels.infer(layout.plan, theta, X, np.zeros((1, m + 1)), None, 1),
+        lambda: _kernels.infer(layout.plan, theta, X, None, np.zeros((1, m - 1)), 1),
+        lambda: _kernels.infer(layout.plan, theta, X, None, None, 0),
+        lambda: _kernels.infer(np.array([2, 3, 1, 0, 6], dtype=np.intp), theta, X, None, None,
+                               1),
         lambda: _kernels.gradient_step(theta, theta[:-1], 0.1),
         lambda: _kernels.training_layout(np.array([2, 0, 1], dtype=np.intp), m, 1),
         lambda: epochs(work=work[:-1]),
@@ -214,7 +236,11 @@ def test_kernel_entry_points_refuse_inconsistent_sizes():
         with pytest.raises(ValueError):
             call()
     with pytest.raises(ValueError, match="dtype mismatch"):
-        _kernels.forward(*args, theta.astype(np.float32), X, acts, acts)
+        _kernels.descend(*args, theta.astype(np.float32), X, Y, work, costs, 0.1, 1, 1)
+    with pytest.raises(ValueError, match="X must be a C-contiguous float32 array"):
+        _kernels.forward_layers(layout.plan, theta.astype(np.float32), X, acts, acts)
+    with pytest.raises(TypeError, match="theta"):
+        _kernels.forward_layers(layout.plan, theta.astype(np.int64), X, acts, acts)
 
 
 @pytest.mark.parametrize("dims, m", [([2, 10, 5, 1], 300), ([3, 17, 1], 1001),

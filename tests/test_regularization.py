@@ -143,8 +143,9 @@ def test_gradient_check_sees_the_l2_term_and_the_masks():
     from fastinit import gradcheck
 
     dims, parameters, X, Y = random_problem(42, 3, m=20)
-    layout, theta, X64, Y64 = fi.network._prepare(X, parameters, Y)
-    masks = fi.network.fixed_dropout_masks(layout.dims, X.shape[1], 0.8)
+    net, X64, Y64 = fi.network._prepare(X, parameters, Y)
+    layout, theta = net.layout, net.theta
+    masks = fi.training.fixed_dropout_masks(layout.dims, X.shape[1], 0.8)
     cost, grad = gradcheck._objective(layout, X64, Y64, 0.7, 0.8, masks)(theta)
     expected_masks = ref.fixed_masks([int(n) for n in layout.dims], X.shape[1], 0.8)
     AL, caches = ref.forward(X, parameters, 0.8, expected_masks)

@@ -1,5 +1,5 @@
 """Full-batch training with fewer examples than inputs runs in the row space
-of the data (network._RowSpace): the same answer as plain training, up to
+of the data (fastinit.row_space.RowSpace): the same answer as plain training, up to
 rounding."""
 
 import numpy as np
@@ -7,7 +7,8 @@ import pytest
 import reference as ref
 
 import fastinit as fi
-from fastinit import network
+from fastinit import row_space
+from fastinit.network import Layout
 
 
 def wide_problem(seed, hidden, n0=600, m=40, dtype=np.float64):
@@ -22,21 +23,21 @@ def wide_problem(seed, hidden, n0=600, m=40, dtype=np.float64):
 @pytest.fixture
 def plain_training(monkeypatch):
     """Switch the row-space form off."""
-    monkeypatch.setattr(network, "_use_row_space", lambda *args: False)
+    monkeypatch.setattr(fi.training, "use_row_space", lambda *args: False)
 
 
 def test_it_is_chosen_only_where_it_pays():
-    assert network._use_row_space([12288, 20, 7, 5, 1], 209, 20, 0.0)
-    assert not network._use_row_space([12288, 20, 7, 5, 1], 209, 20, 0.7)  # L2
-    assert not network._use_row_space([12288, 20, 7, 5, 1], 209, 1, 0.0)   # too few steps
-    assert not network._use_row_space([2, 10, 5, 1], 300, 15000, 0.0)     # the notebook
-    assert not network._use_row_space([100, 10, 1], 60, 1000, 0.0)         # m > n0 / 2
+    assert row_space.use_row_space([12288, 20, 7, 5, 1], 209, 20, 0.0)
+    assert not row_space.use_row_space([12288, 20, 7, 5, 1], 209, 20, 0.7)  # L2
+    assert not row_space.use_row_space([12288, 20, 7, 5, 1], 209, 1, 0.0)   # too few steps
+    assert not row_space.use_row_space([2, 10, 5, 1], 300, 15000, 0.0)     # the notebook
+    assert not row_space.use_row_space([100, 10, 1], 60, 1000, 0.0)         # m > n0 / 2
 
 
 @pytest.mark.parametrize("hidden", [(), (8,), (12, 5), (20, 7, 5)])
 def test_it_matches_the_reference(hidden):
     dims, parameters, X, Y = wide_problem(len(hidden), hidden)
-    assert network._use_row_space(dims, X.shape[1], 60, 0.0)
+    assert row_space.use_row_space(dims, X.shape[1], 60, 0.0)
     result = fi.train(X, Y, parameters, learning_rate=0.05, num_iterations=60, record_every=10)
     expected, costs = ref.train(X, Y, parameters, learning_rate=0.05, num_iterations=60,
                                 record_every=10)
@@ -64,7 +65,7 @@ def test_dropout_is_unchanged_by_it(options):
 def test_it_agrees_with_plain_training(monkeypatch):
     dims, parameters, X, Y = wide_problem(5, (10, 4), m=64)
     fast = fi.train(X, Y, parameters, learning_rate=0.1, num_iterations=100, record_every=20)
-    monkeypatch.setattr(network, "_use_row_space", lambda *args: False)
+    monkeypatch.setattr(fi.training, "use_row_space", lambda *args: False)
     plain = fi.train(X, Y, parameters, learning_rate=0.1, num_iterations=100, record_every=20)
     np.testing.assert_allclose(fast.costs, plain.costs, rtol=1e-12)
     assert fast.final_cost == pytest.approx(plain.final_cost, rel=1e-12)
@@ -84,7 +85,7 @@ def test_float32_stays_near_float64():
 
 def test_threads_give_the_same_bits():
     dims, parameters, X, Y = wide_problem(11, (24, 8), n0=2000, m=300)
-    assert network._use_row_space(dims, X.shape[1], 20, 0.0)
+    assert row_space.use_row_space(dims, X.shape[1], 20, 0.0)
     runs = [fi.train(X, Y, parameters, learning_rate=0.05, num_iterations=20, record_every=5,
                      n_threads=n) for n in (1, 2, 3)]
     assert all(run == runs[0] for run in runs[1:])
@@ -102,7 +103,7 @@ def test_divergence_returns_full_parameters():
 def test_the_kernel_checks_the_row_space_arguments():
     from fastinit import _kernels
 
-    layout = network._Layout((5, 3, 1))
+    layout = Layout((5, 3, 1))
     m = 5
     theta = np.zeros(layout.size)
     gram, Y = np.eye(m), np.zeros((1, m))
@@ -114,7 +115,7 @@ def test_the_kernel_checks_the_row_space_arguments():
         _kernels.descend(*args, row_space_offset=np.zeros(3 * m - 1))
     with pytest.raises(ValueError, match="lambd = 0"):
         _kernels.descend(*args, 0.5, row_space_offset=np.zeros(3 * m))
-    layout = network._Layout((4, 3, 1))
+    layout = Layout((4, 3, 1))
     theta = np.zeros(layout.size)
     work_size, n_blocks = _kernels.training_layout(layout.dims, m, 1)
     with pytest.raises(ValueError, match="Gram matrix"):

@@ -2,24 +2,16 @@
 studying how weight initialization changes learning.
 
 Arrays follow the course's layout: ``X`` is ``(n_features, m)``, ``Y`` is
-``(1, m)``, and parameters are a dict ``{"W1": (n_1, n_0), "b1": (n_1, 1), ...}``.
+``(1, m)``, and parameters are a dict ``{"W1": (n_1, n_0), "b1": (n_1, 1), ...}``
+or a :class:`Network`, which holds them checked and packed for a loop.
 """
 
 from . import datasets, diagnostics, plotting
 from .experiments import compare_initializers, compare_optimizers
 from .gradcheck import gradient_check
 from .initializers import INITIALIZERS, initialize
-from .network import (
-    DivergenceError,
-    TrainResult,
-    accuracy,
-    backward,
-    forward,
-    model,
-    predict,
-    predict_proba,
-    train,
-)
+from .network import Network, accuracy, backward, forward, predict, predict_proba
+from .training import DivergenceError, TrainResult, model, train
 from .storage import load_parameters, save_parameters
 
 __version__ = "0.1.0"
@@ -29,6 +21,7 @@ from .config import show_config  # noqa: E402  (reads __version__)
 __all__ = [
     "DivergenceError",
     "INITIALIZERS",
+    "Network",
     "TrainResult",
     "accuracy",
     "backward",

@@ -11,8 +11,8 @@ import os
 
 from . import _kernels_generic
 
-__all__ = ["INSTRUCTION_SET", "backward", "descend", "epoch_layout", "epochs", "forward",
-           "gradient", "gradient_step", "training_layout"]
+__all__ = ["INSTRUCTION_SET", "backward_layers", "descend", "epoch_layout", "epochs",
+           "forward_layers", "gradient", "gradient_step", "infer", "training_layout"]
 
 
 def _choose():
@@ -39,8 +39,9 @@ _impl = _choose()
 INSTRUCTION_SET = _impl.instruction_set()
 descend = _impl.descend
 gradient = _impl.gradient
-forward = _impl.forward
-backward = _impl.backward
+forward_layers = _impl.forward_layers
+backward_layers = _impl.backward_layers
+infer = _impl.infer
 gradient_step = _impl.gradient_step
 training_layout = _impl.training_layout
 epochs = _impl.epochs

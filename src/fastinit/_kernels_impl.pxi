@@ -27,10 +27,13 @@
 # held in SIMD registers, one partial sum per lane, so no sum is reassociated
 # differently by different compilers or instruction sets.
 
+cimport numpy as cnp
 from cython cimport floating
 from cython.parallel cimport parallel, prange, threadid
 from libc.math cimport exp, fabs, floor, isfinite, log1p, pow, sqrt
 from libc.string cimport memcpy, memset
+
+cnp.import_array()
 
 cdef extern from "_cpu.h" nogil:
     int fi_cpu_has_avx2_fma()
@@ -81,17 +84,6 @@ def cpu_has_avx2_fma():
 # Per-element math
 # ---------------------------------------------------------------------------
 
-cdef inline floating _exp(floating x) noexcept nogil:
-    if floating is float:
-        return fi_expf(x)
-    else:
-        return fi_exp(x)
-
-
-cdef inline floating _sigmoid(floating z) noexcept nogil:
-    return 1 / (1 + _exp(-z))
-
-
 cdef inline double _bce_from_logit(double z, double y) noexcept nogil:
     # -y log(sigmoid(z)) - (1 - y) log(1 - sigmoid(z)), without forming sigmoid(z):
     # finite for every finite z, exactly log(2) at z = 0.
@@ -113,150 +105,18 @@ cdef inline Py_ssize_t _round_up(Py_ssize_t n, Py_ssize_t multiple) noexcept nog
 
 
 # ---------------------------------------------------------------------------
-# Array loops, full layers (for forward/backward that keep every layer)
-# ---------------------------------------------------------------------------
-
-cdef void _linear_forward(const floating* W, const floating* b,
-                          const floating* A, Py_ssize_t lda,
-                          floating* Z, Py_ssize_t ldz,
-                          Py_ssize_t n_out, Py_ssize_t n_in,
-                          Py_ssize_t nb) noexcept nogil:
-    """Z = W @ A + b, with W (n_out, n_in) row-major and b (n_out,)."""
-    cdef Py_ssize_t i, k, j
-    cdef floating w, bias
-    cdef floating* z_row
-    cdef const floating* a_row
-    for i in range(n_out):
-        z_row = Z + i * ldz
-        for j in range(nb):
-            z_row[j] = 0
-        for k in range(n_in):
-            w = W[i * n_in + k]
-            a_row = A + k * lda
-            for j in range(nb):
-                z_row[j] += w * a_row[j]
-        bias = b[i]
-        for j in range(nb):
-            z_row[j] += bias
-
-
-cdef void _relu(const floating* Z, Py_ssize_t ldz, floating* A, Py_ssize_t lda,
-                Py_ssize_t n, Py_ssize_t nb) noexcept nogil:
-    """A = max(Z, 0); A may be Z itself."""
-    cdef Py_ssize_t i, j
-    cdef floating z
-    for i in range(n):
-        for j in range(nb):
-            z = Z[i * ldz + j]
-            A[i * lda + j] = z if z > 0 else 0
-
-
-cdef void _sigmoid_rows(const floating* Z, Py_ssize_t ldz, floating* A,
-                        Py_ssize_t lda, Py_ssize_t n, Py_ssize_t nb) noexcept nogil:
-    cdef Py_ssize_t i, j
-    for i in range(n):
-        for j in range(nb):
-            A[i * lda + j] = _sigmoid(Z[i * ldz + j])
-
-
-cdef double _cost_sum(const floating* Z, Py_ssize_t ldz,
-                      const floating* Y, Py_ssize_t ldy,
-                      Py_ssize_t n, Py_ssize_t nb) noexcept nogil:
-    """Sum of the binary cross-entropy over every output and example.
-
-    Neumaier's compensated sum in double: the cost is computed only at recorded
-    iterations, so its accuracy is free (300 copies of log 2 sum to 300 log 2).
-    """
-    cdef Py_ssize_t i, j
-    cdef double total = 0.0, compensation = 0.0
-    for i in range(n):
-        for j in range(nb):
-            _neumaier_add(&total, &compensation,
-                          _bce_from_logit(Z[i * ldz + j], Y[i * ldy + j]))
-    return total + compensation
-
-
-cdef void _output_delta(const floating* Z, Py_ssize_t ldz,
-                        const floating* Y, Py_ssize_t ldy,
-                        floating* dZ, Py_ssize_t lddz,
-                        Py_ssize_t n, Py_ssize_t nb, floating inv_m) noexcept nogil:
-    """dZ = (sigmoid(Z) - Y) / m, the course's ``1./m * (a3 - Y)``."""
-    cdef Py_ssize_t i, j
-    for i in range(n):
-        for j in range(nb):
-            dZ[i * lddz + j] = inv_m * (_sigmoid(Z[i * ldz + j]) - Y[i * ldy + j])
-
-
-cdef void _weight_gradient(const floating* dZ, Py_ssize_t lddz,
-                           const floating* A, Py_ssize_t lda,
-                           floating* dW, floating* db,
-                           Py_ssize_t n_out, Py_ssize_t n_in,
-                           Py_ssize_t nb) noexcept nogil:
-    """dW = dZ @ A.T and db = dZ.sum(axis=1)."""
-    cdef Py_ssize_t i, k, j
-    cdef floating acc
-    cdef const floating* dz_row
-    cdef const floating* a_row
-    for i in range(n_out):
-        dz_row = dZ + i * lddz
-        for k in range(n_in):
-            a_row = A + k * lda
-            acc = 0
-            for j in range(nb):
-                acc += dz_row[j] * a_row[j]
-            dW[i * n_in + k] = acc
-        acc = 0
-        for j in range(nb):
-            acc += dz_row[j]
-        db[i] = acc
-
-
-cdef void _input_gradient(const floating* W, const floating* dZ, Py_ssize_t lddz,
-                          floating* dA, Py_ssize_t ldda,
-                          Py_ssize_t n_out, Py_ssize_t n_in,
-                          Py_ssize_t nb) noexcept nogil:
-    """dA = W.T @ dZ, with W (n_out, n_in)."""
-    cdef Py_ssize_t i, k, j
-    cdef floating w
-    cdef floating* da_row
-    cdef const floating* dz_row
-    for k in range(n_in):
-        da_row = dA + k * ldda
-        for j in range(nb):
-            da_row[j] = 0
-        for i in range(n_out):
-            w = W[i * n_in + k]
-            dz_row = dZ + i * lddz
-            for j in range(nb):
-                da_row[j] += w * dz_row[j]
-
-
-cdef void _relu_backward(const floating* dA, Py_ssize_t ldda,
-                         const floating* A, Py_ssize_t lda,
-                         floating* dZ, Py_ssize_t lddz,
-                         Py_ssize_t n, Py_ssize_t nb) noexcept nogil:
-    """dZ = dA * (A > 0); dZ may be dA itself."""
-    cdef Py_ssize_t i, j
-    for i in range(n):
-        for j in range(nb):
-            dZ[i * lddz + j] = dA[i * ldda + j] if A[i * lda + j] > 0 else 0
-
-
-# ---------------------------------------------------------------------------
 # Array loops, one block of examples (for training). ``width`` is a multiple
 # of CHUNK; the columns past the real examples are zero-padded inputs whose
 # output delta is zero, so they add exact zeros to every gradient.
 # ---------------------------------------------------------------------------
 
 cdef extern from "_simd.h" nogil:
-    double fi_exp(double x)
-    float fi_expf(float x)
     void fi_block_forward_d(const double* W, const double* b, const double* A,
                             Py_ssize_t lda, double* Z, Py_ssize_t ldz, Py_ssize_t n_out,
-                            Py_ssize_t n_in, Py_ssize_t width, int relu)
+                            Py_ssize_t n_in, Py_ssize_t width, int relu, int bias_last)
     void fi_block_forward_f(const float* W, const float* b, const float* A,
                             Py_ssize_t lda, float* Z, Py_ssize_t ldz, Py_ssize_t n_out,
-                            Py_ssize_t n_in, Py_ssize_t width, int relu)
+                            Py_ssize_t n_in, Py_ssize_t width, int relu, int bias_last)
     void fi_block_weight_gradient_d(const double* dZ, Py_ssize_t lddz, const double* A,
                                     Py_ssize_t lda, double* dW, double* db,
                                     Py_ssize_t n_out, Py_ssize_t n_in, Py_ssize_t width)
@@ -277,18 +137,34 @@ cdef extern from "_simd.h" nogil:
     void fi_block_output_delta_f(const float* Z, Py_ssize_t ldz, const float* Y,
                                  Py_ssize_t ldy, float* dZ, Py_ssize_t lddz, Py_ssize_t n,
                                  Py_ssize_t nb, Py_ssize_t width, float inv_m)
+    double fi_exp(double x)
+    float fi_expf(float x)
+    double fi_madd_d(double a, double b, double c)
+    float fi_madd_f(float a, float b, float c)
+    void fi_mask_d(const double* where, const double* value, double* out, Py_ssize_t n)
+    void fi_mask_f(const float* where, const float* value, float* out, Py_ssize_t n)
+    void fi_sigmoid_d(const double* z, double* a, Py_ssize_t n)
+    void fi_sigmoid_f(const float* z, float* a, Py_ssize_t n)
+    void fi_sequential_weight_gradient_d(const double* dZ, Py_ssize_t lddz, const double* A,
+                                         Py_ssize_t lda, double* dW, double* db,
+                                         Py_ssize_t n_out, Py_ssize_t n_in, Py_ssize_t n)
+    void fi_sequential_weight_gradient_f(const float* dZ, Py_ssize_t lddz, const float* A,
+                                         Py_ssize_t lda, float* dW, float* db,
+                                         Py_ssize_t n_out, Py_ssize_t n_in, Py_ssize_t n)
 
 
 cdef inline void _block_forward(const floating* W, const floating* b,
                                 const floating* A, Py_ssize_t lda,
                                 floating* Z, Py_ssize_t ldz,
                                 Py_ssize_t n_out, Py_ssize_t n_in,
-                                Py_ssize_t width, bint relu) noexcept nogil:
-    """Z = W @ A + b (then max(., 0) when ``relu``)."""
+                                Py_ssize_t width, bint relu,
+                                bint bias_last=False) noexcept nogil:
+    """Z = W @ A + b (then max(., 0) when ``relu``); with ``bias_last``, each
+    value is summed from 0 over the inputs in order, then b is added."""
     if floating is float:
-        fi_block_forward_f(W, b, A, lda, Z, ldz, n_out, n_in, width, relu)
+        fi_block_forward_f(W, b, A, lda, Z, ldz, n_out, n_in, width, relu, bias_last)
     else:
-        fi_block_forward_d(W, b, A, lda, Z, ldz, n_out, n_in, width, relu)
+        fi_block_forward_d(W, b, A, lda, Z, ldz, n_out, n_in, width, relu, bias_last)
 
 
 cdef inline void _block_weight_gradient(const floating* dZ, Py_ssize_t lddz,
@@ -308,11 +184,29 @@ cdef inline void _block_input_gradient(const floating* W, const floating* dZ,
                                        floating* dZ_prev, Py_ssize_t ldp,
                                        Py_ssize_t n_out, Py_ssize_t n_in,
                                        Py_ssize_t width) noexcept nogil:
-    """dZ_prev = (W.T @ dZ) * (A > 0): the ReLU layer's delta."""
+    """dZ_prev = (W.T @ dZ) * (A > 0): the ReLU layer's delta (W.T @ dZ itself
+    when ``A`` is NULL)."""
     if floating is float:
         fi_block_input_gradient_f(W, dZ, lddz, A, lda, dZ_prev, ldp, n_out, n_in, width)
     else:
         fi_block_input_gradient_d(W, dZ, lddz, A, lda, dZ_prev, ldp, n_out, n_in, width)
+
+
+cdef double _cost_sum(const floating* Z, Py_ssize_t ldz,
+                      const floating* Y, Py_ssize_t ldy,
+                      Py_ssize_t n, Py_ssize_t nb) noexcept nogil:
+    """Sum of the binary cross-entropy over every output and example.
+
+    Neumaier's compensated sum in double: the cost is computed only at recorded
+    iterations, so its accuracy is free (300 copies of log 2 sum to 300 log 2).
+    """
+    cdef Py_ssize_t i, j
+    cdef double total = 0.0, compensation = 0.0
+    for i in range(n):
+        for j in range(nb):
+            _neumaier_add(&total, &compensation,
+                          _bce_from_logit(Z[i * ldz + j], Y[i * ldy + j]))
+    return total + compensation
 
 
 cdef double _block_output_delta(const floating* Z, Py_ssize_t ldz,
@@ -343,16 +237,15 @@ cdef struct Net:
     Py_ssize_t n_theta          # number of parameters
 
 
-cdef Net _net(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
-              const Py_ssize_t[::1] b_off, Py_ssize_t theta_size) except *:
+cdef Net _net_of(Py_ssize_t L, const Py_ssize_t* dims, const Py_ssize_t* w_off,
+                 const Py_ssize_t* b_off, Py_ssize_t theta_size) except *:
     """Describe the network, after checking that the layout is the one ``dims``
-    implies and that ``theta`` holds exactly its parameters."""
+    (L + 1 sizes) implies and that ``theta`` holds exactly its parameters."""
     cdef Net net
     cdef Py_ssize_t l, expected = 0
-    net.L = dims.shape[0] - 1
-    if net.L < 1 or w_off.shape[0] != net.L or b_off.shape[0] != net.L:
-        raise ValueError("dims needs >= 2 entries and w_off, b_off one per layer")
-    for l in range(1, net.L + 1):
+    if L < 1:
+        raise ValueError("dims needs >= 2 entries")
+    for l in range(1, L + 1):
         if dims[l - 1] < 1 or dims[l] < 1:
             raise ValueError("every layer size must be >= 1")
         if w_off[l - 1] != expected or b_off[l - 1] != expected + dims[l] * dims[l - 1]:
@@ -360,11 +253,21 @@ cdef Net _net(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
         expected += dims[l] * (dims[l - 1] + 1)
     if theta_size != expected:
         raise ValueError(f"theta has {theta_size} values, the layout needs {expected}")
-    net.dims = &dims[0]
-    net.w_off = &w_off[0]
-    net.b_off = &b_off[0]
+    net.L = L
+    net.dims = dims
+    net.w_off = w_off
+    net.b_off = b_off
     net.n_theta = expected
     return net
+
+
+cdef Net _net(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
+              const Py_ssize_t[::1] b_off, Py_ssize_t theta_size) except *:
+    """:func:`_net_of` on three memoryviews, one entry per layer in the offsets."""
+    if dims.shape[0] < 2 or w_off.shape[0] != dims.shape[0] - 1 \
+            or b_off.shape[0] != dims.shape[0] - 1:
+        raise ValueError("dims needs >= 2 entries and w_off, b_off one per layer")
+    return _net_of(dims.shape[0] - 1, &dims[0], &w_off[0], &b_off[0], theta_size)
 
 
 cdef inline Py_ssize_t _widest(Net net) noexcept nogil:
@@ -1039,73 +942,328 @@ def epochs(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
     return first_cost + m * penalty, t
 
 
-def forward(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
-            const Py_ssize_t[::1] b_off, const floating[::1] theta,
-            const floating[:, ::1] X, floating[::1] Z, floating[::1] A):
+# ---------------------------------------------------------------------------
+# Passes for the embedding calls (fi.forward, fi.backward, predictions).
+#
+# forward_layers and backward_layers keep every layer, m values a row. Each value
+# is computed with the operations of the plain loops (sums from 0 over the inputs
+# or outputs in order, the bias added last), vectorized over examples, which
+# changes no value: whole chunks go to the block kernels, the columns after the
+# last whole chunk to scalar loops with the same operations.
+#
+# infer computes only the output, block by block in the training layout, on
+# threads; every example's arithmetic is independent of the blocks, so every
+# thread count gives the same bits.
+# ---------------------------------------------------------------------------
+
+cdef inline floating _madd(floating a, floating b, floating c) noexcept nogil:
+    """c + a * b, fused where the build has FMA: as the loops vectorized over
+    examples (the block kernels) round it."""
+    if floating is float:
+        return fi_madd_f(a, b, c)
+    else:
+        return fi_madd_d(a, b, c)
+
+
+cdef inline floating _sigmoid(floating z) noexcept nogil:
+    """1 / (1 + exp(-z)) in one lane, as the output rows of forward_layers and
+    backward_layers have always computed float32 (double and float32 round
+    the last bit differently here; float64 uses the vector kernels)."""
+    if floating is float:
+        return 1 / (1 + fi_expf(-z))
+    else:
+        return 1 / (1 + fi_exp(-z))
+
+
+cdef void _layer_forward(const floating* W, const floating* b, const floating* A_prev,
+                         floating* Z, floating* A, Py_ssize_t n_out, Py_ssize_t n_in,
+                         Py_ssize_t m, bint output) noexcept nogil:
+    """Z = W @ A_prev + b, then A = sigmoid(Z) (``output``) or max(Z, 0)."""
+    cdef Py_ssize_t full = m - m % CHUNK
+    cdef Py_ssize_t i, j, k
+    cdef floating acc
+    _block_forward(W, b, A_prev, m, Z, m, n_out, n_in, full, False, True)
+    for i in range(n_out):
+        for j in range(full, m):
+            acc = 0
+            for k in range(n_in):
+                acc = _madd(W[i * n_in + k], A_prev[k * m + j], acc)
+            Z[i * m + j] = acc + b[i]
+        if output:
+            if floating is float:
+                for j in range(m):
+                    A[i * m + j] = _sigmoid(Z[i * m + j])
+            else:
+                fi_sigmoid_d(Z + i * m, A + i * m, m)
+        elif floating is float:
+            fi_mask_f(Z + i * m, Z + i * m, A + i * m, m)
+        else:
+            fi_mask_d(Z + i * m, Z + i * m, A + i * m, m)
+
+
+cdef void _forward_layers(Net net, const floating* theta, const floating* X,
+                          floating* Z, floating* A, Py_ssize_t m) noexcept nogil:
+    cdef Py_ssize_t l, offset
+    cdef const floating* A_prev = X
+    for l in range(1, net.L + 1):
+        offset = _layer_offset(net, l, m)
+        _layer_forward(theta + net.w_off[l - 1], theta + net.b_off[l - 1], A_prev,
+                       Z + offset, A + offset, net.dims[l], net.dims[l - 1], m, l == net.L)
+        A_prev = A + offset
+
+
+cdef void _backward_layers(Net net, const floating* theta, const floating* X,
+                           const floating* Y, const floating* Z, const floating* A,
+                           floating* dZ, floating* dA, floating* grad,
+                           Py_ssize_t m) noexcept nogil:
+    """dZ_L = (sigmoid(Z_L) - Y) / m, then for l = L..1: dW_l, db_l, and below
+    the output dA_{l-1} = W_l.T @ dZ_l and dZ_{l-1} = dA_{l-1} * (A_{l-1} > 0)."""
+    cdef Py_ssize_t full = m - m % CHUNK
+    cdef Py_ssize_t l, i, j, k, n_out, n_in
+    cdef Py_ssize_t offset = _layer_offset(net, net.L, m), prev_offset = 0
+    cdef const floating* A_prev
+    cdef const floating* W
+    cdef floating acc
+    cdef floating inv_m = <floating>(1.0 / m)
+    if floating is float:
+        for j in range(net.dims[net.L] * m):
+            dZ[offset + j] = inv_m * (_sigmoid(Z[offset + j]) - Y[j])
+    else:
+        _block_output_delta(Z + offset, m, Y, m, dZ + offset, m, net.dims[net.L], m, m,
+                            inv_m, False)
+    for l in range(net.L, 0, -1):
+        n_out, n_in = net.dims[l], net.dims[l - 1]
+        if l > 1:
+            prev_offset = _layer_offset(net, l - 1, m)
+            A_prev = A + prev_offset
+        else:
+            A_prev = X
+        if floating is float:
+            fi_sequential_weight_gradient_f(dZ + offset, m, A_prev, m, grad + net.w_off[l - 1],
+                                            grad + net.b_off[l - 1], n_out, n_in, m)
+        else:
+            fi_sequential_weight_gradient_d(dZ + offset, m, A_prev, m, grad + net.w_off[l - 1],
+                                            grad + net.b_off[l - 1], n_out, n_in, m)
+        if l > 1:
+            W = theta + net.w_off[l - 1]
+            _block_input_gradient(W, dZ + offset, m, NULL, m, dA + prev_offset, m,
+                                  n_out, n_in, full)
+            for k in range(n_in):
+                for j in range(full, m):
+                    acc = 0
+                    for i in range(n_out):
+                        acc = _madd(W[i * n_in + k], dZ[offset + i * m + j], acc)
+                    dA[prev_offset + k * m + j] = acc
+            if floating is float:
+                fi_mask_f(A_prev, dA + prev_offset, dZ + prev_offset, n_in * m)
+            else:
+                fi_mask_d(A_prev, dA + prev_offset, dZ + prev_offset, n_in * m)
+        offset = prev_offset
+
+
+cdef Py_ssize_t _infer_block(Net net, const floating* theta, const floating* X,
+                             const floating* Y, Py_ssize_t m, Py_ssize_t first,
+                             Py_ssize_t count, Py_ssize_t ld, floating* scratch,
+                             floating* padded_inputs, floating* proba) noexcept nogil:
+    """The output probabilities of examples ``first`` to ``first + count`` (fewer at
+    the end), into ``proba`` (n_L x m) unless NULL; returns how many labels of
+    ``Y`` (unless NULL) the 0.5 threshold predicts. ``scratch`` holds two layers
+    of the widest size, ``ld`` apart (see :func:`_train_block` for the padding)."""
+    cdef Py_ssize_t l, k, i, j, hits = 0
+    cdef Py_ssize_t nb = m - first if m - first < count else count
+    cdef Py_ssize_t width = _round_up(nb, CHUNK)
+    cdef const floating* inputs = X + first
+    cdef Py_ssize_t ld_inputs = m
+    cdef floating* out = scratch
+    cdef floating* spare = scratch + _widest(net) * ld
+    cdef floating* swap
+    cdef floating* row
+    if width != nb:
+        for k in range(net.dims[0]):
+            memcpy(padded_inputs + k * ld, X + k * m + first, nb * sizeof(floating))
+            memset(padded_inputs + k * ld + nb, 0, (width - nb) * sizeof(floating))
+        inputs = padded_inputs
+        ld_inputs = ld
+    for l in range(1, net.L + 1):
+        _block_forward(theta + net.w_off[l - 1], theta + net.b_off[l - 1], inputs, ld_inputs,
+                       out, ld, net.dims[l], net.dims[l - 1], width, l < net.L)
+        inputs = out
+        ld_inputs = ld
+        swap = out
+        out = spare
+        spare = swap
+    for i in range(net.dims[net.L]):
+        row = spare + i * ld
+        if floating is float:
+            fi_sigmoid_f(row, row, nb)
+        else:
+            fi_sigmoid_d(row, row, nb)
+        if proba != NULL:
+            memcpy(proba + i * m + first, row, nb * sizeof(floating))
+        if Y != NULL:
+            for j in range(nb):
+                hits += (row[j] > 0.5) == (Y[i * m + first + j] > 0.5)
+    return hits
+
+
+cdef Py_ssize_t _infer(Net net, const floating* theta, const floating* X, const floating* Y,
+                       Py_ssize_t m, floating* work, int n_threads,
+                       floating* proba) noexcept nogil:
+    """:func:`_infer_block` over every block, on ``n_threads`` threads. ``work``:
+    the padded inputs of the last block, then two widest layers per thread."""
+    cdef Py_ssize_t block = _block_columns(net, m)
+    cdef Py_ssize_t n_blocks = (m + block - 1) // block
+    cdef Py_ssize_t ld = _leading_dimension(block)
+    cdef Py_ssize_t scratch_size = 2 * _widest(net) * ld
+    cdef floating* padded_inputs = work
+    cdef floating* areas = work + net.dims[0] * ld
+    cdef floating* scratch = NULL
+    cdef Py_ssize_t b, hits = 0
+    if n_threads == 1:
+        for b in range(n_blocks):
+            hits += _infer_block(net, theta, X, Y, m, b * block, block, ld, areas,
+                                 padded_inputs, proba)
+        return hits
+    with parallel(num_threads=n_threads):
+        scratch = areas + threadid() * scratch_size
+        for b in prange(n_blocks, schedule="static"):
+            hits += _infer_block(net, theta, X, Y, m, b * block, block, ld, scratch,
+                                 padded_inputs, proba)
+    return hits
+
+
+cdef Net _plan_net(object plan, Py_ssize_t theta_size) except *:
+    """The network of a plan: an intp array ``[n_0, ..., n_L, w_off (L values),
+    b_off (L values)]``, as ``network.Network.plan`` holds it."""
+    cdef cnp.ndarray array
+    cdef Py_ssize_t L
+    cdef const Py_ssize_t* values
+    if not isinstance(plan, cnp.ndarray):
+        raise TypeError("plan must be a NumPy array")
+    array = <cnp.ndarray>plan
+    if (cnp.PyArray_TYPE(array) != cnp.NPY_INTP or cnp.PyArray_NDIM(array) != 1
+            or not cnp.PyArray_IS_C_CONTIGUOUS(array) or not cnp.PyArray_ISALIGNED(array)
+            or cnp.PyArray_SIZE(array) < 4 or (cnp.PyArray_SIZE(array) - 1) % 3):
+        raise ValueError("plan must be a contiguous intp array of 3 L + 1 values")
+    L = (cnp.PyArray_SIZE(array) - 1) // 3
+    values = <const Py_ssize_t*>cnp.PyArray_DATA(array)
+    return _net_of(L, values, values + L + 1, values + 2 * L + 1, theta_size)
+
+
+cdef int _float_type(object theta) except -1:
+    """NPY_DOUBLE or NPY_FLOAT: the dtype of ``theta``, which every array of a call shares."""
+    if isinstance(theta, cnp.ndarray):
+        if cnp.PyArray_TYPE(<cnp.ndarray>theta) in (cnp.NPY_DOUBLE, cnp.NPY_FLOAT):
+            return cnp.PyArray_TYPE(<cnp.ndarray>theta)
+    raise TypeError("theta must be a float32 or float64 NumPy array")
+
+
+cdef void* _data(object array, int typenum, Py_ssize_t size, str name,
+                 bint writable) except NULL:
+    """The data of a C-contiguous, aligned array of ``typenum`` with ``size`` values."""
+    cdef cnp.ndarray a
+    if not isinstance(array, cnp.ndarray):
+        raise TypeError(f"{name} must be a NumPy array")
+    a = <cnp.ndarray>array
+    if (cnp.PyArray_TYPE(a) != typenum or not cnp.PyArray_IS_C_CONTIGUOUS(a)
+            or not cnp.PyArray_ISALIGNED(a) or cnp.PyArray_SIZE(a) != size
+            or (writable and not cnp.PyArray_ISWRITEABLE(a))):
+        raise ValueError(f"{name} must be a C-contiguous{', writable' if writable else ''} "
+                         f"{'float64' if typenum == cnp.NPY_DOUBLE else 'float32'} array "
+                         f"of {size} values")
+    return cnp.PyArray_DATA(a)
+
+
+cdef Py_ssize_t _columns(object X, Net net, int typenum) except -1:
+    """m, after checking that ``X`` is a C-contiguous (n_0, m) array, m >= 1."""
+    if (not isinstance(X, cnp.ndarray) or cnp.PyArray_NDIM(<cnp.ndarray>X) != 2
+            or cnp.PyArray_DIMS(<cnp.ndarray>X)[0] != net.dims[0]
+            or cnp.PyArray_DIMS(<cnp.ndarray>X)[1] < 1):
+        raise ValueError(f"X must be a ({net.dims[0]}, m) array with m >= 1")
+    return cnp.PyArray_DIMS(<cnp.ndarray>X)[1]
+
+
+def forward_layers(plan, theta, X, Z, A):
     """Forward pass keeping every layer.
 
     ``Z`` and ``A`` (``sum(n_l) * m`` values each) receive Z_l and A_l layer after
-    layer; A_L is the sigmoid of the logits Z_L.
+    layer; A_L is the sigmoid of the logits Z_L. The GIL is released.
     """
-    cdef Net net = _net(dims, w_off, b_off, theta.shape[0])
-    cdef Py_ssize_t m = X.shape[1]
-    cdef Py_ssize_t l, offset
-    _check_data(net, X.shape[0], m)
-    _check_size(Z.shape[0], _layer_offset(net, net.L + 1, m), "Z")
-    _check_size(A.shape[0], Z.shape[0], "A")
-    cdef const floating* A_prev = &X[0, 0]
+    cdef int typenum = _float_type(theta)
+    cdef Net net = _plan_net(plan, cnp.PyArray_SIZE(<cnp.ndarray>theta))
+    cdef Py_ssize_t m = _columns(X, net, typenum)
+    cdef Py_ssize_t size = _layer_offset(net, net.L + 1, m)
+    cdef void* t = _data(theta, typenum, net.n_theta, "theta", False)
+    cdef void* x = _data(X, typenum, net.dims[0] * m, "X", False)
+    cdef void* z = _data(Z, typenum, size, "Z", True)
+    cdef void* a = _data(A, typenum, size, "A", True)
     with nogil:
-        for l in range(1, net.L + 1):
-            offset = _layer_offset(net, l, m)
-            _linear_forward(&theta[net.w_off[l - 1]], &theta[net.b_off[l - 1]],
-                            A_prev, m, &Z[offset], m, net.dims[l], net.dims[l - 1], m)
-            if l < net.L:
-                _relu(&Z[offset], m, &A[offset], m, net.dims[l], m)
-            else:
-                _sigmoid_rows(&Z[offset], m, &A[offset], m, net.dims[l], m)
-            A_prev = &A[offset]
+        if typenum == cnp.NPY_DOUBLE:
+            _forward_layers[double](net, <double*>t, <double*>x, <double*>z, <double*>a, m)
+        else:
+            _forward_layers[float](net, <float*>t, <float*>x, <float*>z, <float*>a, m)
 
 
-def backward(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
-             const Py_ssize_t[::1] b_off, const floating[::1] theta,
-             const floating[:, ::1] X, const floating[:, ::1] Y,
-             const floating[::1] Z, const floating[::1] A,
-             floating[::1] dZ, floating[::1] dA, floating[::1] grad):
-    """Backward pass from a ``forward`` result, keeping every layer.
+def backward_layers(plan, theta, X, Y, Z, A, dZ, dA, grad):
+    """Backward pass from a :func:`forward_layers` result, keeping every layer.
 
-    ``dZ`` and ``dA`` (the layout of ``Z``) receive dZ_l for every layer and dA_l
-    for the hidden layers; ``grad`` receives dW_l and db_l in the layout of
-    ``theta``.
+    ``dZ`` (the size of ``Z``) receives dZ_l for every layer, ``dA`` (the hidden
+    layers' part of that size) dA_l for the hidden layers, and ``grad`` dW_l and
+    db_l in the layout of ``theta``. The GIL is released.
     """
-    cdef Net net = _net(dims, w_off, b_off, theta.shape[0])
-    cdef Py_ssize_t m = X.shape[1]
-    cdef Py_ssize_t l, offset, prev_offset = 0
-    cdef const floating* A_prev
-    _check_data(net, X.shape[0], m)
-    _check_labels(net, Y.shape[0], Y.shape[1], m)
-    for name, buffer_size in (("Z", Z.shape[0]), ("A", A.shape[0]), ("dZ", dZ.shape[0]),
-                              ("dA", dA.shape[0])):
-        _check_size(buffer_size, _layer_offset(net, net.L + 1, m), name)
-    _check_size(grad.shape[0], theta.shape[0], "grad")
-    cdef floating inv_m = <floating>(1.0 / m)
+    cdef int typenum = _float_type(theta)
+    cdef Net net = _plan_net(plan, cnp.PyArray_SIZE(<cnp.ndarray>theta))
+    cdef Py_ssize_t m = _columns(X, net, typenum)
+    cdef Py_ssize_t size = _layer_offset(net, net.L + 1, m)
+    cdef void* t = _data(theta, typenum, net.n_theta, "theta", False)
+    cdef void* x = _data(X, typenum, net.dims[0] * m, "X", False)
+    cdef void* y = _data(Y, typenum, net.dims[net.L] * m, "Y", False)
+    cdef void* z = _data(Z, typenum, size, "Z", False)
+    cdef void* a = _data(A, typenum, size, "A", False)
+    cdef void* dz = _data(dZ, typenum, size, "dZ", True)
+    cdef void* da = _data(dA, typenum, _layer_offset(net, net.L, m), "dA", True)
+    cdef void* g = _data(grad, typenum, net.n_theta, "grad", True)
     with nogil:
-        offset = _layer_offset(net, net.L, m)
-        _output_delta(&Z[offset], m, &Y[0, 0], m, &dZ[offset], m,
-                      net.dims[net.L], m, inv_m)
-        for l in range(net.L, 0, -1):
-            if l > 1:
-                prev_offset = _layer_offset(net, l - 1, m)
-                A_prev = &A[prev_offset]
-            else:
-                A_prev = &X[0, 0]
-            _weight_gradient(&dZ[offset], m, A_prev, m, &grad[net.w_off[l - 1]],
-                             &grad[net.b_off[l - 1]], net.dims[l], net.dims[l - 1], m)
-            if l > 1:
-                _input_gradient(&theta[net.w_off[l - 1]], &dZ[offset], m,
-                                &dA[prev_offset], m, net.dims[l], net.dims[l - 1], m)
-                _relu_backward(&dA[prev_offset], m, A_prev, m, &dZ[prev_offset], m,
-                               net.dims[l - 1], m)
-            offset = prev_offset
+        if typenum == cnp.NPY_DOUBLE:
+            _backward_layers[double](net, <double*>t, <double*>x, <double*>y, <double*>z,
+                                     <double*>a, <double*>dz, <double*>da, <double*>g, m)
+        else:
+            _backward_layers[float](net, <float*>t, <float*>x, <float*>y, <float*>z,
+                                    <float*>a, <float*>dz, <float*>da, <float*>g, m)
+
+
+def infer(plan, theta, X, proba, Y, int n_threads):
+    """The output probabilities of ``X`` into ``proba`` ((n_L, m) values, or
+    None), and with labels ``Y`` (or None) the number of them the 0.5 threshold
+    predicts (else 0). Only the output is stored; the GIL is released; every
+    ``n_threads`` gives the same bits."""
+    cdef int typenum = _float_type(theta)
+    cdef Net net = _plan_net(plan, cnp.PyArray_SIZE(<cnp.ndarray>theta))
+    cdef Py_ssize_t m = _columns(X, net, typenum)
+    cdef void* t = _data(theta, typenum, net.n_theta, "theta", False)
+    cdef void* x = _data(X, typenum, net.dims[0] * m, "X", False)
+    cdef void* p = NULL
+    cdef void* y = NULL
+    cdef Py_ssize_t ld, hits
+    cdef cnp.npy_intp work_size
+    cdef cnp.ndarray work
+    if n_threads < 1:
+        raise ValueError("n_threads must be >= 1")
+    if proba is not None:
+        p = _data(proba, typenum, net.dims[net.L] * m, "proba", True)
+    if Y is not None:
+        y = _data(Y, typenum, net.dims[net.L] * m, "Y", False)
+    ld = _leading_dimension(_block_columns(net, m))
+    work_size = net.dims[0] * ld + n_threads * 2 * _widest(net) * ld
+    work = cnp.PyArray_EMPTY(1, &work_size, typenum, 0)
+    with nogil:
+        if typenum == cnp.NPY_DOUBLE:
+            hits = _infer[double](net, <double*>t, <double*>x, <double*>y, m,
+                                  <double*>cnp.PyArray_DATA(work), n_threads, <double*>p)
+        else:
+            hits = _infer[float](net, <float*>t, <float*>x, <float*>y, m,
+                                 <float*>cnp.PyArray_DATA(work), n_threads, <float*>p)
+    return hits
 
 
 def gradient_step(floating[::1] theta, const floating[::1] grad, double learning_rate):

@@ -64,6 +64,16 @@ static inline V fi_where_positive_##SUFFIX(V where, V value) {                  
     return (V)((__typeof__(mask))value & mask);                                           \
 }                                                                                         \
 static inline V fi_relu_##SUFFIX(V v) { return fi_where_positive_##SUFFIX(v, v); }       \
+/* out = value where `where` > 0, else 0, on n values (out may be value). */             \
+static void fi_mask_##SUFFIX(const T* where, const T* value, T* out, ptrdiff_t n)         \
+{                                                                                         \
+    enum { NL = (int)(sizeof(V) / sizeof(T)) };                                           \
+    ptrdiff_t j = 0;                                                                      \
+    for (; j + NL <= n; j += NL)                                                          \
+        fi_store_##SUFFIX(out + j, fi_where_positive_##SUFFIX(fi_load_##SUFFIX(where + j), \
+                                                              fi_load_##SUFFIX(value + j))); \
+    for (; j < n; j++) out[j] = where[j] > 0 ? value[j] : 0;                              \
+}                                                                                         \
 static inline T fi_hsum_##SUFFIX(const V* acc) {                                          \
     /* A chunk's partial sums, added in one fixed order. */                               \
     V s = acc[0];                                                                         \
@@ -74,13 +84,14 @@ static inline T fi_hsum_##SUFFIX(const V* acc) {                                
 }                                                                                         \
                                                                                           \
 /* Rows i and i + 1 (or i alone, when rows == 1) of Z = W @ A + b over the     \
- * inputs k0..k1 of one chunk: start from b on the first panel, from Z after;    \
- * max(., 0) after the last panel when relu. */                                           \
+ * inputs k0..k1 of one chunk: start from b on the first panel (from 0 when      \
+ * bias_last, adding b after the last panel), from Z after; max(., 0) after the  \
+ * last panel when relu. */                                                               \
 static inline void fi_forward_rows_##SUFFIX(const T* W, const T* b, const T* A,           \
                                             ptrdiff_t lda, T* Z, ptrdiff_t ldz,           \
                                             ptrdiff_t i, int rows, ptrdiff_t n_in,        \
                                             ptrdiff_t k0, ptrdiff_t k1, ptrdiff_t j0,     \
-                                            int relu)                                     \
+                                            int relu, int bias_last)                      \
 {                                                                                         \
     enum { NV = FI_VECS_##SUFFIX, NL = FI_LANES_##SUFFIX };                               \
     const T* w0 = W + i * n_in;                                                           \
@@ -89,10 +100,11 @@ static inline void fi_forward_rows_##SUFFIX(const T* W, const T* b, const T* A, 
     T* z1 = z0 + ldz;                                                                     \
     int first = k0 == 0, last = k1 == n_in;                                               \
     V acc0[NV], acc1[NV];                                                                 \
+    T b0 = bias_last ? 0 : b[i], b1 = rows == 2 && !bias_last ? b[i + 1] : 0;              \
     for (int v = 0; v < NV; v++) {                                                       \
-        acc0[v] = first ? fi_splat_##SUFFIX(b[i]) : fi_load_##SUFFIX(z0 + v * NL);       \
+        acc0[v] = first ? fi_splat_##SUFFIX(b0) : fi_load_##SUFFIX(z0 + v * NL);         \
         if (rows == 2)                                                                    \
-            acc1[v] = first ? fi_splat_##SUFFIX(b[i + 1]) : fi_load_##SUFFIX(z1 + v * NL); \
+            acc1[v] = first ? fi_splat_##SUFFIX(b1) : fi_load_##SUFFIX(z1 + v * NL);     \
     }                                                                                     \
     if (rows == 2) {                                                                      \
         for (ptrdiff_t k = k0; k < k1; k++) {                                             \
@@ -111,6 +123,11 @@ static inline void fi_forward_rows_##SUFFIX(const T* W, const T* b, const T* A, 
             for (int v = 0; v < NV; v++) acc0[v] += s0 * fi_load_##SUFFIX(a + v * NL);    \
         }                                                                                 \
     }                                                                                     \
+    if (last && bias_last)                                                                \
+        for (int v = 0; v < NV; v++) {                                                   \
+            acc0[v] += fi_splat_##SUFFIX(b[i]);                                           \
+            if (rows == 2) acc1[v] += fi_splat_##SUFFIX(b[i + 1]);                        \
+        }                                                                                 \
     for (int v = 0; v < NV; v++) {                                                       \
         fi_store_##SUFFIX(z0 + v * NL, last && relu ? fi_relu_##SUFFIX(acc0[v]) : acc0[v]); \
         if (rows == 2)                                                                    \
@@ -120,19 +137,24 @@ static inline void fi_forward_rows_##SUFFIX(const T* W, const T* b, const T* A, 
 }                                                                                         \
                                                                                           \
 /* Z = W @ A + b, then max(., 0) when relu: two rows of W at a time, the inputs    \
- * in panels of FI_PANEL that stay in cache while every row uses them. */                 \
+ * in panels of FI_PANEL that stay in cache while every row uses them. With         \
+ * bias_last, each value is summed as the plain loop does: from 0 over the inputs   \
+ * in order, then + b. */                                                                 \
 static void fi_block_forward_##SUFFIX(const T* W, const T* b, const T* A, ptrdiff_t lda,  \
                                       T* Z, ptrdiff_t ldz, ptrdiff_t n_out,               \
-                                      ptrdiff_t n_in, ptrdiff_t width, int relu)          \
+                                      ptrdiff_t n_in, ptrdiff_t width, int relu,          \
+                                      int bias_last)                                      \
 {                                                                                         \
     for (ptrdiff_t k0 = 0; k0 < n_in; k0 += FI_PANEL) {                                   \
         ptrdiff_t k1 = k0 + FI_PANEL < n_in ? k0 + FI_PANEL : n_in;                       \
         for (ptrdiff_t j0 = 0; j0 < width; j0 += FI_CHUNK_##SUFFIX) {                     \
             ptrdiff_t i = 0;                                                              \
             for (; i + 1 < n_out; i += 2)                                                 \
-                fi_forward_rows_##SUFFIX(W, b, A, lda, Z, ldz, i, 2, n_in, k0, k1, j0, relu); \
+                fi_forward_rows_##SUFFIX(W, b, A, lda, Z, ldz, i, 2, n_in, k0, k1, j0,     \
+                                         relu, bias_last);                                \
             if (i < n_out)                                                                \
-                fi_forward_rows_##SUFFIX(W, b, A, lda, Z, ldz, i, 1, n_in, k0, k1, j0, relu); \
+                fi_forward_rows_##SUFFIX(W, b, A, lda, Z, ldz, i, 1, n_in, k0, k1, j0,     \
+                                         relu, bias_last);                                \
         }                                                                                 \
     }                                                                                     \
 }                                                                                         \
@@ -194,7 +216,8 @@ static void fi_block_weight_gradient_##SUFFIX(const T* dZ, ptrdiff_t lddz, const
 }                                                                                         \
                                                                                           \
 /* dZ_prev = (W.T @ dZ) * (A > 0), the delta of the ReLU layer below; two inputs of W \
- * at a time. */                                                                          \
+ * at a time, each value summed from 0 over the outputs in order. A NULL A gives     \
+ * W.T @ dZ itself. */                                                                    \
 static void fi_block_input_gradient_##SUFFIX(const T* W, const T* dZ, ptrdiff_t lddz,     \
                                              const T* A, ptrdiff_t lda, T* out,           \
                                              ptrdiff_t ldo, ptrdiff_t n_out,              \
@@ -218,12 +241,14 @@ static void fi_block_input_gradient_##SUFFIX(const T* W, const T* dZ, ptrdiff_t 
                 }                                                                         \
             }                                                                             \
             for (int v = 0; v < NV; v++) {                                                \
-                V a0 = fi_load_##SUFFIX(A + k * lda + j0 + v * NL);                       \
-                V a1 = fi_load_##SUFFIX(A + (k + 1) * lda + j0 + v * NL);                 \
-                fi_store_##SUFFIX(out + k * ldo + j0 + v * NL,                            \
-                                  fi_where_positive_##SUFFIX(a0, acc0[v]));               \
-                fi_store_##SUFFIX(out + (k + 1) * ldo + j0 + v * NL,                      \
-                                  fi_where_positive_##SUFFIX(a1, acc1[v]));               \
+                if (A) {                                                                  \
+                    V a0 = fi_load_##SUFFIX(A + k * lda + j0 + v * NL);                   \
+                    V a1 = fi_load_##SUFFIX(A + (k + 1) * lda + j0 + v * NL);             \
+                    acc0[v] = fi_where_positive_##SUFFIX(a0, acc0[v]);                    \
+                    acc1[v] = fi_where_positive_##SUFFIX(a1, acc1[v]);                    \
+                }                                                                         \
+                fi_store_##SUFFIX(out + k * ldo + j0 + v * NL, acc0[v]);                  \
+                fi_store_##SUFFIX(out + (k + 1) * ldo + j0 + v * NL, acc1[v]);            \
             }                                                                             \
         }                                                                                 \
         for (; k < n_in; k++) {                                                           \
@@ -235,9 +260,9 @@ static void fi_block_input_gradient_##SUFFIX(const T* W, const T* dZ, ptrdiff_t 
                 for (int v = 0; v < NV; v++) acc0[v] += s0 * fi_load_##SUFFIX(dz + v * NL); \
             }                                                                             \
             for (int v = 0; v < NV; v++) {                                                \
-                V a0 = fi_load_##SUFFIX(A + k * lda + j0 + v * NL);                       \
-                fi_store_##SUFFIX(out + k * ldo + j0 + v * NL,                            \
-                                  fi_where_positive_##SUFFIX(a0, acc0[v]));               \
+                if (A) acc0[v] = fi_where_positive_##SUFFIX(                              \
+                    fi_load_##SUFFIX(A + k * lda + j0 + v * NL), acc0[v]);                \
+                fi_store_##SUFFIX(out + k * ldo + j0 + v * NL, acc0[v]);                  \
             }                                                                             \
         }                                                                                 \
     }                                                                                     \
@@ -245,6 +270,101 @@ static void fi_block_input_gradient_##SUFFIX(const T* W, const T* dZ, ptrdiff_t 
 
 FI_DEFINE_KERNELS(double, fi_vd, d)
 FI_DEFINE_KERNELS(float, fi_vf, f)
+
+/* c + a * b in one lane, rounded as the vectorized loops round it: fused into one
+ * rounding where the build has FMA, two roundings otherwise. */
+static inline double fi_madd_d(double a, double b, double c)
+{
+#if defined(__FMA__)
+    return __builtin_fma(a, b, c);
+#else
+    return c + a * b;
+#endif
+}
+static inline float fi_madd_f(float a, float b, float c)
+{
+#if defined(__FMA__)
+    return __builtin_fmaf(a, b, c);
+#else
+    return c + a * b;
+#endif
+}
+
+/* A product rounded on its own, never fused into the addition that follows: the
+ * empty asm hides it from the compiler's contraction. */
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+#define FI_OPAQUE(x) __asm__("" : "+x"(x))
+#elif defined(__GNUC__) && defined(__aarch64__)
+#define FI_OPAQUE(x) __asm__("" : "+w"(x))
+#else
+#define FI_OPAQUE(x) do { volatile __typeof__(x) fi_opaque_ = (x); (x) = fi_opaque_; } while (0)
+#endif
+static inline double fi_product_d(double a, double b) { double p = a * b; FI_OPAQUE(p); return p; }
+static inline float fi_product_f(float a, float b) { float p = a * b; FI_OPAQUE(p); return p; }
+
+/* How many of the last products of a sum over n examples are fused (fi_madd) rather
+ * than rounded on their own: the rounding of fastinit's first whole-layer backward
+ * pass, whose in-order sums the compiler vectorized (AVX2: 4 doubles, then 2, then one
+ * scalar FMA; 8 floats, then 4, then scalar FMAs), kept so that results stay the same
+ * bits. Without FMA every product is rounded on its own either way. */
+#define FI_FUSED_TAIL_d(n) ((n) % 2)
+#define FI_FUSED_TAIL_f(n) ((n) % 4)
+
+/* dW = dZ @ A.T and db = dZ.sum(axis=1) over the first n columns, each value summed
+ * from 0 over the examples in order, as a plain loop sums it (see FI_FUSED_TAIL). A
+ * tile of R outputs x K inputs (and with `bias` the R row sums) runs its sums side by
+ * side, so their latency overlaps; R and K are constants where the tile is inlined. */
+#define FI_DEFINE_SEQUENTIAL_WEIGHT_GRADIENT(T, SUFFIX)                                   \
+static inline __attribute__((always_inline)) void fi_sequential_tile_##SUFFIX(           \
+    const T* dZ, ptrdiff_t lddz, const T* A, ptrdiff_t lda, T* dW, T* db, ptrdiff_t n_in, \
+    ptrdiff_t i0, ptrdiff_t k0, int R, int K, int bias, ptrdiff_t n)                      \
+{                                                                                         \
+    T acc[4][2] = {{0, 0}, {0, 0}, {0, 0}, {0, 0}};                                       \
+    T sums[4] = {0, 0, 0, 0};                                                             \
+    ptrdiff_t fused = n - FI_FUSED_TAIL_##SUFFIX(n);                                      \
+    for (ptrdiff_t j = 0; j < n; j++) {                                                   \
+        T a[2];                                                                           \
+        for (int c = 0; c < K; c++) a[c] = A[(k0 + c) * lda + j];                         \
+        for (int r = 0; r < R; r++) {                                                     \
+            T d = dZ[(i0 + r) * lddz + j];                                                \
+            for (int c = 0; c < K; c++)                                                   \
+                acc[r][c] = j < fused ? acc[r][c] + fi_product_##SUFFIX(d, a[c])          \
+                                      : fi_madd_##SUFFIX(d, a[c], acc[r][c]);             \
+            if (bias) sums[r] += d;                                                       \
+        }                                                                                 \
+    }                                                                                     \
+    for (int r = 0; r < R; r++) {                                                         \
+        for (int c = 0; c < K; c++) dW[(i0 + r) * n_in + k0 + c] = acc[r][c];             \
+        if (bias) db[i0 + r] = sums[r];                                                   \
+    }                                                                                     \
+}                                                                                         \
+                                                                                          \
+static void fi_sequential_weight_gradient_##SUFFIX(const T* dZ, ptrdiff_t lddz,           \
+                                                   const T* A, ptrdiff_t lda, T* dW,      \
+                                                   T* db, ptrdiff_t n_out,                \
+                                                   ptrdiff_t n_in, ptrdiff_t n)           \
+{                                                                                         \
+    for (ptrdiff_t i0 = 0; i0 < n_out; i0 += 4) {                                         \
+        int R = n_out - i0 < 4 ? (int)(n_out - i0) : 4;                                  \
+        for (ptrdiff_t k0 = 0; k0 < n_in; k0 += 2) {                                      \
+            int two = n_in - k0 >= 2, bias = k0 == 0;                                     \
+            switch (R * 4 + two * 2 + bias) {                                             \
+            /* R outputs, 1 or 2 inputs, with or without the row sums */                  \
+            FI_TILE_CASE(SUFFIX, 1) FI_TILE_CASE(SUFFIX, 2)                               \
+            FI_TILE_CASE(SUFFIX, 3) FI_TILE_CASE(SUFFIX, 4)                               \
+            }                                                                             \
+        }                                                                                 \
+    }                                                                                     \
+}
+#define FI_TILE_CASE(SUFFIX, R)                                                           \
+    case R * 4 + 0: fi_sequential_tile_##SUFFIX(dZ, lddz, A, lda, dW, db, n_in, i0, k0, R, 1, 0, n); break; \
+    case R * 4 + 1: fi_sequential_tile_##SUFFIX(dZ, lddz, A, lda, dW, db, n_in, i0, k0, R, 1, 1, n); break; \
+    case R * 4 + 2: fi_sequential_tile_##SUFFIX(dZ, lddz, A, lda, dW, db, n_in, i0, k0, R, 2, 0, n); break; \
+    case R * 4 + 3: fi_sequential_tile_##SUFFIX(dZ, lddz, A, lda, dW, db, n_in, i0, k0, R, 2, 1, n); break;
+
+FI_DEFINE_SEQUENTIAL_WEIGHT_GRADIENT(double, d)
+FI_DEFINE_SEQUENTIAL_WEIGHT_GRADIENT(float, f)
+
 
 /* exp on every lane, without libm or errno, so compilers keep it in registers:
  * Cody-Waite reduction x = n ln2 + r with |r| <= ln2/2, a Taylor polynomial for
@@ -333,6 +453,18 @@ static void fi_block_output_delta_##SUFFIX(const T* Z, ptrdiff_t ldz, const T* Y
         }                                                                                 \
         for (; j < width; j++) d[j] = 0;                                                  \
     }                                                                                     \
+}                                                                                         \
+                                                                                          \
+/* a = sigmoid(z) = 1 / (1 + exp(-z)) on n values, with the arithmetic of the output       \
+ * delta above. */                                                                        \
+static void fi_sigmoid_##SUFFIX(const T* z, T* a, ptrdiff_t n)                            \
+{                                                                                         \
+    enum { NL = FI_LANES_##SUFFIX };                                                      \
+    V one = fi_splat_##SUFFIX(1);                                                         \
+    ptrdiff_t j = 0;                                                                      \
+    for (; j + NL <= n; j += NL)                                                          \
+        fi_store_##SUFFIX(a + j, one / (one + EXP(-fi_load_##SUFFIX(z + j))));           \
+    for (; j < n; j++) a[j] = (one / (one + EXP(-fi_splat_##SUFFIX(z[j]))))[0];           \
 }
 
 FI_DEFINE_OUTPUT_DELTA(double, fi_vd, d, fi_exp_vd)

@@ -106,6 +106,12 @@ def _as_numeric_array(value, name):
     return array
 
 
+def _aligned(array):
+    """``array``, copied when its data is not aligned for its dtype (the
+    compiled core reads whole values)."""
+    return array if array.flags.aligned else array.copy()
+
+
 def computation_dtype(X):
     """The dtype a computation on ``X`` runs in: float32 for float32 data, else
     float64. Decided once, at the boundary."""
@@ -113,7 +119,7 @@ def computation_dtype(X):
 
 
 def check_X(X, n_features=None, name="X"):
-    """Return ``X`` as a C-contiguous ``(n_features, m)`` float array with m >= 1.
+    """Return ``X`` as a C-contiguous, aligned ``(n_features, m)`` float array with m >= 1.
 
     Float32 input stays float32; everything else becomes float64. The result is
     a copy whenever conversion was needed, so callers may not write into it.
@@ -131,14 +137,14 @@ def check_X(X, n_features=None, name="X"):
             f"{name} has {array.shape[0]} features (rows) but the network expects "
             f"{n_features} (layers_dims[0] / W1.shape[1])"
         )
-    array = np.ascontiguousarray(array, dtype=computation_dtype(array))
+    array = _aligned(np.ascontiguousarray(array, dtype=computation_dtype(array)))
     if not np.isfinite(array).all():
         raise ValueError(f"{name} contains NaN or infinite values")
     return array
 
 
 def check_Y(Y, m, n_outputs, dtype, name="Y"):
-    """Return labels as a C-contiguous ``(n_outputs, m)`` array of 0/1 in ``dtype``."""
+    """Return labels as a C-contiguous, aligned ``(n_outputs, m)`` array of 0/1 in ``dtype``."""
     array = _as_numeric_array(Y, name)
     if array.shape != (n_outputs, m):
         raise ValueError(
@@ -148,7 +154,7 @@ def check_Y(Y, m, n_outputs, dtype, name="Y"):
     if not np.isin(array, (0, 1)).all():
         bad = np.unique(array[~np.isin(array, (0, 1))])[:5]
         raise ValueError(f"{name} must contain only 0 and 1 labels, found {bad.tolist()}")
-    return np.ascontiguousarray(array, dtype=dtype)
+    return _aligned(np.ascontiguousarray(array, dtype=dtype))
 
 
 def check_parameters(parameters, dtype=None, name="parameters", prefix=""):

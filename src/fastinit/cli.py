@@ -19,7 +19,7 @@ import numpy as np
 from . import __version__
 from .datasets import DATASETS
 from .initializers import INITIALIZERS
-from .network import OPTIMIZERS
+from .training import OPTIMIZERS
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
@@ -487,7 +487,8 @@ def _label_column(text):
 
 def run_train(args):
     from .initializers import initialize
-    from .network import accuracy, train
+    from .network import accuracy
+    from .training import train
     from .storage import load_data, save_parameters
 
     X, Y = load_data(args.data, label_column=_label_column(args.label_column))

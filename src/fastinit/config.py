@@ -6,7 +6,7 @@ import sys
 import numpy as np
 
 from . import __version__, _kernels
-from .network import available_cores
+from .threads import available_cores
 
 __all__ = ["show_config"]
 

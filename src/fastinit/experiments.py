@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from ._validation import check_dtype, check_positive_int, check_positive_number
 from .datasets import load_dataset
 from .initializers import INITIALIZERS, initialize
-from .network import OPTIMIZERS, accuracy, train
+from .network import accuracy
+from .training import OPTIMIZERS, train
 
 __all__ = ["COMMENTS", "ExperimentRun", "compare_initializers", "compare_optimizers"]
 

@@ -5,7 +5,8 @@ import numpy as np
 
 from . import _kernels
 from ._validation import check_positive_number
-from .network import _check_regularization, _prepare, fixed_dropout_masks
+from .network import _prepare
+from .training import _check_regularization, fixed_dropout_masks
 
 __all__ = ["gradient_check"]
 
@@ -38,7 +39,7 @@ def gradient_check(parameters, X, Y, epsilon=1e-7, lambd=0.0, keep_prob=1.0, see
 
     Parameters
     ----------
-    parameters : dict
+    parameters : dict or Network
         ``{"W1", "b1", ..., "WL", "bL"}``.
     X : array_like, shape (n_0, m)
     Y : array_like, shape (n_L, m)
@@ -60,7 +61,8 @@ def gradient_check(parameters, X, Y, epsilon=1e-7, lambd=0.0, keep_prob=1.0, see
     """
     epsilon = check_positive_number(epsilon, "epsilon")
     lambd, keep_prob = _check_regularization(lambd, keep_prob, None)
-    layout, theta, X, Y = _prepare(X, parameters, Y)
+    net, X, Y = _prepare(X, parameters, Y)
+    layout, theta = net.layout, net.theta
     if X.dtype != np.float64:
         X, Y, theta = X.astype(np.float64), Y.astype(np.float64), theta.astype(np.float64)
     masks = None

@@ -13,6 +13,9 @@ Differences, all deliberate:
 * ``plot_decision_boundary`` draws on the current axes and returns the figure
   instead of calling ``plt.show()``;
 * ``update_parameters`` returns a new dict instead of rebinding the caller's keys;
+* ``backward_propagation`` takes the hidden layers from what ``forward_propagation``
+  computed (its cache carries them), as the course's does, instead of a second
+  forward pass;
 * ``predict`` prints ``Accuracy: ...`` as the course's does (the one ``print`` in
   fastinit's library code outside ``print_cost``, kept because the notebook's
   output depends on it).
@@ -20,9 +23,9 @@ Differences, all deliberate:
 
 import numpy as np
 
-from . import _kernels, datasets, initializers
-from .network import _backprop, _Layout, forward, predict as _predict
+from . import _boundary, _kernels, datasets, initializers
 from ._validation import check_parameters, check_positive_number, check_X, check_Y
+from .network import Layout, _backward_buffers, _forward_buffers, _prepare, predict as _predict
 from .plotting import draw_decision_regions
 
 __all__ = [
@@ -58,16 +61,32 @@ def compute_loss(a3, Y):
 
     ``(1/m) * nansum(-Y log(a3) - (1 - Y) log(1 - a3))``, kept as the course wrote
     it: a probability of exactly 0 or 1 on the wrong side gives ``inf``.
-    (fastinit's own costs come from the logits and stay finite.)
+    (fastinit's own costs come from the logits and stay finite.) The logs are
+    NumPy's; with int64 or float64 labels the rest runs in C, step for step as
+    NumPy computes it, so the result has the same bits.
     """
     a3 = np.asarray(a3, dtype=float)
     Y = np.asarray(Y)
     if a3.shape != Y.shape or a3.ndim != 2:
         raise ValueError(f"a3 and Y must both have shape (1, m), got {a3.shape} and {Y.shape}")
     m = Y.shape[1]
+    if a3.flags.c_contiguous and Y.flags.c_contiguous and Y.dtype in (np.int64, np.float64):
+        operands, inside = _boundary.loss_operands(a3)
+        if inside:
+            logs = np.log(operands)
+        else:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                logs = np.log(operands)
+        return 1.0 / m * _boundary.cross_entropy_sum(logs, Y)
     with np.errstate(divide="ignore", invalid="ignore"):
         logprobs = np.multiply(-np.log(a3), Y) + np.multiply(-np.log(1 - a3), 1 - Y)
     return 1.0 / m * np.nansum(logprobs)
+
+
+class _Cache(tuple):
+    """The course's cache tuple, which also carries the flat buffers
+    ``(Z, A)`` that its z and a arrays are views of, for
+    :func:`backward_propagation`."""
 
 
 def forward_propagation(X, parameters):
@@ -81,19 +100,25 @@ def forward_propagation(X, parameters):
         ``(z1, a1, W1, b1, z2, a2, W2, b2, ..., zL, aL, WL, bL)``; for the
         course's three layers exactly the course's 12-tuple.
     """
-    layers = forward(X, parameters)
-    n_layers = len(layers) // 2
+    net, X, _ = _prepare(X, parameters)
+    Z, A = _forward_buffers(net, X)
+    m = X.shape[1]
     cache = []
-    for l in range(1, n_layers + 1):
-        cache += [layers[f"Z{l}"], layers[f"A{l}"], parameters[f"W{l}"], parameters[f"b{l}"]]
-    return layers["AL"], tuple(cache)
+    for l, (z, a) in enumerate(zip(net.layout.split_layers(Z, m),
+                                   net.layout.split_layers(A, m)), 1):
+        cache += [z, a, parameters[f"W{l}"], parameters[f"b{l}"]]
+    cache = _Cache(cache)
+    cache.buffers = (Z, A)
+    return cache[-3], cache
 
 
 def backward_propagation(X, Y, cache):
     """Gradients in the course's dict: ``dz3, dW3, db3, da2, dz2, dW2, db2, da1,
     dz1, dW1, db1`` (for three layers; the same pattern for any depth).
 
-    The compiled core recomputes the forward pass from the weights in ``cache``.
+    The weights come from ``cache`` and, as in the course, so do the hidden
+    layers when ``cache`` is what :func:`forward_propagation` returned for data
+    of this size (otherwise the compiled core recomputes them).
     """
     if not isinstance(cache, tuple) or len(cache) == 0 or len(cache) % 4:
         raise ValueError("cache must be the tuple returned by forward_propagation")
@@ -102,16 +127,26 @@ def backward_propagation(X, Y, cache):
     for l in range(1, n_layers + 1):
         parameters[f"W{l}"] = cache[4 * l - 2]
         parameters[f"b{l}"] = cache[4 * l - 1]
-    layout, _, _, dZ, dA, grad = _backprop(X, Y, parameters)
-    m = dZ.size // int(layout.dims[1:].sum())
-    dZ_layers = layout.split_layers(dZ, m)
-    dA_layers = layout.split_layers(dA, m)
-    weights = layout.unpack(grad, prefix="d")
+    net, X, Y = _prepare(X, parameters, Y)
+    m = X.shape[1]
+    grad = np.empty(net.layout.size, dtype=X.dtype)
+    buffers = getattr(cache, "buffers", None)
+    if (buffers is not None and buffers[0].dtype == X.dtype
+            and buffers[0].size == net.layout.activation_rows * m):
+        Z, A = buffers
+        dZ = np.empty_like(Z)
+        dA = np.empty((net.layout.activation_rows - net.dims[-1]) * m, dtype=X.dtype)
+        _kernels.backward_layers(net.layout.plan, net.theta, X, Y, Z, A, dZ, dA, grad)
+    else:
+        _, _, dZ, dA = _backward_buffers(net, X, Y, grad)
+    dZ_layers = net.layout.split_layers(dZ, m)
+    dA_layers = net.layout.split_layers(dA, m, n_layers - 1)
+    weights = net.layout.views(grad)
     gradients = {}
     for l in range(n_layers, 0, -1):
         gradients[f"dz{l}"] = dZ_layers[l - 1]
-        gradients[f"dW{l}"] = weights[f"dW{l}"]
-        gradients[f"db{l}"] = weights[f"db{l}"]
+        gradients[f"dW{l}"] = weights[2 * l - 2]
+        gradients[f"db{l}"] = weights[2 * l - 1]
         if l > 1:
             gradients[f"da{l - 1}"] = dA_layers[l - 2]
     return gradients
@@ -124,18 +159,28 @@ def update_parameters(parameters, grads, learning_rate):
     ``db1``, ... are used. Returns a new dict of new arrays.
     """
     learning_rate = check_positive_number(learning_rate, "learning_rate")
-    dims, layers = check_parameters(parameters)
-    if not hasattr(grads, "items"):
-        raise TypeError(f"grads must be a dict with keys 'dW1', 'db1', ..., got {type(grads).__name__}")
-    weight_grads = {key: value for key, value in grads.items() if str(key)[:2] in ("dW", "db")}
-    grad_dims, grad_layers = check_parameters(weight_grads, layers[0][0].dtype, name="grads",
-                                              prefix="d")
-    if grad_dims != dims:
-        raise ValueError(f"grads have layer sizes {list(grad_dims)}, parameters {list(dims)}")
-    layout = _Layout(dims)
-    theta = layout.pack(layers, layers[0][0].dtype)
-    _kernels.gradient_step(theta, layout.pack(grad_layers, theta.dtype), learning_rate)
-    return layout.unpack(theta)
+    single = type(parameters) is dict and all(
+        type(value) is np.ndarray and value.dtype == np.float32 for value in parameters.values())
+    dtype = np.dtype(np.float32 if single else np.float64)
+    packed = _boundary.pack_parameters(parameters, dtype.num)
+    if packed is None:
+        dims, layers = check_parameters(parameters)
+        packed = dims, Layout.of(dims).pack(layers, dtype)
+    dims, theta = packed
+    layout = Layout.of(dims)
+    step = _boundary.pack_parameters(grads, dtype.num, "d", layout.n_layers)
+    if step is None:
+        if not hasattr(grads, "items"):
+            raise TypeError(f"grads must be a dict with keys 'dW1', 'db1', ..., "
+                            f"got {type(grads).__name__}")
+        weight_grads = {key: value for key, value in grads.items()
+                        if str(key)[:2] in ("dW", "db")}
+        grad_dims, grad_layers = check_parameters(weight_grads, dtype, name="grads", prefix="d")
+        step = grad_dims, layout.pack(grad_layers, dtype)
+    if step[0] != dims:
+        raise ValueError(f"grads have layer sizes {list(step[0])}, parameters {list(dims)}")
+    _kernels.gradient_step(theta, step[1], learning_rate)
+    return dict(zip(layout.keys, layout.views(theta)))
 
 
 def predict(X, y, parameters):
@@ -148,7 +193,7 @@ def predict(X, y, parameters):
 
 def predict_dec(parameters, X):
     """Boolean predictions ``a3 > 0.5`` of shape (1, m), for the decision boundary."""
-    return forward(X, parameters)["AL"] > 0.5
+    return _predict(X, parameters).astype(bool)
 
 
 def load_dataset():

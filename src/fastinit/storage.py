@@ -6,12 +6,16 @@ import warnings
 import numpy as np
 
 from ._validation import check_parameters
+from .network import Network
 
 __all__ = ["load_data", "load_parameters", "save_parameters"]
 
 
 def save_parameters(path, parameters):
-    """Write ``{"W1", "b1", ..., "WL", "bL"}`` to an ``.npz`` file at ``path``."""
+    """Write ``{"W1", "b1", ..., "WL", "bL"}`` (a dict or a Network) to an ``.npz``
+    file at ``path``."""
+    if isinstance(parameters, Network):
+        parameters = parameters.to_dict()
     dims, layers = check_parameters(parameters)
     arrays = {}
     for l, (W, b) in enumerate(layers, 1):

@@ -1,0 +1,426 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+"""The fast path of the public boundary: check and pack in one pass.
+
+Each function here handles the common case (exact NumPy arrays of float32 or
+float64, native byte order, aligned) with C-level checks, and returns ``None``
+for anything else, so that ``_validation``'s complete checks, which convert
+other inputs and word the errors, run only when they are needed. What these
+functions accept, the complete checks accept too, with the same result.
+
+``split`` makes the views that public calls return, at C cost.
+"""
+
+cimport numpy as cnp
+from cpython.ref cimport PyObject
+from libc.string cimport memcpy
+
+cnp.import_array()
+
+cdef extern from "Python.h":
+    PyObject* PyDict_GetItemWithError(object mapping, object key) except? NULL
+
+cdef extern from *:
+    """
+    #include <stdint.h>
+    #include <string.h>
+    /* 1 when every value is finite: the exponent bits of inf and NaN are all
+       ones. An integer OR over the values, which compilers vectorize. */
+    static int fi_all_finite_d(const double* x, Py_ssize_t n) {
+        uint64_t bad = 0;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            uint64_t b; memcpy(&b, x + i, 8);
+            bad |= (b & 0x7FF0000000000000ULL) == 0x7FF0000000000000ULL;
+        }
+        return !bad;
+    }
+    static int fi_all_finite_f(const float* x, Py_ssize_t n) {
+        uint32_t bad = 0;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            uint32_t b; memcpy(&b, x + i, 4);
+            bad |= (b & 0x7F800000U) == 0x7F800000U;
+        }
+        return !bad;
+    }
+    """
+    bint fi_all_finite_d(const double* x, Py_ssize_t n) nogil
+    bint fi_all_finite_f(const float* x, Py_ssize_t n) nogil
+
+
+cdef dict _NAMES = {}
+
+
+cdef list _names(str prefix, Py_ssize_t n_layers):
+    """``[prefix + "W1", prefix + "b1", ..., prefix + "WL", prefix + "bL"]``, made once."""
+    key = (prefix, n_layers)
+    names = _NAMES.get(key)
+    if names is None:
+        names = []
+        for l in range(1, n_layers + 1):
+            names.append(f"{prefix}W{l}")
+            names.append(f"{prefix}b{l}")
+        _NAMES[key] = names
+    return names
+
+
+cdef inline bint _plain_float_array(object value):
+    """An exact ndarray of float32 or float64, native byte order, aligned."""
+    cdef cnp.ndarray array
+    if type(value) is not cnp.ndarray:
+        return False
+    array = <cnp.ndarray>value
+    return ((cnp.PyArray_TYPE(array) == cnp.NPY_DOUBLE
+             or cnp.PyArray_TYPE(array) == cnp.NPY_FLOAT)
+            and cnp.PyArray_ISNOTSWAPPED(array) and cnp.PyArray_ISALIGNED(array))
+
+
+cdef inline bint _finite(const char* data, Py_ssize_t n, int typenum) noexcept nogil:
+    if typenum == cnp.NPY_DOUBLE:
+        return fi_all_finite_d(<const double*>data, n)
+    return fi_all_finite_f(<const float*>data, n)
+
+
+cdef bint _copy_finite(cnp.ndarray source, Py_ssize_t rows, Py_ssize_t cols,
+                       char* target, int typenum) noexcept:
+    """Copy a (rows, cols) float array, any strides, into ``target`` (row-major,
+    ``typenum``), converting the dtype; False when a copied value is not finite."""
+    cdef int source_type = cnp.PyArray_TYPE(source)
+    cdef Py_ssize_t itemsize = 8 if typenum == cnp.NPY_DOUBLE else 4
+    cdef const char* data = <const char*>cnp.PyArray_DATA(source)
+    cdef Py_ssize_t row_stride, col_stride, i, j
+    cdef double value
+    if cnp.PyArray_IS_C_CONTIGUOUS(source) and source_type == typenum:
+        memcpy(target, data, rows * cols * itemsize)
+        return _finite(target, rows * cols, typenum)
+    row_stride = cnp.PyArray_STRIDES(source)[0]
+    col_stride = cnp.PyArray_STRIDES(source)[1] if cnp.PyArray_NDIM(source) == 2 else 0
+    for i in range(rows):
+        for j in range(cols):
+            if source_type == cnp.NPY_DOUBLE:
+                value = (<const double*>(data + i * row_stride + j * col_stride))[0]
+            else:
+                value = (<const float*>(data + i * row_stride + j * col_stride))[0]
+            if typenum == cnp.NPY_DOUBLE:
+                (<double*>target)[i * cols + j] = value
+            else:
+                (<float*>target)[i * cols + j] = <float>value
+    return _finite(target, rows * cols, typenum)
+
+
+def pack_parameters(parameters, int typenum, str prefix="", Py_ssize_t n_layers=0):
+    """``(dims, theta)`` of a parameter dict, or None for the complete checks.
+
+    ``parameters`` must be a ``dict`` holding exactly ``prefix + "W1"``,
+    ``prefix + "b1"``, ..., or, with ``n_layers``, those of ``n_layers``
+    layers and no other key that starts with ``prefix + "W"`` or
+    ``prefix + "b"`` (the course's gradients also hold ``dz`` and ``da``).
+    Every array must be a float ndarray: ``W_l`` non-empty ``(n_l, n_{l-1})``,
+    ``b_l`` ``(n_l, 1)`` or ``(n_l,)``, every value finite once converted to
+    ``typenum``. ``theta`` is new: every ``W_l`` row-major then ``b_l``.
+    """
+    cdef Py_ssize_t L, l, size = 0, n_out, n_in, count = 0
+    cdef list names, arrays = []
+    cdef list dims = []
+    cdef PyObject* found
+    cdef cnp.ndarray W, b, theta
+    cdef cnp.npy_intp length
+    cdef char* target
+    cdef Py_ssize_t itemsize = 8 if typenum == cnp.NPY_DOUBLE else 4
+    if type(parameters) is not dict:
+        return None
+    if n_layers == 0:
+        if len(<dict>parameters) == 0 or len(<dict>parameters) % 2:
+            return None
+        L = len(<dict>parameters) // 2
+    else:
+        L = n_layers
+        for key in <dict>parameters:
+            if type(key) is not str:
+                return None
+            if (<str>key).startswith(prefix + "W") or (<str>key).startswith(prefix + "b"):
+                count += 1
+        if count != 2 * L:
+            return None
+    names = _names(prefix, L)
+    for l in range(2 * L):
+        found = PyDict_GetItemWithError(<dict>parameters, names[l])
+        if found == NULL or not _plain_float_array(<object>found):
+            return None
+        arrays.append(<object>found)
+    for l in range(L):
+        W = <cnp.ndarray>arrays[2 * l]
+        b = <cnp.ndarray>arrays[2 * l + 1]
+        if cnp.PyArray_NDIM(W) != 2:
+            return None
+        n_out, n_in = cnp.PyArray_DIMS(W)[0], cnp.PyArray_DIMS(W)[1]
+        if n_out < 1 or n_in < 1 or (l > 0 and n_in != dims[l]):
+            return None
+        if cnp.PyArray_DIMS(b)[0] != n_out or not (
+                cnp.PyArray_NDIM(b) == 1
+                or (cnp.PyArray_NDIM(b) == 2 and cnp.PyArray_DIMS(b)[1] == 1)):
+            return None
+        if l == 0:
+            dims.append(n_in)
+        dims.append(n_out)
+        size += n_out * (n_in + 1)
+    length = size
+    theta = cnp.PyArray_EMPTY(1, &length, typenum, 0)
+    target = <char*>cnp.PyArray_DATA(theta)
+    for l in range(L):
+        W = <cnp.ndarray>arrays[2 * l]
+        b = <cnp.ndarray>arrays[2 * l + 1]
+        n_out, n_in = dims[l + 1], dims[l]
+        if not _copy_finite(W, n_out, n_in, target, typenum):
+            return None
+        target += n_out * n_in * itemsize
+        if not _copy_finite(b, n_out, 1, target, typenum):
+            return None
+        target += n_out * itemsize
+    return tuple(dims), theta
+
+
+def check_matrix(X, Py_ssize_t n_rows=-1):
+    """``X`` as a C-contiguous 2-D float array with at least one column (and
+    ``n_rows`` rows, unless -1) whose values are all finite: ``X`` itself when it
+    is one, a new copy when only its strides differ; else None."""
+    cdef cnp.ndarray array, copy
+    cdef int typenum
+    if not _plain_float_array(X):
+        return None
+    array = <cnp.ndarray>X
+    typenum = cnp.PyArray_TYPE(array)
+    if (cnp.PyArray_NDIM(array) != 2 or cnp.PyArray_DIMS(array)[1] < 1
+            or (n_rows >= 0 and cnp.PyArray_DIMS(array)[0] != n_rows)):
+        return None
+    if cnp.PyArray_IS_C_CONTIGUOUS(array):
+        if not _finite(<const char*>cnp.PyArray_DATA(array), cnp.PyArray_SIZE(array), typenum):
+            return None
+        return X
+    copy = cnp.PyArray_EMPTY(2, cnp.PyArray_DIMS(array), typenum, 0)
+    if not _copy_finite(array, cnp.PyArray_DIMS(array)[0], cnp.PyArray_DIMS(array)[1],
+                        <char*>cnp.PyArray_DATA(copy), typenum):
+        return None
+    return copy
+
+
+cdef inline bint _is_label(double value) noexcept nogil:
+    return value == 0 or value == 1
+
+
+def check_labels(Y, Py_ssize_t n_outputs, Py_ssize_t m, int typenum):
+    """Labels as a C-contiguous ``(n_outputs, m)`` array of ``typenum``, or None.
+
+    ``Y`` must be an exact ndarray of float64, float32, int64 or int32 of that
+    shape, holding only 0 and 1. It is returned itself when it already has the
+    dtype and layout, else converted into a new array.
+    """
+    cdef cnp.ndarray array, out
+    cdef int source_type
+    cdef Py_ssize_t i, j, row_stride, col_stride
+    cdef const char* data
+    cdef double value
+    cdef cnp.npy_intp shape[2]
+    if type(Y) is not cnp.ndarray:
+        return None
+    array = <cnp.ndarray>Y
+    source_type = cnp.PyArray_TYPE(array)
+    if (source_type not in (cnp.NPY_DOUBLE, cnp.NPY_FLOAT, cnp.NPY_INT64, cnp.NPY_INT32)
+            or not cnp.PyArray_ISNOTSWAPPED(array) or not cnp.PyArray_ISALIGNED(array)
+            or cnp.PyArray_NDIM(array) != 2 or cnp.PyArray_DIMS(array)[0] != n_outputs
+            or cnp.PyArray_DIMS(array)[1] != m):
+        return None
+    data = <const char*>cnp.PyArray_DATA(array)
+    row_stride = cnp.PyArray_STRIDES(array)[0]
+    col_stride = cnp.PyArray_STRIDES(array)[1]
+    for i in range(n_outputs):
+        for j in range(m):
+            if source_type == cnp.NPY_DOUBLE:
+                value = (<const double*>(data + i * row_stride + j * col_stride))[0]
+            elif source_type == cnp.NPY_FLOAT:
+                value = (<const float*>(data + i * row_stride + j * col_stride))[0]
+            elif source_type == cnp.NPY_INT64:
+                value = <double>(<const cnp.int64_t*>(data + i * row_stride + j * col_stride))[0]
+            else:
+                value = <double>(<const cnp.int32_t*>(data + i * row_stride + j * col_stride))[0]
+            if not _is_label(value):
+                return None
+    if source_type == typenum and cnp.PyArray_IS_C_CONTIGUOUS(array):
+        return Y
+    shape[0], shape[1] = n_outputs, m
+    out = cnp.PyArray_EMPTY(2, shape, typenum, 0)
+    for i in range(n_outputs):
+        for j in range(m):
+            if source_type == cnp.NPY_DOUBLE:
+                value = (<const double*>(data + i * row_stride + j * col_stride))[0]
+            elif source_type == cnp.NPY_FLOAT:
+                value = (<const float*>(data + i * row_stride + j * col_stride))[0]
+            elif source_type == cnp.NPY_INT64:
+                value = <double>(<const cnp.int64_t*>(data + i * row_stride + j * col_stride))[0]
+            else:
+                value = <double>(<const cnp.int32_t*>(data + i * row_stride + j * col_stride))[0]
+            if typenum == cnp.NPY_DOUBLE:
+                (<double*>cnp.PyArray_DATA(out))[i * m + j] = value
+            else:
+                (<float*>cnp.PyArray_DATA(out))[i * m + j] = <float>value
+    return out
+
+
+def split(cnp.ndarray flat, tuple spec, Py_ssize_t columns=0):
+    """Views of the 1-D C-contiguous ``flat``: one ``(rows, cols)`` array per
+    ``(offset, rows, cols)`` of ``spec``, each keeping ``flat`` alive. With
+    ``columns``, ``spec`` holds ``(first_row, rows)`` pairs instead, each the
+    view ``(rows, columns)`` from ``first_row * columns``."""
+    cdef list views = []
+    cdef cnp.npy_intp shape[2]
+    cdef Py_ssize_t offset, itemsize = cnp.PyArray_ITEMSIZE(flat)
+    cdef Py_ssize_t size = cnp.PyArray_SIZE(flat)
+    cdef cnp.ndarray view
+    cdef char* data = <char*>cnp.PyArray_DATA(flat)
+    if cnp.PyArray_NDIM(flat) != 1 or not cnp.PyArray_IS_C_CONTIGUOUS(flat):
+        raise ValueError("flat must be a 1-D C-contiguous array")
+    for entry in spec:
+        if columns > 0:
+            offset, shape[0] = entry
+            offset *= columns
+            shape[1] = columns
+        else:
+            offset, shape[0], shape[1] = entry
+        if offset < 0 or shape[0] < 0 or shape[1] < 0 or offset + shape[0] * shape[1] > size:
+            raise ValueError(f"view ({offset}, {shape[0]}, {shape[1]}) does not fit in {size} "
+                             f"values")
+        view = cnp.PyArray_New(cnp.ndarray, 2, shape, cnp.PyArray_TYPE(flat), NULL,
+                               data + offset * itemsize, 0,
+                               cnp.NPY_ARRAY_CARRAY if cnp.PyArray_ISWRITEABLE(flat)
+                               else cnp.NPY_ARRAY_CARRAY_RO, None)
+        cnp.set_array_base(view, flat)
+        views.append(view)
+    return views
+
+
+def flat_of(gradients, tuple keys, tuple spec, int typenum, Py_ssize_t size):
+    """The 1-D buffer of ``size`` values of ``typenum`` whose views, as ``split``
+    makes them from ``spec``, are ``gradients[keys[0]]``, ``gradients[keys[1]]``,
+    ...; None when ``gradients`` is not such a dict (see ``network.backward``)."""
+    cdef PyObject* found
+    cdef cnp.ndarray view, flat
+    cdef Py_ssize_t i, offset, rows, cols
+    cdef object base = None
+    if type(gradients) is not dict:
+        return None
+    for i in range(len(keys)):
+        found = PyDict_GetItemWithError(<dict>gradients, keys[i])
+        if found == NULL or type(<object>found) is not cnp.ndarray:
+            return None
+        view = <cnp.ndarray>(<object>found)
+        if i == 0:
+            if cnp.PyArray_BASE(view) == NULL:
+                return None
+            base = <object>cnp.PyArray_BASE(view)
+            if type(base) is not cnp.ndarray:
+                return None
+            flat = <cnp.ndarray>base
+            if (cnp.PyArray_TYPE(flat) != typenum or cnp.PyArray_NDIM(flat) != 1
+                    or cnp.PyArray_SIZE(flat) != size or not cnp.PyArray_IS_C_CONTIGUOUS(flat)
+                    or not cnp.PyArray_ISWRITEABLE(flat)):
+                return None
+        offset, rows, cols = spec[i]
+        if (cnp.PyArray_BASE(view) != <PyObject*>base or cnp.PyArray_NDIM(view) != 2
+                or cnp.PyArray_DIMS(view)[0] != rows or cnp.PyArray_DIMS(view)[1] != cols
+                or not cnp.PyArray_IS_C_CONTIGUOUS(view)
+                or <char*>cnp.PyArray_DATA(view) != <char*>cnp.PyArray_DATA(flat)
+                + offset * cnp.PyArray_ITEMSIZE(flat)):
+            return None
+    return base
+
+
+cdef double _pairwise_sum(const double* a, Py_ssize_t n) noexcept nogil:
+    """NumPy's pairwise summation of ``add.reduce`` on a contiguous float64
+    array (``pairwise_sum_DOUBLE``): the same additions in the same order."""
+    cdef Py_ssize_t i, half
+    cdef double r[8]
+    cdef double total
+    if n < 8:
+        total = 0.0
+        for i in range(n):
+            total += a[i]
+        return total
+    if n <= 128:
+        for i in range(8):
+            r[i] = a[i]
+        i = 8
+        while i < n - (n % 8):
+            r[0] += a[i]
+            r[1] += a[i + 1]
+            r[2] += a[i + 2]
+            r[3] += a[i + 3]
+            r[4] += a[i + 4]
+            r[5] += a[i + 5]
+            r[6] += a[i + 6]
+            r[7] += a[i + 7]
+            i += 8
+        total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+        while i < n:
+            total += a[i]
+            i += 1
+        return total
+    half = n // 2
+    half -= half % 8
+    return _pairwise_sum(a, half) + _pairwise_sum(a + half, n - half)
+
+
+def loss_operands(a3):
+    """``[a3, 1 - a3]`` flattened into one new float64 array, and whether every
+    value of ``a3`` lies strictly between 0 and 1 (so no log of them warns).
+    ``a3`` must be a C-contiguous float64 ndarray."""
+    cdef cnp.ndarray array = <cnp.ndarray?>a3, out
+    cdef cnp.npy_intp n = cnp.PyArray_SIZE(array), size = 2 * n
+    cdef const double* p
+    cdef double* q
+    cdef Py_ssize_t j
+    cdef bint inside = True
+    if cnp.PyArray_TYPE(array) != cnp.NPY_DOUBLE or not cnp.PyArray_IS_C_CONTIGUOUS(array):
+        raise ValueError("a3 must be a C-contiguous float64 array")
+    p = <const double*>cnp.PyArray_DATA(array)
+    out = cnp.PyArray_EMPTY(1, &size, cnp.NPY_DOUBLE, 0)
+    q = <double*>cnp.PyArray_DATA(out)
+    for j in range(n):
+        q[j] = p[j]
+        q[n + j] = 1 - p[j]
+        inside &= 0 < p[j] < 1
+    return out, inside
+
+
+def cross_entropy_sum(logs, Y):
+    """The course's ``nansum(-Y log(a3) - (1 - Y) log(1 - a3))`` from
+    ``logs = log([a3, 1 - a3])`` (see :func:`loss_operands`), with every step
+    NumPy's: the products as float64 (int64 labels cast after ``1 - Y``), NaN
+    terms dropped, the rest added by NumPy's pairwise summation. None when
+    ``Y`` is not a C-contiguous int64 or float64 array of half ``logs``' size."""
+    cdef cnp.ndarray log_array = <cnp.ndarray?>logs, labels, terms
+    cdef cnp.npy_intp n
+    cdef const double* la
+    cdef double* t
+    cdef Py_ssize_t j
+    cdef double y, w, term
+    if type(Y) is not cnp.ndarray:
+        return None
+    labels = <cnp.ndarray>Y
+    n = cnp.PyArray_SIZE(labels)
+    if (cnp.PyArray_TYPE(labels) not in (cnp.NPY_DOUBLE, cnp.NPY_INT64)
+            or not cnp.PyArray_IS_C_CONTIGUOUS(labels) or not cnp.PyArray_ISNOTSWAPPED(labels)
+            or cnp.PyArray_SIZE(log_array) != 2 * n
+            or cnp.PyArray_TYPE(log_array) != cnp.NPY_DOUBLE
+            or not cnp.PyArray_IS_C_CONTIGUOUS(log_array)):
+        return None
+    la = <const double*>cnp.PyArray_DATA(log_array)
+    terms = cnp.PyArray_EMPTY(1, &n, cnp.NPY_DOUBLE, 0)
+    t = <double*>cnp.PyArray_DATA(terms)
+    for j in range(n):
+        if cnp.PyArray_TYPE(labels) == cnp.NPY_INT64:
+            y = <double>(<const cnp.int64_t*>cnp.PyArray_DATA(labels))[j]
+            w = <double>(1 - (<const cnp.int64_t*>cnp.PyArray_DATA(labels))[j])
+        else:
+            y = (<const double*>cnp.PyArray_DATA(labels))[j]
+            w = 1 - y
+        term = (-la[j]) * y + (-la[n + j]) * w
+        t[j] = 0.0 if term != term else term
+    return _pairwise_sum(t, n)

@@ -1,0 +1,50 @@
+"""Full-batch training in the row space of the data, for far fewer examples
+than inputs (e.g. 209 images of 12288 pixels)."""
+
+import numpy as np
+
+from .network import Layout
+
+__all__ = ["RowSpace", "use_row_space"]
+
+
+def use_row_space(dims, m, num_iterations, lambd):
+    """Whether full-batch training should run in :class:`RowSpace` form: far
+    fewer examples than inputs, no L2, and enough iterations that the passes
+    it saves outweigh the Gram matrix and the final W_1."""
+    n0, n1 = int(dims[0]), int(dims[1])
+    saved = num_iterations * 4 * n1 * m * (n0 - m)
+    spent = n0 * m * m + 4 * n1 * n0 * m
+    return lambd == 0 and 2 * m <= n0 and saved > 2 * spent
+
+
+class RowSpace:
+    """Full-batch gradient descent with fewer examples than inputs, run in the
+    row space of the data.
+
+    Every step adds ``-lr dZ_1 X^T`` to W_1, so ``W_1 = W_1(0) + C X^T`` with C
+    of shape (n_1, m), and ``Z_1 = W_1(0) X + C G + b_1`` with the Gram matrix
+    ``G = X^T X``. The kernels train C against G (``n_1 m^2`` work per pass
+    instead of ``n_1 n_0 m``); C moves by ``-lr dZ_1``. G and ``W_1(0) X``
+    (once) and W_1 (when the parameters are read) come from NumPy's BLAS.
+    The result equals plain training up to rounding.
+    """
+
+    def __init__(self, layout, theta, X):
+        """``layout`` and ``theta`` describe the network, ``X`` the data it
+        trains on."""
+        n0, n1, m = int(layout.dims[0]), int(layout.dims[1]), X.shape[1]
+        self.full_layout = layout
+        self.X = X
+        self.W1_initial = theta[:n1 * n0].reshape(n1, n0).copy()  # W_1 comes first in theta
+        self.gram = np.ascontiguousarray(X.T @ X)
+        self.offset = np.ascontiguousarray(self.W1_initial @ X).ravel()
+        self.layout = Layout.of((m, *(int(n) for n in layout.dims[1:])))
+        self.theta = np.concatenate([np.zeros(n1 * m, dtype=X.dtype), theta[n1 * n0:]])
+
+    def parameters_of(self, theta):
+        """The parameter dict of the network whose coefficients are ``theta``."""
+        n1, m = self.W1_initial.shape[0], self.X.shape[1]
+        C = theta[:n1 * m].reshape(n1, m)
+        W1 = self.W1_initial + C @ self.X.T
+        return self.full_layout.unpack(np.concatenate([W1.ravel(), theta[n1 * m:]]))

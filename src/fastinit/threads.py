@@ -1,0 +1,40 @@
+"""How many threads a computation gets by default.
+
+Every kernel gives the same bits for every thread count; this only decides
+when more threads pay for their synchronisation.
+"""
+
+import os
+
+from ._validation import check_positive_int
+
+__all__ = ["FLOPS_PER_THREAD", "available_cores", "flops_per_iteration", "resolve_threads"]
+
+#: more in synchronisation than it saves (about 50 microseconds of work).
+FLOPS_PER_THREAD = 2_000_000
+
+
+def available_cores():
+    """Cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def flops_per_iteration(dims, m, passes=3):
+    """Approximate floating-point operations of one pass over ``m`` examples: two
+    per weight and example for each of ``passes`` passes (training makes three:
+    forward, weight gradient, input gradient; inference one)."""
+    weights = sum(int(dims[l]) * int(dims[l - 1]) for l in range(1, len(dims)))
+    return 2 * passes * weights * m
+
+
+def resolve_threads(n_threads, dims, m, passes=3):
+    """``n_threads`` checked, or the default: all cores, capped so each thread
+    gets at least :data:`FLOPS_PER_THREAD` per iteration (or inference, with
+    ``passes=1``)."""
+    if n_threads is not None:
+        return check_positive_int(n_threads, "n_threads")
+    useful = max(1, flops_per_iteration(dims, m, passes) // FLOPS_PER_THREAD)
+    return int(min(available_cores(), useful))
