@@ -22,6 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import reference as ref  # noqa: E402
+from embedding import CALLS  # noqa: E402
 from workloads import MINI_BATCH_ADAM, TARGETS, WORKLOADS, course_moons  # noqa: E402
 
 import fastinit as fi  # noqa: E402
@@ -50,6 +51,36 @@ def settle():
     """Let NumPy's BLAS threads, which spin for a while after the reference's
     np.dot calls, go idle before fastinit's threads need the cores."""
     time.sleep(0.3)
+
+
+def time_calls(call, rounds):
+    """Seconds per call of fastinit and of the NumPy it replaces, each the median
+    over ``rounds`` alternating rounds of ``call.repeat`` calls, and the median
+    of the rounds' ratios (robust to the machine's speed drifting)."""
+    ours, theirs = call.pair()
+    ours(), theirs()
+    fast, slow = [], []
+    for _ in range(rounds):
+        for function, times in ((ours, fast), (theirs, slow)):
+            start = time.perf_counter()
+            for _ in range(call.repeat):
+                function()
+            times.append((time.perf_counter() - start) / call.repeat)
+    ratio = statistics.median(s / f for f, s in zip(fast, slow))
+    return statistics.median(fast), statistics.median(slow), ratio
+
+
+def embedding_table(rounds):
+    """Issue 10's rows: each call from a user's loop against its NumPy."""
+    header = (f"{'call (2-10-5-1 network)':<30} {'fastinit':>11} {'NumPy':>11} {'ratio':>7} "
+              f"{'target':>7}")
+    print(header)
+    print("-" * len(header))
+    for call in CALLS:
+        ours, theirs, ratio = time_calls(call, rounds)
+        mark = "  met" if ratio >= call.target else "  NOT met"
+        print(f"{call.label:<30} {ours * 1e6:>8.1f} us {theirs * 1e6:>8.1f} us {ratio:>6.2f}x "
+              f"{call.target:>6g}x{mark}")
 
 
 def time_pair(workload, repeats, iterations, n_threads=None):
@@ -93,6 +124,8 @@ def main():
     parser.add_argument("--repeats", type=int, default=5, help="timed runs per side (median)")
     parser.add_argument("--quick", action="store_true",
                         help="1500 notebook iterations instead of 15000")
+    parser.add_argument("--embedding", action="store_true",
+                        help="only the embedding table (issue 10's calls)")
     parser.add_argument("--threads", type=thread_counts, default=None,
                         help="thread counts for the scaling on many, comma-separated "
                              "(default: 1, 2 and all cores)")
@@ -102,6 +135,10 @@ def main():
     print(f"machine: {cpu_model()}, {config['cores']} cores, fastinit {config['version']} "
           f"using {config['instruction_set']}, OpenMP {'on' if config['openmp'] else 'off'}, "
           f"NumPy {config['numpy']}")
+    print()
+    embedding_table(max(args.repeats, 5) * 4)
+    if args.embedding:
+        return
     print()
     header = (f"{'workload':<10} {'dtype':<8} {'threads':>7} {'fastinit':>12} {'reference':>12} "
               f"{'ratio':>8} {'target':>7} {'MFLOP/it':>9} {'GFLOP/s':>8}")

@@ -106,6 +106,17 @@ cdef bint _copy_finite(cnp.ndarray source, Py_ssize_t rows, Py_ssize_t cols,
     return _finite(target, rows * cols, typenum)
 
 
+cdef bint _is_parameter_key(str key, str prefix):
+    """Whether ``key`` is ``prefix`` followed by "W" or "b" (and anything)."""
+    cdef Py_ssize_t i, p = len(prefix)
+    if len(key) <= p or (key[p] != u"W" and key[p] != u"b"):
+        return False
+    for i in range(p):
+        if key[i] != prefix[i]:
+            return False
+    return True
+
+
 def pack_parameters(parameters, int typenum, str prefix="", Py_ssize_t n_layers=0):
     """``(dims, theta)`` of a parameter dict, or None for the complete checks.
 
@@ -115,16 +126,12 @@ def pack_parameters(parameters, int typenum, str prefix="", Py_ssize_t n_layers=
     ``prefix + "b"`` (the course's gradients also hold ``dz`` and ``da``).
     Every array must be a float ndarray: ``W_l`` non-empty ``(n_l, n_{l-1})``,
     ``b_l`` ``(n_l, 1)`` or ``(n_l,)``, every value finite once converted to
-    ``typenum``. ``theta`` is new: every ``W_l`` row-major then ``b_l``.
+    ``typenum`` (-1: float32 when every array is float32, else float64).
+    ``theta`` is new: every ``W_l`` row-major then ``b_l``.
     """
-    cdef Py_ssize_t L, l, size = 0, n_out, n_in, count = 0
+    cdef Py_ssize_t L, l, count = 0
     cdef list names, arrays = []
-    cdef list dims = []
     cdef PyObject* found
-    cdef cnp.ndarray W, b, theta
-    cdef cnp.npy_intp length
-    cdef char* target
-    cdef Py_ssize_t itemsize = 8 if typenum == cnp.NPY_DOUBLE else 4
     if type(parameters) is not dict:
         return None
     if n_layers == 0:
@@ -136,16 +143,42 @@ def pack_parameters(parameters, int typenum, str prefix="", Py_ssize_t n_layers=
         for key in <dict>parameters:
             if type(key) is not str:
                 return None
-            if (<str>key).startswith(prefix + "W") or (<str>key).startswith(prefix + "b"):
-                count += 1
+            count += _is_parameter_key(<str>key, prefix)
         if count != 2 * L:
             return None
     names = _names(prefix, L)
     for l in range(2 * L):
         found = PyDict_GetItemWithError(<dict>parameters, names[l])
-        if found == NULL or not _plain_float_array(<object>found):
+        if found == NULL:
             return None
         arrays.append(<object>found)
+    return _pack(arrays, typenum)
+
+
+def pack_arrays(arrays, int typenum):
+    """:func:`pack_parameters` of ``[W1, b1, ..., WL, bL]`` (a list)."""
+    if not isinstance(arrays, list) or len(arrays) == 0 or len(arrays) % 2:
+        return None
+    return _pack(list(arrays), typenum)
+
+
+cdef object _pack(list arrays, int typenum):
+    """``(dims, theta)`` of ``[W1, b1, ..., WL, bL]``, or None (see
+    :func:`pack_parameters`)."""
+    cdef Py_ssize_t L = len(arrays) // 2, l, size = 0, n_out, n_in
+    cdef list dims = []
+    cdef cnp.ndarray W, b, theta
+    cdef cnp.npy_intp length
+    cdef char* target
+    cdef Py_ssize_t itemsize
+    cdef bint single = True
+    for value in arrays:
+        if not _plain_float_array(value):
+            return None
+        single &= cnp.PyArray_TYPE(<cnp.ndarray>value) == cnp.NPY_FLOAT
+    if typenum < 0:
+        typenum = cnp.NPY_FLOAT if single else cnp.NPY_DOUBLE
+    itemsize = 8 if typenum == cnp.NPY_DOUBLE else 4
     for l in range(L):
         W = <cnp.ndarray>arrays[2 * l]
         b = <cnp.ndarray>arrays[2 * l + 1]
@@ -264,72 +297,111 @@ def check_labels(Y, Py_ssize_t n_outputs, Py_ssize_t m, int typenum):
     return out
 
 
-def split(cnp.ndarray flat, tuple spec, Py_ssize_t columns=0):
+def split(cnp.ndarray flat, tuple spec, Py_ssize_t columns=0, Py_ssize_t second=0):
     """Views of the 1-D C-contiguous ``flat``: one ``(rows, cols)`` array per
     ``(offset, rows, cols)`` of ``spec``, each keeping ``flat`` alive. With
     ``columns``, ``spec`` holds ``(first_row, rows)`` pairs instead, each the
-    view ``(rows, columns)`` from ``first_row * columns``."""
+    view ``(rows, columns)`` from ``first_row * columns``, followed, with
+    ``second``, by the same view ``second`` values further on."""
     cdef list views = []
-    cdef cnp.npy_intp shape[2]
-    cdef Py_ssize_t offset, itemsize = cnp.PyArray_ITEMSIZE(flat)
-    cdef Py_ssize_t size = cnp.PyArray_SIZE(flat)
-    cdef cnp.ndarray view
-    cdef char* data = <char*>cnp.PyArray_DATA(flat)
-    if cnp.PyArray_NDIM(flat) != 1 or not cnp.PyArray_IS_C_CONTIGUOUS(flat):
-        raise ValueError("flat must be a 1-D C-contiguous array")
+    cdef Py_ssize_t offset, rows, cols
     for entry in spec:
         if columns > 0:
-            offset, shape[0] = entry
+            offset, rows = entry
             offset *= columns
-            shape[1] = columns
+            cols = columns
         else:
-            offset, shape[0], shape[1] = entry
-        if offset < 0 or shape[0] < 0 or shape[1] < 0 or offset + shape[0] * shape[1] > size:
-            raise ValueError(f"view ({offset}, {shape[0]}, {shape[1]}) does not fit in {size} "
-                             f"values")
-        view = cnp.PyArray_New(cnp.ndarray, 2, shape, cnp.PyArray_TYPE(flat), NULL,
-                               data + offset * itemsize, 0,
-                               cnp.NPY_ARRAY_CARRAY if cnp.PyArray_ISWRITEABLE(flat)
-                               else cnp.NPY_ARRAY_CARRAY_RO, None)
-        cnp.set_array_base(view, flat)
-        views.append(view)
+            offset, rows, cols = entry
+        views.append(_view(flat, offset, rows, cols))
+        if second > 0:
+            views.append(_view(flat, offset + second, rows, cols))
     return views
 
 
-def flat_of(gradients, tuple keys, tuple spec, int typenum, Py_ssize_t size):
-    """The 1-D buffer of ``size`` values of ``typenum`` whose views, as ``split``
-    makes them from ``spec``, are ``gradients[keys[0]]``, ``gradients[keys[1]]``,
-    ...; None when ``gradients`` is not such a dict (see ``network.backward``)."""
-    cdef PyObject* found
+def unzip_cache(tuple cache):
+    """``(layers, weights)`` of the course's cache ``(z1, a1, W1, b1, z2, ...)``:
+    ``[z1, a1, z2, a2, ...]`` and ``[W1, b1, W2, b2, ...]``."""
+    cdef Py_ssize_t i
+    cdef list layers = [], weights = []
+    for i in range(len(cache)):
+        (layers if i % 4 < 2 else weights).append(cache[i])
+    return layers, weights
+
+
+cdef cnp.ndarray _view(cnp.ndarray flat, Py_ssize_t offset, Py_ssize_t rows,
+                       Py_ssize_t cols):
+    """The ``(rows, cols)`` view of the 1-D C-contiguous ``flat`` from ``offset``."""
+    cdef cnp.npy_intp shape[2]
+    cdef cnp.ndarray view
+    if (cnp.PyArray_NDIM(flat) != 1 or not cnp.PyArray_IS_C_CONTIGUOUS(flat) or offset < 0
+            or rows < 0 or cols < 0 or offset + rows * cols > cnp.PyArray_SIZE(flat)):
+        raise ValueError(f"view ({offset}, {rows}, {cols}) does not fit in a 1-D contiguous "
+                         f"array of {cnp.PyArray_SIZE(flat)} values")
+    shape[0], shape[1] = rows, cols
+    view = cnp.PyArray_New(cnp.ndarray, 2, shape, cnp.PyArray_TYPE(flat), NULL,
+                           <char*>cnp.PyArray_DATA(flat) + offset * cnp.PyArray_ITEMSIZE(flat),
+                           0, cnp.NPY_ARRAY_CARRAY if cnp.PyArray_ISWRITEABLE(flat)
+                           else cnp.NPY_ARRAY_CARRAY_RO, None)
+    cnp.set_array_base(view, flat)
+    return view
+
+
+def named_views(tuple buffers, tuple spec, Py_ssize_t m):
+    """A dict of views: for each ``(key, buffer, offset, offset_per_m, rows, cols,
+    cols_per_m)`` of ``spec``, ``key`` maps to the ``(rows, cols + cols_per_m m)``
+    view of ``buffers[buffer]`` from ``offset + offset_per_m m``."""
+    cdef dict out = {}
+    cdef Py_ssize_t buffer, offset, offset_per_m, rows, cols, cols_per_m
+    for key, buffer, offset, offset_per_m, rows, cols, cols_per_m in spec:
+        out[key] = _view(<cnp.ndarray?>buffers[buffer], offset + offset_per_m * m, rows,
+                         cols + cols_per_m * m)
+    return out
+
+
+def flat_of(arrays, tuple spec, Py_ssize_t columns, Py_ssize_t second, int typenum,
+            Py_ssize_t size):
+    """The 1-D buffer of ``size`` values of ``typenum`` whose views, as
+    :func:`split` makes them from ``spec``, ``columns`` and ``second``, are the
+    ndarrays in the list ``arrays``, in order; None when they are not."""
     cdef cnp.ndarray view, flat
-    cdef Py_ssize_t i, offset, rows, cols
+    cdef Py_ssize_t i = 0, offset, copy, rows, cols
     cdef object base = None
-    if type(gradients) is not dict:
-        return None
-    for i in range(len(keys)):
-        found = PyDict_GetItemWithError(<dict>gradients, keys[i])
-        if found == NULL or type(<object>found) is not cnp.ndarray:
-            return None
-        view = <cnp.ndarray>(<object>found)
-        if i == 0:
-            if cnp.PyArray_BASE(view) == NULL:
+    cdef object value
+    for entry in spec:
+        if columns > 0:
+            offset, rows = entry
+            offset *= columns
+            cols = columns
+        else:
+            offset, rows, cols = entry
+        for copy in range(2 if second > 0 else 1):
+            if i >= len(arrays):
                 return None
-            base = <object>cnp.PyArray_BASE(view)
-            if type(base) is not cnp.ndarray:
+            value = arrays[i]
+            if type(value) is not cnp.ndarray:
                 return None
-            flat = <cnp.ndarray>base
-            if (cnp.PyArray_TYPE(flat) != typenum or cnp.PyArray_NDIM(flat) != 1
-                    or cnp.PyArray_SIZE(flat) != size or not cnp.PyArray_IS_C_CONTIGUOUS(flat)
-                    or not cnp.PyArray_ISWRITEABLE(flat)):
+            view = <cnp.ndarray>value
+            if i == 0:
+                if cnp.PyArray_BASE(view) == NULL:
+                    return None
+                base = <object>cnp.PyArray_BASE(view)
+                if type(base) is not cnp.ndarray:
+                    return None
+                flat = <cnp.ndarray>base
+                if (cnp.PyArray_TYPE(flat) != typenum or cnp.PyArray_NDIM(flat) != 1
+                        or cnp.PyArray_SIZE(flat) != size
+                        or not cnp.PyArray_IS_C_CONTIGUOUS(flat)
+                        or not cnp.PyArray_ISWRITEABLE(flat)):
+                    return None
+            if (cnp.PyArray_BASE(view) != <PyObject*>base or cnp.PyArray_NDIM(view) != 2
+                    or cnp.PyArray_DIMS(view)[0] != rows or cnp.PyArray_DIMS(view)[1] != cols
+                    or not cnp.PyArray_IS_C_CONTIGUOUS(view)
+                    or <char*>cnp.PyArray_DATA(view) != <char*>cnp.PyArray_DATA(flat)
+                    + offset * cnp.PyArray_ITEMSIZE(flat)):
                 return None
-        offset, rows, cols = spec[i]
-        if (cnp.PyArray_BASE(view) != <PyObject*>base or cnp.PyArray_NDIM(view) != 2
-                or cnp.PyArray_DIMS(view)[0] != rows or cnp.PyArray_DIMS(view)[1] != cols
-                or not cnp.PyArray_IS_C_CONTIGUOUS(view)
-                or <char*>cnp.PyArray_DATA(view) != <char*>cnp.PyArray_DATA(flat)
-                + offset * cnp.PyArray_ITEMSIZE(flat)):
-            return None
-    return base
+            offset += second
+            i += 1
+    return base if i == len(arrays) else None
 
 
 cdef double _pairwise_sum(const double* a, Py_ssize_t n) noexcept nogil:

@@ -299,8 +299,6 @@ static inline float fi_madd_f(float a, float b, float c)
 #else
 #define FI_OPAQUE(x) do { volatile __typeof__(x) fi_opaque_ = (x); (x) = fi_opaque_; } while (0)
 #endif
-static inline double fi_product_d(double a, double b) { double p = a * b; FI_OPAQUE(p); return p; }
-static inline float fi_product_f(float a, float b) { float p = a * b; FI_OPAQUE(p); return p; }
 
 /* How many of the last products of a sum over n examples are fused (fi_madd) rather
  * than rounded on their own: the rounding of fastinit's first whole-layer backward
@@ -311,30 +309,41 @@ static inline float fi_product_f(float a, float b) { float p = a * b; FI_OPAQUE(
 #define FI_FUSED_TAIL_f(n) ((n) % 4)
 
 /* dW = dZ @ A.T and db = dZ.sum(axis=1) over the first n columns, each value summed
- * from 0 over the examples in order, as a plain loop sums it (see FI_FUSED_TAIL). A
- * tile of R outputs x K inputs (and with `bias` the R row sums) runs its sums side by
- * side, so their latency overlaps; R and K are constants where the tile is inlined. */
-#define FI_DEFINE_SEQUENTIAL_WEIGHT_GRADIENT(T, SUFFIX)                                   \
+ * from 0 over the examples in order, as a plain loop sums it (see FI_FUSED_TAIL).
+ * Each lane of a vector holds one output row's sum, so a tile of one vector of rows
+ * x K inputs (K a constant where the tile is inlined; with `bias` also the rows'
+ * sums) runs its sums side by side without changing any of them. Rows past n_out
+ * repeat the last row and are not stored. */
+#define FI_DEFINE_SEQUENTIAL_WEIGHT_GRADIENT(T, V, SUFFIX)                                \
 static inline __attribute__((always_inline)) void fi_sequential_tile_##SUFFIX(           \
-    const T* dZ, ptrdiff_t lddz, const T* A, ptrdiff_t lda, T* dW, T* db, ptrdiff_t n_in, \
-    ptrdiff_t i0, ptrdiff_t k0, int R, int K, int bias, ptrdiff_t n)                      \
+    const T* dZ, ptrdiff_t lddz, const T* A, ptrdiff_t lda, T* dW, T* db, ptrdiff_t n_out, \
+    ptrdiff_t n_in, ptrdiff_t i0, ptrdiff_t k0, int K, int bias, ptrdiff_t n)             \
 {                                                                                         \
-    T acc[4][2] = {{0, 0}, {0, 0}, {0, 0}, {0, 0}};                                       \
-    T sums[4] = {0, 0, 0, 0};                                                             \
-    ptrdiff_t fused = n - FI_FUSED_TAIL_##SUFFIX(n);                                      \
-    for (ptrdiff_t j = 0; j < n; j++) {                                                   \
-        T a[2];                                                                           \
-        for (int c = 0; c < K; c++) a[c] = A[(k0 + c) * lda + j];                         \
-        for (int r = 0; r < R; r++) {                                                     \
-            T d = dZ[(i0 + r) * lddz + j];                                                \
-            for (int c = 0; c < K; c++)                                                   \
-                acc[r][c] = j < fused ? acc[r][c] + fi_product_##SUFFIX(d, a[c])          \
-                                      : fi_madd_##SUFFIX(d, a[c], acc[r][c]);             \
-            if (bias) sums[r] += d;                                                       \
+    enum { NL = FI_LANES_##SUFFIX };                                                      \
+    const T* rows[NL];                                                                    \
+    for (int r = 0; r < NL; r++)                                                          \
+        rows[r] = dZ + (i0 + r < n_out ? i0 + r : n_out - 1) * lddz;                      \
+    V acc[4], sums = fi_splat_##SUFFIX(0);                                                \
+    for (int c = 0; c < K; c++) acc[c] = fi_splat_##SUFFIX(0);                            \
+    ptrdiff_t fused = n - FI_FUSED_TAIL_##SUFFIX(n), j = 0;                               \
+    for (; j < fused; j++) {                                                              \
+        V d;                                                                              \
+        for (int r = 0; r < NL; r++) d[r] = rows[r][j];                                   \
+        for (int c = 0; c < K; c++) {                                                     \
+            V p = d * fi_splat_##SUFFIX(A[(k0 + c) * lda + j]);                           \
+            FI_OPAQUE(p);                                                                 \
+            acc[c] += p;                                                                  \
         }                                                                                 \
+        if (bias) sums += d;                                                              \
     }                                                                                     \
-    for (int r = 0; r < R; r++) {                                                         \
-        for (int c = 0; c < K; c++) dW[(i0 + r) * n_in + k0 + c] = acc[r][c];             \
+    for (; j < n; j++)                                                                    \
+        for (int r = 0; r < NL; r++) {                                                   \
+            for (int c = 0; c < K; c++)                                                   \
+                acc[c][r] = fi_madd_##SUFFIX(rows[r][j], A[(k0 + c) * lda + j], acc[c][r]); \
+            if (bias) sums[r] += rows[r][j];                                              \
+        }                                                                                 \
+    for (int r = 0; r < NL && i0 + r < n_out; r++) {                                      \
+        for (int c = 0; c < K; c++) dW[(i0 + r) * n_in + k0 + c] = acc[c][r];             \
         if (bias) db[i0 + r] = sums[r];                                                   \
     }                                                                                     \
 }                                                                                         \
@@ -344,26 +353,22 @@ static void fi_sequential_weight_gradient_##SUFFIX(const T* dZ, ptrdiff_t lddz, 
                                                    T* db, ptrdiff_t n_out,                \
                                                    ptrdiff_t n_in, ptrdiff_t n)           \
 {                                                                                         \
-    for (ptrdiff_t i0 = 0; i0 < n_out; i0 += 4) {                                         \
-        int R = n_out - i0 < 4 ? (int)(n_out - i0) : 4;                                  \
-        for (ptrdiff_t k0 = 0; k0 < n_in; k0 += 2) {                                      \
-            int two = n_in - k0 >= 2, bias = k0 == 0;                                     \
-            switch (R * 4 + two * 2 + bias) {                                             \
-            /* R outputs, 1 or 2 inputs, with or without the row sums */                  \
+    for (ptrdiff_t i0 = 0; i0 < n_out; i0 += FI_LANES_##SUFFIX) {                         \
+        for (ptrdiff_t k0 = 0; k0 < n_in; k0 += 4) {                                      \
+            int K = n_in - k0 < 4 ? (int)(n_in - k0) : 4, bias = k0 == 0;                 \
+            switch (K * 2 + bias) {                                                       \
             FI_TILE_CASE(SUFFIX, 1) FI_TILE_CASE(SUFFIX, 2)                               \
             FI_TILE_CASE(SUFFIX, 3) FI_TILE_CASE(SUFFIX, 4)                               \
             }                                                                             \
         }                                                                                 \
     }                                                                                     \
 }
-#define FI_TILE_CASE(SUFFIX, R)                                                           \
-    case R * 4 + 0: fi_sequential_tile_##SUFFIX(dZ, lddz, A, lda, dW, db, n_in, i0, k0, R, 1, 0, n); break; \
-    case R * 4 + 1: fi_sequential_tile_##SUFFIX(dZ, lddz, A, lda, dW, db, n_in, i0, k0, R, 1, 1, n); break; \
-    case R * 4 + 2: fi_sequential_tile_##SUFFIX(dZ, lddz, A, lda, dW, db, n_in, i0, k0, R, 2, 0, n); break; \
-    case R * 4 + 3: fi_sequential_tile_##SUFFIX(dZ, lddz, A, lda, dW, db, n_in, i0, k0, R, 2, 1, n); break;
+#define FI_TILE_CASE(SUFFIX, K)                                                           \
+    case K * 2: fi_sequential_tile_##SUFFIX(dZ, lddz, A, lda, dW, db, n_out, n_in, i0, k0, K, 0, n); break; \
+    case K * 2 + 1: fi_sequential_tile_##SUFFIX(dZ, lddz, A, lda, dW, db, n_out, n_in, i0, k0, K, 1, n); break;
 
-FI_DEFINE_SEQUENTIAL_WEIGHT_GRADIENT(double, d)
-FI_DEFINE_SEQUENTIAL_WEIGHT_GRADIENT(float, f)
+FI_DEFINE_SEQUENTIAL_WEIGHT_GRADIENT(double, fi_vd, d)
+FI_DEFINE_SEQUENTIAL_WEIGHT_GRADIENT(float, fi_vf, f)
 
 
 /* exp on every lane, without libm or errno, so compilers keep it in registers:

@@ -21,11 +21,14 @@ Differences, all deliberate:
   output depends on it).
 """
 
+import functools
+from itertools import chain
+
 import numpy as np
 
 from . import _boundary, _kernels, datasets, initializers
 from ._validation import check_parameters, check_positive_number, check_X, check_Y
-from .network import Layout, _backward_buffers, _forward_buffers, _prepare, predict as _predict
+from .network import Layout, Weights, _backward, _forward_buffer, _prepare, predict as _predict
 from .plotting import draw_decision_regions
 
 __all__ = [
@@ -83,12 +86,6 @@ def compute_loss(a3, Y):
     return 1.0 / m * np.nansum(logprobs)
 
 
-class _Cache(tuple):
-    """The course's cache tuple, which also carries the flat buffers
-    ``(Z, A)`` that its z and a arrays are views of, for
-    :func:`backward_propagation`."""
-
-
 def forward_propagation(X, parameters):
     """LINEAR->RELU x (L-1) -> LINEAR->SIGMOID, in the compiled core.
 
@@ -101,14 +98,12 @@ def forward_propagation(X, parameters):
         course's three layers exactly the course's 12-tuple.
     """
     net, X, _ = _prepare(X, parameters)
-    Z, A = _forward_buffers(net, X)
     m = X.shape[1]
-    cache = []
-    for l, (z, a) in enumerate(zip(net.layout.split_layers(Z, m),
-                                   net.layout.split_layers(A, m)), 1):
-        cache += [z, a, parameters[f"W{l}"], parameters[f"b{l}"]]
-    cache = _Cache(cache)
-    cache.buffers = (Z, A)
+    layers = _boundary.split(_forward_buffer(net, X), net.layout.layer_rows, m,
+                             net.layout.activation_rows * m)
+    weights = [parameters[key] for key in net.layout.keys]
+    cache = tuple(chain.from_iterable(zip(layers[::2], layers[1::2], weights[::2],
+                                          weights[1::2])))
     return cache[-3], cache
 
 
@@ -116,40 +111,39 @@ def backward_propagation(X, Y, cache):
     """Gradients in the course's dict: ``dz3, dW3, db3, da2, dz2, dW2, db2, da1,
     dz1, dW1, db1`` (for three layers; the same pattern for any depth).
 
-    The weights come from ``cache`` and, as in the course, so do the hidden
-    layers when ``cache`` is what :func:`forward_propagation` returned for data
-    of this size (otherwise the compiled core recomputes them).
+    The weights come from ``cache`` and, as in the course, so do the layers'
+    values when ``cache`` holds the arrays :func:`forward_propagation` made for
+    data of this size (otherwise the compiled core recomputes them).
     """
     if not isinstance(cache, tuple) or len(cache) == 0 or len(cache) % 4:
         raise ValueError("cache must be the tuple returned by forward_propagation")
-    n_layers = len(cache) // 4
-    parameters = {}
-    for l in range(1, n_layers + 1):
-        parameters[f"W{l}"] = cache[4 * l - 2]
-        parameters[f"b{l}"] = cache[4 * l - 1]
-    net, X, Y = _prepare(X, parameters, Y)
+    layers, weights = _boundary.unzip_cache(tuple(cache))
+    net, X, Y = _prepare(X, Weights(weights), Y)
     m = X.shape[1]
+    size = net.layout.activation_rows * m
+    buffer = _boundary.flat_of(layers, net.layout.layer_rows, m, size, X.dtype.num, 2 * size)
+    if buffer is None:
+        buffer = _forward_buffer(net, X)
     grad = np.empty(net.layout.size, dtype=X.dtype)
-    buffers = getattr(cache, "buffers", None)
-    if (buffers is not None and buffers[0].dtype == X.dtype
-            and buffers[0].size == net.layout.activation_rows * m):
-        Z, A = buffers
-        dZ = np.empty_like(Z)
-        dA = np.empty((net.layout.activation_rows - net.dims[-1]) * m, dtype=X.dtype)
-        _kernels.backward_layers(net.layout.plan, net.theta, X, Y, Z, A, dZ, dA, grad)
-    else:
-        _, _, dZ, dA = _backward_buffers(net, X, Y, grad)
-    dZ_layers = net.layout.split_layers(dZ, m)
-    dA_layers = net.layout.split_layers(dA, m, n_layers - 1)
-    weights = net.layout.views(grad)
-    gradients = {}
-    for l in range(n_layers, 0, -1):
-        gradients[f"dz{l}"] = dZ_layers[l - 1]
-        gradients[f"dW{l}"] = weights[2 * l - 2]
-        gradients[f"db{l}"] = weights[2 * l - 1]
+    deltas = _backward(net, X, Y, buffer, grad)
+    return _boundary.named_views((deltas, grad), _gradient_spec(net.layout), m)
+
+
+@functools.lru_cache(maxsize=64)
+def _gradient_spec(layout):
+    """``named_views`` of the course's gradient dict, in its order (``dz3, dW3,
+    db3, da2, dz2, ...``), from the backward pass's deltas (every dZ_l, then
+    the hidden layers' dA_l) and the flat gradient."""
+    spec = []
+    for l in range(layout.n_layers, 0, -1):
+        start, rows = layout.layer_rows[l - 1]
+        (offset, _, cols), (b_offset, _, _) = layout.parameter_views[2 * l - 2:2 * l]
+        spec += [(f"dz{l}", 0, 0, start, rows, 0, 1), (f"dW{l}", 1, offset, 0, rows, cols, 0),
+                 (f"db{l}", 1, b_offset, 0, rows, 1, 0)]
         if l > 1:
-            gradients[f"da{l - 1}"] = dA_layers[l - 2]
-    return gradients
+            start, rows = layout.layer_rows[l - 2]
+            spec.append((f"da{l - 1}", 0, 0, layout.activation_rows + start, rows, 0, 1))
+    return tuple(spec)
 
 
 def update_parameters(parameters, grads, learning_rate):
@@ -159,14 +153,12 @@ def update_parameters(parameters, grads, learning_rate):
     ``db1``, ... are used. Returns a new dict of new arrays.
     """
     learning_rate = check_positive_number(learning_rate, "learning_rate")
-    single = type(parameters) is dict and all(
-        type(value) is np.ndarray and value.dtype == np.float32 for value in parameters.values())
-    dtype = np.dtype(np.float32 if single else np.float64)
-    packed = _boundary.pack_parameters(parameters, dtype.num)
+    packed = _boundary.pack_parameters(parameters, -1)
     if packed is None:
         dims, layers = check_parameters(parameters)
-        packed = dims, Layout.of(dims).pack(layers, dtype)
+        packed = dims, Layout.of(dims).pack(layers, layers[0][0].dtype)
     dims, theta = packed
+    dtype = theta.dtype
     layout = Layout.of(dims)
     step = _boundary.pack_parameters(grads, dtype.num, "d", layout.n_layers)
     if step is None:
@@ -180,7 +172,7 @@ def update_parameters(parameters, grads, learning_rate):
     if step[0] != dims:
         raise ValueError(f"grads have layer sizes {list(step[0])}, parameters {list(dims)}")
     _kernels.gradient_step(theta, step[1], learning_rate)
-    return dict(zip(layout.keys, layout.views(theta)))
+    return layout.named(theta)
 
 
 def predict(X, y, parameters):

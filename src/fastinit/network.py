@@ -50,7 +50,7 @@ class Layout:
         for array in (self.dims, self.w_off, self.b_off, self.plan):
             array.flags.writeable = False
         n = [int(size) for size in self.dims]
-        self.keys = tuple(f"{name}{l}" for l in range(1, self.n_layers + 1) for name in "Wb")
+        self.keys = parameter_keys(self.n_layers)
         #: ``(offset, rows, cols)`` of every ``W_l`` and ``b_l`` (as (n_l, 1)), in key order.
         self.parameter_views = tuple(
             view for l in range(1, self.n_layers + 1)
@@ -59,6 +59,12 @@ class Layout:
         #: ``(first row, rows)`` of every layer in a per-layer activation buffer.
         self.layer_rows = tuple(zip(np.cumsum([0, *n[1:-1]]).tolist(), n[1:]))
         self.activation_rows = sum(n[1:])
+        #: ``named_views`` of a forward buffer (every Z_l, then every A_l, m columns).
+        self.forward_spec = tuple(
+            (f"{name}{l}", 0, 0, start + (self.activation_rows if name == "A" else 0), rows, 0, 1)
+            for l, (start, rows) in enumerate(self.layer_rows, 1) for name in "ZA")
+        self.forward_spec += (("AL",) + self.forward_spec[-1][1:],)
+        self._named_specs = {}
 
     @staticmethod
     def of(dims):
@@ -81,6 +87,15 @@ class Layout:
     def unpack(self, flat, prefix=""):
         """New ``{prefix + "W1": (n1, n0), prefix + "b1": (n1, 1), ...}`` arrays."""
         return {prefix + key: view.copy() for key, view in zip(self.keys, self.views(flat))}
+
+    def named(self, flat, prefix=""):
+        """``{prefix + "W1": view, prefix + "b1": view, ...}`` of ``flat``."""
+        spec = self._named_specs.get(prefix)
+        if spec is None:
+            spec = self._named_specs[prefix] = tuple(
+                (prefix + key, 0, offset, 0, rows, cols, 0)
+                for key, (offset, rows, cols) in zip(self.keys, self.parameter_views))
+        return _boundary.named_views((flat,), spec, 0)
 
     def views(self, flat):
         """Views of ``flat`` as ``[W1, b1, ..., WL, bL]``."""
@@ -232,11 +247,23 @@ class Network:
         return accuracy(X, Y, self, n_threads=n_threads)
 
 
+class Weights(list):
+    """``[W1, b1, ..., WL, bL]``: parameters in order, without the dict's names
+    (``init_utils`` reads them so from the course's cache)."""
+
+
 def _pack(parameters, dtype, name="parameters"):
-    """``(dims, theta)`` of a parameter dict in ``dtype`` (None: float64 unless
-    every array is float32), checked: the C fast path, or the complete checks
-    that convert what it does not take and word the errors."""
-    if dtype is not None:
+    """``(dims, theta)`` of a parameter dict (or :class:`Weights`) in ``dtype``
+    (None: float64 unless every array is float32), checked: the C fast path,
+    or the complete checks that convert what it does not take and word the
+    errors."""
+    if type(parameters) is Weights:
+        if dtype is not None:
+            packed = _boundary.pack_arrays(parameters, dtype.num)
+            if packed is not None:
+                return packed
+        parameters = dict(zip(parameter_keys(len(parameters) // 2), parameters))
+    elif dtype is not None:
         packed = _boundary.pack_parameters(parameters, dtype.num)
         if packed is not None:
             return packed
@@ -246,7 +273,7 @@ def _pack(parameters, dtype, name="parameters"):
 
 
 def as_network(parameters, dtype):
-    """``parameters`` (a Network or a dict) as a Network of ``dtype``: the
+    """``parameters`` (a Network, a dict or Weights) as a Network of ``dtype``: the
     Network itself when it has that dtype, else a checked, packed copy."""
     if isinstance(parameters, Network):
         return parameters if parameters.dtype == dtype else Network(parameters, dtype)
@@ -275,19 +302,19 @@ def _prepare(X, parameters, Y=None):
     return net, X, Y
 
 
-def _forward_buffers(net, X):
-    """Flat ``(Z, A)`` of every layer from the kernel's forward pass."""
+def _forward_buffer(net, X):
+    """The kernel's forward pass into one new buffer: every layer's Z (n_l, m),
+    then every layer's A."""
     size = net.layout.activation_rows * X.shape[1]
-    Z = np.empty(size, dtype=X.dtype)
-    A = np.empty(size, dtype=X.dtype)
-    _kernels.forward_layers(net.layout.plan, net.theta, X, Z, A)
-    return Z, A
+    buffer = np.empty(2 * size, dtype=X.dtype)
+    _kernels.forward_layers(net.layout.plan, net.theta, X, buffer[:size], buffer[size:])
+    return buffer
 
 
 @functools.lru_cache(maxsize=256)
-def _layer_keys(n_layers):
-    """``("Z1", "A1", ..., "ZL", "AL")``."""
-    return tuple(f"{name}{l}" for l in range(1, n_layers + 1) for name in "ZA")
+def parameter_keys(n_layers):
+    """``("W1", "b1", ..., "WL", "bL")``."""
+    return tuple(f"{name}{l}" for l in range(1, n_layers + 1) for name in "Wb")
 
 
 def forward(X, parameters):
@@ -308,23 +335,19 @@ def forward(X, parameters):
         ``AL`` holds the output probabilities.
     """
     net, X, _ = _prepare(X, parameters)
-    Z, A = _forward_buffers(net, X)
-    m = X.shape[1]
-    layers = [view for pair in zip(net.layout.split_layers(Z, m), net.layout.split_layers(A, m))
-              for view in pair]
-    out = dict(zip(_layer_keys(net.n_layers), layers))
-    out["AL"] = layers[-1]
-    return out
+    buffer = _forward_buffer(net, X)
+    return _boundary.named_views((buffer,), net.layout.forward_spec, X.shape[1])
 
 
-def _backward_buffers(net, X, Y, grad):
-    """Forward and backward passes keeping every layer: flat ``(Z, A, dZ, dA)``,
-    ``dA`` for the hidden layers only; the gradient goes to ``grad``."""
-    Z, A = _forward_buffers(net, X)
-    dZ = np.empty_like(Z)
-    dA = np.empty((net.layout.activation_rows - net.dims[-1]) * X.shape[1], dtype=X.dtype)
-    _kernels.backward_layers(net.layout.plan, net.theta, X, Y, Z, A, dZ, dA, grad)
-    return Z, A, dZ, dA
+def _backward(net, X, Y, buffer, grad):
+    """The kernel's backward pass from a :func:`_forward_buffer` ``buffer``:
+    the gradient goes to ``grad``; returns a new buffer holding every layer's
+    dZ, then the hidden layers' dA."""
+    size = net.layout.activation_rows * X.shape[1]
+    deltas = np.empty(2 * size - net.dims[-1] * X.shape[1], dtype=X.dtype)
+    _kernels.backward_layers(net.layout.plan, net.theta, X, Y, buffer[:size], buffer[size:],
+                             deltas[:size], deltas[size:], grad)
+    return deltas
 
 
 @functools.lru_cache(maxsize=256)
@@ -336,8 +359,10 @@ def _gradient_keys(n_layers):
 def _flat_gradient(gradients, layout, dtype):
     """The flat buffer behind a gradient dict that :func:`backward` returned
     for this layout and dtype, or None."""
-    return _boundary.flat_of(gradients, _gradient_keys(layout.n_layers), layout.parameter_views,
-                             dtype.num, layout.size)
+    if type(gradients) is not dict:
+        return None
+    arrays = [gradients.get(key) for key in _gradient_keys(layout.n_layers)]
+    return _boundary.flat_of(arrays, layout.parameter_views, 0, 0, dtype.num, layout.size)
 
 
 def backward(X, Y, parameters, out=None):
@@ -368,10 +393,8 @@ def backward(X, Y, parameters, out=None):
         if grad is None:
             raise ValueError(f"out must be a dict returned by backward for layer sizes "
                              f"{list(net.dims)} and dtype {X.dtype.name}")
-    _backward_buffers(net, X, Y, grad)
-    if out is not None:
-        return out
-    return dict(zip(_gradient_keys(net.n_layers), net.layout.views(grad)))
+    _backward(net, X, Y, _forward_buffer(net, X), grad)
+    return out if out is not None else net.layout.named(grad, "d")
 
 
 def _output_buffer(out, shape, dtype):
