@@ -1,5 +1,6 @@
 """pytest-benchmark suite: one group per workload, fastinit against the plain
-NumPy reference (and PyTorch or JAX when installed) in the same run.
+NumPy reference (and PyTorch or JAX when installed) in the same run; and one
+group per embedding call (embedding.py), fastinit against the NumPy it replaces.
 
     pytest benchmarks/ --benchmark-only
 
@@ -10,6 +11,7 @@ workload's iteration count; ``python benchmarks/report.py`` prints the ratios.
 import numpy as np
 import pytest
 import reference as ref
+from embedding import CALLS
 from workloads import MINI_BATCH_ADAM, WORKLOADS, course_moons
 
 import fastinit as fi
@@ -124,3 +126,22 @@ def test_reference_mini_batch_adam(benchmark):
     _, costs = benchmark.pedantic(ref.train_mini_batches, args=(X, Y, parameters),
                                   kwargs=MINI_BATCH_ADAM, rounds=3, iterations=1)
     assert f"{costs[-1]:f}" == "0.129118"
+
+
+@pytest.fixture(params=CALLS, ids=[call.label.replace(" ", "") for call in CALLS])
+def call(request):
+    return request.param
+
+
+def test_embedding_fastinit(benchmark, call):
+    """One call from a user's loop (issue 10): fastinit's side."""
+    benchmark.group = f"embedding: {call.label}"
+    ours, _ = call.pair()
+    benchmark.pedantic(ours, rounds=max(20, call.repeat), iterations=1, warmup_rounds=2)
+
+
+def test_embedding_numpy(benchmark, call):
+    """The same call in the plain NumPy it replaces."""
+    benchmark.group = f"embedding: {call.label}"
+    _, theirs = call.pair()
+    benchmark.pedantic(theirs, rounds=max(20, call.repeat), iterations=1, warmup_rounds=2)

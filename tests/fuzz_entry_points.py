@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 import reference as ref  # noqa: E402
 
 import fastinit as fi  # noqa: E402
+from fastinit import init_utils  # noqa: E402
 
 OUTCOMES = Counter()
 LAYOUTS = ["C", "F", "strided", "read-only", "misaligned"]
@@ -114,6 +115,18 @@ def run_entry_point(name, X, Y, parameters):
     X_before = np.array(X, copy=True)
     if name == "forward":
         got = fi.predict_proba(X, parameters)
+    elif name == "forward_layers":
+        got = fi.forward(X, parameters)
+    elif name == "network":
+        net = fi.Network(parameters)
+        got = net.backward(X, Y, out=net.backward(X, Y))
+        proba = net.predict_proba(X)
+        got["AL"] = net.predict_proba(X, out=np.empty_like(proba))
+        np.testing.assert_array_equal(got["AL"], proba)
+    elif name == "init_utils":
+        a3, cache = init_utils.forward_propagation(X, parameters)
+        got = init_utils.backward_propagation(X, Y, cache)
+        got["AL"] = a3
     elif name == "backward":
         got = fi.backward(X, Y, parameters)
     elif name == "train":
@@ -140,11 +153,19 @@ def run_entry_point(name, X, Y, parameters):
             assert got.shape == AL.shape and set(np.unique(got)) <= {0, 1}
         else:
             assert 0.0 <= got <= 1.0
-    elif name == "backward":
+    elif name == "forward_layers":
         _, caches = ref.forward(ref_X, ref_params)
+        for l, (Z, A) in enumerate(caches, 1):
+            np.testing.assert_allclose(got[f"Z{l}"], Z, **tol)
+            np.testing.assert_allclose(got[f"A{l}"], A, **tol)
+    elif name in ("backward", "network", "init_utils"):
+        AL, caches = ref.forward(ref_X, ref_params)
         expected = ref.backward(ref_X, np.asarray(Y, dtype=np.float64), ref_params, caches)
         for key in expected:
-            np.testing.assert_allclose(got[key], expected[key], **tol)
+            np.testing.assert_allclose(np.reshape(got[key], expected[key].shape), expected[key],
+                                       **tol)
+        if name != "backward":
+            np.testing.assert_allclose(got["AL"], AL, **tol)
     elif name == "train":
         _, costs = ref.train(ref_X, np.asarray(Y, dtype=np.float64), ref_params,
                              learning_rate=0.05, num_iterations=20, record_every=5)
@@ -171,7 +192,7 @@ def make_test(name, examples):
     def fuzz(problem):
         dims, X, Y, parameters, bad = problem
         # Labels do not reach forward or predict; a 1-layer network has no W2.
-        if (bad in ("label", "shape") and name in ("forward", "predict")) or \
+        if (bad in ("label", "shape") and name in ("forward", "forward_layers", "predict")) or \
                 (bad == "chain" and len(dims) <= 2):
             bad = None
         try:
@@ -256,8 +277,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--examples", type=int, default=200)
     args = parser.parse_args()
-    names = ["forward", "backward", "train", "train_regularized", "predict", "accuracy",
-             "gradient_check"]
+    names = ["forward", "forward_layers", "backward", "network", "init_utils", "train",
+             "train_regularized", "predict", "accuracy", "gradient_check"]
     for name in names:
         make_test(name, args.examples)()
     make_initialize_test(args.examples)()
