@@ -406,8 +406,9 @@ def test_the_whole_layer_passes_sum_each_value_in_order(module, fused, m):
     theta = rng.standard_normal(layout.size)
     X = rng.standard_normal((3, m))
     Y = (rng.random((2, m)) < 0.5).astype(np.float64)
-    Z, A = np.empty(6 * m), np.empty(6 * m)
-    module.forward_layers(layout.plan, theta, X, Z, A)
+    layers = np.empty(12 * m)
+    module.forward_layers(layout.plan, theta, X, layers)
+    Z, A = layers[:6 * m], layers[6 * m:]
     W1, b1, W2, b2 = layout.views(theta)
     Z1, Z2 = Z[:4 * m].reshape(4, m), Z[4 * m:].reshape(2, m)
     A1 = A[:4 * m].reshape(4, m)
@@ -418,8 +419,9 @@ def test_the_whole_layer_passes_sum_each_value_in_order(module, fused, m):
                 acc = madd(W1[i, k], X[k, j], acc, fused)
             assert Z1[i, j] == acc + b1[i, 0]
     np.testing.assert_array_equal(A1, np.maximum(Z1, 0))
-    dZ, dA, grad = np.empty(6 * m), np.empty(4 * m), np.empty(layout.size)
-    module.backward_layers(layout.plan, theta, X, Y, Z, A, dZ, dA, grad)
+    deltas, grad = np.empty(10 * m), np.empty(layout.size)
+    module.backward_layers(layout.plan, theta, X, Y, layers, deltas, grad)
+    dZ, dA = deltas[:6 * m], deltas[6 * m:]
     dZ2 = dZ[4 * m:].reshape(2, m)
     dW1, db1, dW2, db2 = layout.views(grad)
     for i in range(2):

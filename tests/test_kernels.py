@@ -156,12 +156,11 @@ def test_kernel_entry_points_refuse_inconsistent_sizes():
     theta = np.zeros(layout.size)
     X = np.zeros((2, m))
     Y = np.zeros((1, m))
-    acts = np.zeros(4 * m)
-    read_only = acts.copy()
+    read_only = np.zeros(8 * m)
     read_only.flags.writeable = False
-    _kernels.forward_layers(layout.plan, theta, X, acts, acts.copy())
-    _kernels.backward_layers(layout.plan, theta, X, Y, acts, acts, acts.copy(),
-                             np.zeros(3 * m), theta.copy())
+    layers = np.zeros(8 * m)
+    _kernels.forward_layers(layout.plan, theta, X, layers)
+    _kernels.backward_layers(layout.plan, theta, X, Y, layers, np.zeros(7 * m), theta.copy())
     _kernels.infer(layout.plan, theta, X, np.zeros((1, m)), Y, 2)
     work_size, n_blocks = _kernels.training_layout(layout.dims, m, 1)
     work = np.zeros(work_size)
@@ -189,20 +188,21 @@ def test_kernel_entry_points_refuse_inconsistent_sizes():
         lambda: _kernels.descend(*args, theta, X, Y, work, costs, 0.1, 1, 0),
         lambda: _kernels.descend(layout.dims, layout.b_off, layout.w_off, theta, X, Y, work,
                                  costs, 0.1, 1, 1),
-        lambda: _kernels.forward_layers(layout.plan, theta, X, acts, acts[:-1]),
-        lambda: _kernels.forward_layers(layout.plan, theta, np.zeros((2, 0)), acts[:0],
-                                        acts[:0]),
-        lambda: _kernels.forward_layers(layout.plan, theta, np.zeros((3, m)), acts, acts),
-        lambda: _kernels.forward_layers(layout.plan[:-1], theta, X, acts, acts),
-        lambda: _kernels.forward_layers(layout.plan, theta[:-1], X, acts, acts),
-        lambda: _kernels.forward_layers(layout.plan, theta, X.astype(np.float32), acts, acts),
-        lambda: _kernels.forward_layers(layout.plan, theta, X, acts, read_only),
-        lambda: _kernels.backward_layers(layout.plan, theta, X, Y, acts, acts, acts,
-                                         acts[:3 * m - 1], theta.copy()),
-        lambda: _kernels.backward_layers(layout.plan, theta, X, Y, acts, acts, acts,
-                                         acts[:3 * m], theta[:-1].copy()),
-        lambda: _kernels.backward_layers(layout.plan, theta, X, Y[:, :-1], acts, acts, acts,
-                                         acts[:3 * m], theta.copy()),
+        lambda: _kernels.forward_layers(layout.plan, theta, X, layers[:-1]),
+        lambda: _kernels.forward_layers(layout.plan, theta, np.zeros((2, 0)), layers[:0]),
+        lambda: _kernels.forward_layers(layout.plan, theta, np.zeros((3, m)), layers),
+        lambda: _kernels.forward_layers(layout.plan[:-1], theta, X, layers),
+        lambda: _kernels.forward_layers(layout.plan, theta[:-1], X, layers),
+        lambda: _kernels.forward_layers(layout.plan, theta, X.astype(np.float32), layers),
+        lambda: _kernels.forward_layers(layout.plan, theta, X, read_only),
+        lambda: _kernels.backward_layers(layout.plan, theta, X, Y, layers, np.zeros(7 * m - 1),
+                                         theta.copy()),
+        lambda: _kernels.backward_layers(layout.plan, theta, X, Y, layers, np.zeros(7 * m),
+                                         theta[:-1].copy()),
+        lambda: _kernels.backward_layers(layout.plan, theta, X, Y[:, :-1], layers,
+                                         np.zeros(7 * m), theta.copy()),
+        lambda: _kernels.backward_layers(layout.plan, theta, X, Y, layers[:-1],
+                                         np.zeros(7 * m), theta.copy()),
         lambda: _kernels.infer(layout.plan, theta, X, np.zeros((1, m + 1)), None, 1),
         lambda: _kernels.infer(layout.plan, theta, X, None, np.zeros((1, m - 1)), 1),
         lambda: _kernels.infer(layout.plan, theta, X, None, None, 0),
@@ -238,9 +238,9 @@ def test_kernel_entry_points_refuse_inconsistent_sizes():
     with pytest.raises(ValueError, match="dtype mismatch"):
         _kernels.descend(*args, theta.astype(np.float32), X, Y, work, costs, 0.1, 1, 1)
     with pytest.raises(ValueError, match="X must be a C-contiguous float32 array"):
-        _kernels.forward_layers(layout.plan, theta.astype(np.float32), X, acts, acts)
+        _kernels.forward_layers(layout.plan, theta.astype(np.float32), X, layers)
     with pytest.raises(TypeError, match="theta"):
-        _kernels.forward_layers(layout.plan, theta.astype(np.int64), X, acts, acts)
+        _kernels.forward_layers(layout.plan, theta.astype(np.int64), X, layers)
 
 
 @pytest.mark.parametrize("dims, m", [([2, 10, 5, 1], 300), ([3, 17, 1], 1001),

@@ -439,18 +439,28 @@ cdef double _pairwise_sum(const double* a, Py_ssize_t n) noexcept nogil:
     return _pairwise_sum(a, half) + _pairwise_sum(a + half, n - half)
 
 
-def loss_operands(a3):
-    """``[a3, 1 - a3]`` flattened into one new float64 array, and whether every
-    value of ``a3`` lies strictly between 0 and 1 (so no log of them warns).
-    ``a3`` must be a C-contiguous float64 ndarray."""
-    cdef cnp.ndarray array = <cnp.ndarray?>a3, out
-    cdef cnp.npy_intp n = cnp.PyArray_SIZE(array), size = 2 * n
+def loss_operands(a3, Y):
+    """``([a3, 1 - a3]`` flattened into one new float64 array, whether every
+    value of ``a3`` lies strictly between 0 and 1 (so that no log of them
+    warns)), or None unless ``a3`` is a C-contiguous float64 ndarray and ``Y``
+    a C-contiguous int64 or float64 one (then NumPy computes the loss)."""
+    cdef cnp.ndarray array, out
+    cdef cnp.npy_intp n, size
     cdef const double* p
     cdef double* q
     cdef Py_ssize_t j
     cdef bint inside = True
-    if cnp.PyArray_TYPE(array) != cnp.NPY_DOUBLE or not cnp.PyArray_IS_C_CONTIGUOUS(array):
-        raise ValueError("a3 must be a C-contiguous float64 array")
+    if type(a3) is not cnp.ndarray or type(Y) is not cnp.ndarray:
+        return None
+    array = <cnp.ndarray>a3
+    if (cnp.PyArray_TYPE(array) != cnp.NPY_DOUBLE or not cnp.PyArray_IS_C_CONTIGUOUS(array)
+            or not cnp.PyArray_ISNOTSWAPPED(array)
+            or cnp.PyArray_TYPE(<cnp.ndarray>Y) not in (cnp.NPY_DOUBLE, cnp.NPY_INT64)
+            or not cnp.PyArray_IS_C_CONTIGUOUS(<cnp.ndarray>Y)
+            or not cnp.PyArray_ISNOTSWAPPED(<cnp.ndarray>Y)):
+        return None
+    n = cnp.PyArray_SIZE(array)
+    size = 2 * n
     p = <const double*>cnp.PyArray_DATA(array)
     out = cnp.PyArray_EMPTY(1, &size, cnp.NPY_DOUBLE, 0)
     q = <double*>cnp.PyArray_DATA(out)
@@ -459,6 +469,19 @@ def loss_operands(a3):
         q[n + j] = 1 - p[j]
         inside &= 0 < p[j] < 1
     return out, inside
+
+
+def course_cache(list layers, parameters, tuple keys):
+    """The course's cache ``(z1, a1, W1, b1, z2, ...)`` from ``[z1, a1, z2, a2,
+    ...]`` and ``parameters[keys[0]], parameters[keys[1]], ...``."""
+    cdef list out = []
+    cdef Py_ssize_t l
+    for l in range(len(keys) // 2):
+        out.append(layers[2 * l])
+        out.append(layers[2 * l + 1])
+        out.append(parameters[keys[2 * l]])
+        out.append(parameters[keys[2 * l + 1]])
+    return tuple(out)
 
 
 def cross_entropy_sum(logs, Y):

@@ -1183,11 +1183,12 @@ cdef Py_ssize_t _columns(object X, Net net, int typenum) except -1:
     return cnp.PyArray_DIMS(<cnp.ndarray>X)[1]
 
 
-def forward_layers(plan, theta, X, Z, A):
+def forward_layers(plan, theta, X, out):
     """Forward pass keeping every layer.
 
-    ``Z`` and ``A`` (``sum(n_l) * m`` values each) receive Z_l and A_l layer after
-    layer; A_L is the sigmoid of the logits Z_L. The GIL is released.
+    ``out`` (``2 sum(n_l) m`` values) receives every Z_l, then every A_l, each
+    ``(n_l, m)`` row-major, layer after layer; A_L is the sigmoid of the logits
+    Z_L. The GIL is released.
     """
     cdef int typenum = _float_type(theta)
     cdef Net net = _plan_net(plan, cnp.PyArray_SIZE(<cnp.ndarray>theta))
@@ -1195,20 +1196,21 @@ def forward_layers(plan, theta, X, Z, A):
     cdef Py_ssize_t size = _layer_offset(net, net.L + 1, m)
     cdef void* t = _data(theta, typenum, net.n_theta, "theta", False)
     cdef void* x = _data(X, typenum, net.dims[0] * m, "X", False)
-    cdef void* z = _data(Z, typenum, size, "Z", True)
-    cdef void* a = _data(A, typenum, size, "A", True)
+    cdef void* z = _data(out, typenum, 2 * size, "out", True)
     with nogil:
         if typenum == cnp.NPY_DOUBLE:
-            _forward_layers[double](net, <double*>t, <double*>x, <double*>z, <double*>a, m)
+            _forward_layers[double](net, <double*>t, <double*>x, <double*>z,
+                                    <double*>z + size, m)
         else:
-            _forward_layers[float](net, <float*>t, <float*>x, <float*>z, <float*>a, m)
+            _forward_layers[float](net, <float*>t, <float*>x, <float*>z, <float*>z + size, m)
 
 
-def backward_layers(plan, theta, X, Y, Z, A, dZ, dA, grad):
-    """Backward pass from a :func:`forward_layers` result, keeping every layer.
+def backward_layers(plan, theta, X, Y, layers, deltas, grad):
+    """Backward pass from a :func:`forward_layers` result ``layers``, keeping
+    every layer.
 
-    ``dZ`` (the size of ``Z``) receives dZ_l for every layer, ``dA`` (the hidden
-    layers' part of that size) dA_l for the hidden layers, and ``grad`` dW_l and
+    ``deltas`` (``(2 sum(n_l) - n_L) m`` values) receives every dZ_l, then the
+    hidden layers' dA_l, in the layout of ``layers``; ``grad`` receives dW_l and
     db_l in the layout of ``theta``. The GIL is released.
     """
     cdef int typenum = _float_type(theta)
@@ -1218,18 +1220,18 @@ def backward_layers(plan, theta, X, Y, Z, A, dZ, dA, grad):
     cdef void* t = _data(theta, typenum, net.n_theta, "theta", False)
     cdef void* x = _data(X, typenum, net.dims[0] * m, "X", False)
     cdef void* y = _data(Y, typenum, net.dims[net.L] * m, "Y", False)
-    cdef void* z = _data(Z, typenum, size, "Z", False)
-    cdef void* a = _data(A, typenum, size, "A", False)
-    cdef void* dz = _data(dZ, typenum, size, "dZ", True)
-    cdef void* da = _data(dA, typenum, _layer_offset(net, net.L, m), "dA", True)
+    cdef void* z = _data(layers, typenum, 2 * size, "layers", False)
+    cdef void* d = _data(deltas, typenum, size + _layer_offset(net, net.L, m), "deltas", True)
     cdef void* g = _data(grad, typenum, net.n_theta, "grad", True)
     with nogil:
         if typenum == cnp.NPY_DOUBLE:
             _backward_layers[double](net, <double*>t, <double*>x, <double*>y, <double*>z,
-                                     <double*>a, <double*>dz, <double*>da, <double*>g, m)
+                                     <double*>z + size, <double*>d, <double*>d + size,
+                                     <double*>g, m)
         else:
             _backward_layers[float](net, <float*>t, <float*>x, <float*>y, <float*>z,
-                                    <float*>a, <float*>dz, <float*>da, <float*>g, m)
+                                    <float*>z + size, <float*>d, <float*>d + size,
+                                    <float*>g, m)
 
 
 def infer(plan, theta, X, proba, Y, int n_threads):
@@ -1266,11 +1268,22 @@ def infer(plan, theta, X, proba, Y, int n_threads):
     return hits
 
 
-def gradient_step(floating[::1] theta, const floating[::1] grad, double learning_rate):
-    """``theta -= learning_rate * grad`` in place (``grad`` has theta's length)."""
-    cdef Py_ssize_t p
-    cdef floating lr = <floating>learning_rate
-    _check_size(grad.shape[0], theta.shape[0], "grad")
+def gradient_step(theta, grad, double learning_rate):
+    """``theta -= learning_rate * grad`` in place (``grad`` has theta's length and
+    dtype), fused into one rounding where the build has FMA."""
+    cdef int typenum = _float_type(theta)
+    cdef Py_ssize_t n = cnp.PyArray_SIZE(<cnp.ndarray>theta)
+    cdef void* t = _data(theta, typenum, n, "theta", True)
+    cdef void* g = _data(grad, typenum, n, "grad", False)
     with nogil:
-        for p in range(theta.shape[0]):
-            theta[p] = theta[p] - lr * grad[p]
+        if typenum == cnp.NPY_DOUBLE:
+            _gradient_step[double](<double*>t, <double*>g, -learning_rate, n)
+        else:
+            _gradient_step[float](<float*>t, <float*>g, <float>-learning_rate, n)
+
+
+cdef void _gradient_step(floating* theta, const floating* grad, floating step,
+                         Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t p
+    for p in range(n):
+        theta[p] = _madd(step, grad[p], theta[p])

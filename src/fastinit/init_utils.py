@@ -22,7 +22,6 @@ Differences, all deliberate:
 """
 
 import functools
-from itertools import chain
 
 import numpy as np
 
@@ -73,8 +72,9 @@ def compute_loss(a3, Y):
     if a3.shape != Y.shape or a3.ndim != 2:
         raise ValueError(f"a3 and Y must both have shape (1, m), got {a3.shape} and {Y.shape}")
     m = Y.shape[1]
-    if a3.flags.c_contiguous and Y.flags.c_contiguous and Y.dtype in (np.int64, np.float64):
-        operands, inside = _boundary.loss_operands(a3)
+    operands = _boundary.loss_operands(a3, Y)
+    if operands is not None:
+        operands, inside = operands
         if inside:
             logs = np.log(operands)
         else:
@@ -101,9 +101,7 @@ def forward_propagation(X, parameters):
     m = X.shape[1]
     layers = _boundary.split(_forward_buffer(net, X), net.layout.layer_rows, m,
                              net.layout.activation_rows * m)
-    weights = [parameters[key] for key in net.layout.keys]
-    cache = tuple(chain.from_iterable(zip(layers[::2], layers[1::2], weights[::2],
-                                          weights[1::2])))
+    cache = _boundary.course_cache(layers, parameters, net.layout.keys)
     return cache[-3], cache
 
 

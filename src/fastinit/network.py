@@ -305,9 +305,8 @@ def _prepare(X, parameters, Y=None):
 def _forward_buffer(net, X):
     """The kernel's forward pass into one new buffer: every layer's Z (n_l, m),
     then every layer's A."""
-    size = net.layout.activation_rows * X.shape[1]
-    buffer = np.empty(2 * size, dtype=X.dtype)
-    _kernels.forward_layers(net.layout.plan, net.theta, X, buffer[:size], buffer[size:])
+    buffer = np.empty(2 * net.layout.activation_rows * X.shape[1], dtype=X.dtype)
+    _kernels.forward_layers(net.layout.plan, net.theta, X, buffer)
     return buffer
 
 
@@ -343,10 +342,9 @@ def _backward(net, X, Y, buffer, grad):
     """The kernel's backward pass from a :func:`_forward_buffer` ``buffer``:
     the gradient goes to ``grad``; returns a new buffer holding every layer's
     dZ, then the hidden layers' dA."""
-    size = net.layout.activation_rows * X.shape[1]
-    deltas = np.empty(2 * size - net.dims[-1] * X.shape[1], dtype=X.dtype)
-    _kernels.backward_layers(net.layout.plan, net.theta, X, Y, buffer[:size], buffer[size:],
-                             deltas[:size], deltas[size:], grad)
+    deltas = np.empty((2 * net.layout.activation_rows - net.dims[-1]) * X.shape[1],
+                      dtype=X.dtype)
+    _kernels.backward_layers(net.layout.plan, net.theta, X, Y, buffer, deltas, grad)
     return deltas
 
 
