@@ -1,4 +1,4 @@
-# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+# cython: language_level=3, cdivision=True
 """The fast path of the public boundary: check and pack in one pass.
 
 Each function here handles the common case (exact NumPy arrays of float32 or

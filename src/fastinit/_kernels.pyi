@@ -3,7 +3,8 @@
 
 Every function takes already-validated, C-contiguous arrays of one dtype
 (float32 or float64); ``_kernels_impl.pxi`` describes the flat parameter and
-activation layouts. ``dims``, ``w_off`` and ``b_off`` are ``intp``.
+activation layouts. ``dims``, ``w_off`` and ``b_off`` are ``intp``, and so is
+``plan``, the three in one array (``network.Layout.plan``).
 """
 
 import numpy as np
@@ -80,26 +81,23 @@ def epochs(
     lambd: float = 0.0,
     keep_prob: float = 1.0,
 ) -> tuple[float, int]: ...
-def forward(
-    dims: _Index,
-    w_off: _Index,
-    b_off: _Index,
-    theta: NDArray[_Float],
-    X: NDArray[_Float],
-    Z: NDArray[_Float],
-    A: NDArray[_Float],
-) -> None: ...
-def backward(
-    dims: _Index,
-    w_off: _Index,
-    b_off: _Index,
+def forward_layers(plan: _Index, theta: NDArray[_Float], X: NDArray[_Float],
+                   out: NDArray[_Float]) -> None: ...
+def backward_layers(
+    plan: _Index,
     theta: NDArray[_Float],
     X: NDArray[_Float],
     Y: NDArray[_Float],
-    Z: NDArray[_Float],
-    A: NDArray[_Float],
-    dZ: NDArray[_Float],
-    dA: NDArray[_Float],
+    layers: NDArray[_Float],
+    deltas: NDArray[_Float],
     grad: NDArray[_Float],
 ) -> None: ...
+def infer(
+    plan: _Index,
+    theta: NDArray[_Float],
+    X: NDArray[_Float],
+    proba: NDArray[_Float] | None,
+    Y: NDArray[_Float] | None,
+    n_threads: int,
+) -> int: ...
 def gradient_step(theta: NDArray[_Float], grad: NDArray[_Float], learning_rate: float) -> None: ...

@@ -8,7 +8,8 @@
 # 2. ``cdef`` loops over arrays, written on raw pointers with a leading
 #    dimension (``ld*``, the distance between rows), so a caller can hand them
 #    any block of examples;
-# 3. a few ``def`` entry points that ``network.py`` calls with validated arrays.
+# 3. a few ``def`` entry points that ``network.py`` and ``training.py`` call with
+#    validated arrays.
 #
 # Storage (all C-contiguous, one dtype, float32 or float64):
 #
@@ -26,6 +27,11 @@
 # the same bits. The innermost loops (``_simd.h``) run over CHUNK contiguous examples
 # held in SIMD registers, one partial sum per lane, so no sum is reassociated
 # differently by different compilers or instruction sets.
+#
+# The embedding calls (fi.forward, fi.backward, predictions) have entry points of
+# their own at the end: whole-layer passes that keep every layer, and inference
+# that keeps only the output. They take NumPy arrays through NumPy's C API, which
+# costs far less per call than typed memoryviews.
 
 cimport numpy as cnp
 from cython cimport floating
@@ -381,7 +387,7 @@ cdef void _add_row_space_offset(floating* Z, Py_ssize_t ldz, const floating* off
                                 Py_ssize_t width, bint relu) noexcept nogil:
     """Z += offset on the block's ``nb`` examples, then (when ``relu``)
     max(Z, 0) on all ``width`` columns: the first layer of the row-space form
-    (see ``network._RowSpace``), where Z_1 = W_1(0) X + C G + b_1."""
+    (see ``row_space.RowSpace``), where Z_1 = W_1(0) X + C G + b_1."""
     cdef Py_ssize_t i, j
     for i in range(rows):
         for j in range(nb):
@@ -594,7 +600,7 @@ cdef enum:
 cdef inline double _decayed(double learning_rate, Py_ssize_t epoch, int decay,
                             double decay_rate, Py_ssize_t interval) noexcept nogil:
     """The learning rate after ``epoch``: the course's ``update_lr`` (inverse)
-    or ``schedule_lr_decay`` (scheduled), as network._decayed computes it."""
+    or ``schedule_lr_decay`` (scheduled), as training._decayed computes it."""
     if decay == INVERSE:
         return learning_rate / (1 + decay_rate * epoch)
     if decay == SCHEDULED:
@@ -679,7 +685,7 @@ cdef double _epoch(Net net, floating* theta, const floating* X, const floating* 
 
 
 # ---------------------------------------------------------------------------
-# Entry points for network.py. Values (finiteness, labels) are validated there;
+# Entry points for training.py. Values (finiteness, labels) are validated there;
 # these check only what memory safety needs: sizes consistent with ``dims``, at
 # least one example. O(L) work per call, none per iteration.
 # ---------------------------------------------------------------------------
@@ -812,7 +818,7 @@ def descend(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
     ``n_threads``.
 
     With ``row_space_offset`` (``W_1(0) X``, n_1 * m values), the first layer
-    is in row-space form (``network._RowSpace``): ``X`` is the Gram matrix
+    is in row-space form (``row_space.RowSpace``): ``X`` is the Gram matrix
     ``X^T X`` of the data, and W_1 in ``theta`` holds the coefficients C of
     ``W_1 = W_1(0) + C X^T``, which move by ``-lr dZ_1``. (No L2 then: the
     penalty would need W_1 itself.)
