@@ -27,7 +27,8 @@ import numpy as np
 
 from . import _boundary, _kernels, datasets, initializers
 from ._validation import check_parameters, check_positive_number, check_X, check_Y
-from .network import Layout, Weights, _backward, _forward_buffer, _prepare, predict as _predict
+from .network import (Layout, Weights, _backward, _forward_buffer, _pack, _prepare,
+                      predict as _predict)
 from .plotting import draw_decision_regions
 
 __all__ = [
@@ -151,11 +152,7 @@ def update_parameters(parameters, grads, learning_rate):
     ``db1``, ... are used. Returns a new dict of new arrays.
     """
     learning_rate = check_positive_number(learning_rate, "learning_rate")
-    packed = _boundary.pack_parameters(parameters, -1)
-    if packed is None:
-        dims, layers = check_parameters(parameters)
-        packed = dims, Layout.of(dims).pack(layers, layers[0][0].dtype)
-    dims, theta = packed
+    dims, theta = _pack(parameters, None)
     dtype = theta.dtype
     layout = Layout.of(dims)
     step = _boundary.pack_parameters(grads, dtype.num, "d", layout.n_layers)

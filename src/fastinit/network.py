@@ -101,12 +101,6 @@ class Layout:
         """Views of ``flat`` as ``[W1, b1, ..., WL, bL]``."""
         return _boundary.split(flat, self.parameter_views)
 
-    def split_layers(self, flat, m, layers=None):
-        """Views of a per-layer buffer of ``m`` columns as ``[(n_1, m), ...]``
-        (the first ``layers`` layers; all by default)."""
-        rows = self.layer_rows if layers is None else self.layer_rows[:layers]
-        return _boundary.split(flat, rows, m)
-
 
 _LAYOUTS = {}
 
@@ -138,9 +132,11 @@ class Network:
     Examples
     --------
     >>> net = fi.Network(fi.initialize([2, 10, 5, 1], "he"))
+    >>> grads = None
     >>> for i in range(1000):
-    ...     grads = net.backward(X, Y, out=grads if i else None)
+    ...     grads = net.backward(X, Y, out=grads)
     ...     net.theta -= 0.01 * net.flat(grads)
+
     ``net["W1"]`` is a writable view: changing it changes the network.
     """
 
@@ -150,7 +146,8 @@ class Network:
         if dtype is not None:
             dtype = check_dtype(dtype)
         if isinstance(parameters, Network):
-            self._set(parameters.dims, parameters.theta.astype(dtype or parameters.dtype))
+            self._set(parameters.dims,
+                      parameters.theta.astype(parameters.dtype if dtype is None else dtype))
         else:
             self._set(*_pack(parameters, dtype))
 
@@ -163,7 +160,7 @@ class Network:
 
     def _named_views(self):
         if self._views is None:
-            self._views = dict(zip(self.layout.keys, self.layout.views(self.theta)))
+            self._views = self.layout.named(self.theta)
         return self._views
 
     @classmethod
@@ -257,14 +254,14 @@ def _pack(parameters, dtype, name="parameters"):
     (None: float64 unless every array is float32), checked: the C fast path,
     or the complete checks that convert what it does not take and word the
     errors."""
+    typenum = -1 if dtype is None else dtype.num
     if type(parameters) is Weights:
-        if dtype is not None:
-            packed = _boundary.pack_arrays(parameters, dtype.num)
-            if packed is not None:
-                return packed
+        packed = _boundary.pack_arrays(parameters, typenum)
+        if packed is not None:
+            return packed
         parameters = dict(zip(parameter_keys(len(parameters) // 2), parameters))
-    elif dtype is not None:
-        packed = _boundary.pack_parameters(parameters, dtype.num)
+    else:
+        packed = _boundary.pack_parameters(parameters, typenum)
         if packed is not None:
             return packed
     dims, layers = check_parameters(parameters, dtype, name=name)
@@ -311,9 +308,9 @@ def _forward_buffer(net, X):
 
 
 @functools.lru_cache(maxsize=256)
-def parameter_keys(n_layers):
-    """``("W1", "b1", ..., "WL", "bL")``."""
-    return tuple(f"{name}{l}" for l in range(1, n_layers + 1) for name in "Wb")
+def parameter_keys(n_layers, prefix=""):
+    """``(prefix + "W1", prefix + "b1", ..., prefix + "WL", prefix + "bL")``."""
+    return tuple(f"{prefix}{name}{l}" for l in range(1, n_layers + 1) for name in "Wb")
 
 
 def forward(X, parameters):
@@ -348,18 +345,12 @@ def _backward(net, X, Y, buffer, grad):
     return deltas
 
 
-@functools.lru_cache(maxsize=256)
-def _gradient_keys(n_layers):
-    """``("dW1", "db1", ..., "dWL", "dbL")``."""
-    return tuple(f"d{name}{l}" for l in range(1, n_layers + 1) for name in "Wb")
-
-
 def _flat_gradient(gradients, layout, dtype):
     """The flat buffer behind a gradient dict that :func:`backward` returned
     for this layout and dtype, or None."""
     if type(gradients) is not dict:
         return None
-    arrays = [gradients.get(key) for key in _gradient_keys(layout.n_layers)]
+    arrays = [gradients.get(key) for key in parameter_keys(layout.n_layers, "d")]
     return _boundary.flat_of(arrays, layout.parameter_views, 0, 0, dtype.num, layout.size)
 
 
