@@ -45,7 +45,7 @@ class Call:
     #: Issue 10's target: NumPy time / fastinit time.
     target: float
     m: int = 300
-    #: Whether fastinit's side runs on several threads, so that a timed round
+    #: Whether fastinit's side runs on several threads, so that its timed rounds
     #: should wait for NumPy's BLAS threads, which spin for a while after the
     #: NumPy side's np.dot, to leave the cores (see report.settle).
     threaded: bool = False

