@@ -79,6 +79,17 @@ cdef inline bint _finite(const char* data, Py_ssize_t n, int typenum) noexcept n
     return fi_all_finite_f(<const float*>data, n)
 
 
+cdef inline double _read(const char* p, int typenum) noexcept nogil:
+    """The value at ``p`` of a float64, float32, int64 or int32 array, as a double."""
+    if typenum == cnp.NPY_DOUBLE:
+        return (<const double*>p)[0]
+    if typenum == cnp.NPY_FLOAT:
+        return (<const float*>p)[0]
+    if typenum == cnp.NPY_INT64:
+        return <double>(<const cnp.int64_t*>p)[0]
+    return <double>(<const cnp.int32_t*>p)[0]
+
+
 cdef bint _copy_finite(cnp.ndarray source, Py_ssize_t rows, Py_ssize_t cols,
                        char* target, int typenum) noexcept:
     """Copy a (rows, cols) float array, any strides, into ``target`` (row-major,
@@ -95,10 +106,7 @@ cdef bint _copy_finite(cnp.ndarray source, Py_ssize_t rows, Py_ssize_t cols,
     col_stride = cnp.PyArray_STRIDES(source)[1] if cnp.PyArray_NDIM(source) == 2 else 0
     for i in range(rows):
         for j in range(cols):
-            if source_type == cnp.NPY_DOUBLE:
-                value = (<const double*>(data + i * row_stride + j * col_stride))[0]
-            else:
-                value = (<const float*>(data + i * row_stride + j * col_stride))[0]
+            value = _read(data + i * row_stride + j * col_stride, source_type)
             if typenum == cnp.NPY_DOUBLE:
                 (<double*>target)[i * cols + j] = value
             else:
@@ -266,14 +274,7 @@ def check_labels(Y, Py_ssize_t n_outputs, Py_ssize_t m, int typenum):
     col_stride = cnp.PyArray_STRIDES(array)[1]
     for i in range(n_outputs):
         for j in range(m):
-            if source_type == cnp.NPY_DOUBLE:
-                value = (<const double*>(data + i * row_stride + j * col_stride))[0]
-            elif source_type == cnp.NPY_FLOAT:
-                value = (<const float*>(data + i * row_stride + j * col_stride))[0]
-            elif source_type == cnp.NPY_INT64:
-                value = <double>(<const cnp.int64_t*>(data + i * row_stride + j * col_stride))[0]
-            else:
-                value = <double>(<const cnp.int32_t*>(data + i * row_stride + j * col_stride))[0]
+            value = _read(data + i * row_stride + j * col_stride, source_type)
             if not _is_label(value):
                 return None
     if source_type == typenum and cnp.PyArray_IS_C_CONTIGUOUS(array):
@@ -282,14 +283,7 @@ def check_labels(Y, Py_ssize_t n_outputs, Py_ssize_t m, int typenum):
     out = cnp.PyArray_EMPTY(2, shape, typenum, 0)
     for i in range(n_outputs):
         for j in range(m):
-            if source_type == cnp.NPY_DOUBLE:
-                value = (<const double*>(data + i * row_stride + j * col_stride))[0]
-            elif source_type == cnp.NPY_FLOAT:
-                value = (<const float*>(data + i * row_stride + j * col_stride))[0]
-            elif source_type == cnp.NPY_INT64:
-                value = <double>(<const cnp.int64_t*>(data + i * row_stride + j * col_stride))[0]
-            else:
-                value = <double>(<const cnp.int32_t*>(data + i * row_stride + j * col_stride))[0]
+            value = _read(data + i * row_stride + j * col_stride, source_type)
             if typenum == cnp.NPY_DOUBLE:
                 (<double*>cnp.PyArray_DATA(out))[i * m + j] = value
             else:
