@@ -412,12 +412,13 @@ def test_the_whole_layer_passes_sum_each_value_in_order(module, fused, m):
     W1, b1, W2, b2 = layout.views(theta)
     Z1, Z2 = Z[:4 * m].reshape(4, m), Z[4 * m:].reshape(2, m)
     A1 = A[:4 * m].reshape(4, m)
-    for i in range(4):
-        for j in range(m):
-            acc = 0.0
-            for k in range(3):
-                acc = madd(W1[i, k], X[k, j], acc, fused)
-            assert Z1[i, j] == acc + b1[i, 0]
+    for Z_l, W, b, inputs in ((Z1, W1, b1, X), (Z2, W2, b2, A1)):
+        for i in range(W.shape[0]):
+            for j in range(m):
+                acc = 0.0
+                for k in range(W.shape[1]):
+                    acc = madd(W[i, k], inputs[k, j], acc, fused)
+                assert Z_l[i, j] == acc + b[i, 0]
     np.testing.assert_array_equal(A1, np.maximum(Z1, 0))
     deltas, grad = np.empty(10 * m), np.empty(layout.size)
     module.backward_layers(layout.plan, theta, X, Y, layers, deltas, grad)

@@ -10,6 +10,7 @@ from ._validation import check_positive_int
 
 __all__ = ["FLOPS_PER_THREAD", "available_cores", "flops_per_iteration", "resolve_threads"]
 
+#: Floating-point operations per pass below which one more thread costs
 #: more in synchronisation than it saves (about 50 microseconds of work).
 FLOPS_PER_THREAD = 2_000_000
 

@@ -61,9 +61,6 @@ class TrainResult:
         )
 
 
-#: Floating-point operations per iteration below which one more thread costs
-
-
 class DivergenceError(ValueError):
     """Training produced infinite or NaN parameters (or cost).
 
@@ -281,7 +278,8 @@ def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_eve
         notebook's). The result is the same, bit for bit, for every thread count.
         With far fewer examples than inputs (e.g. 209 images of 12288 pixels),
         full-batch gradient descent without L2 runs in the data's row space
-        (``fastinit.row_space.RowSpace``): the same result up to rounding, with a few one-time
+        (``fastinit.row_space.RowSpace``): the same result up to rounding, with a
+        few one-time
         products through NumPy's BLAS (and its own threads).
     optimizer : {"gd", "momentum", "adam"}, default "gd"
         As the course writes them: momentum ``v = beta v + (1 - beta) g``; Adam
