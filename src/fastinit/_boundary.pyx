@@ -25,22 +25,17 @@ cdef extern from *:
     #include <string.h>
     /* 1 when every value is finite: the exponent bits of inf and NaN are all
        ones. An integer OR over the values, which compilers vectorize. */
-    static int fi_all_finite_d(const double* x, Py_ssize_t n) {
-        uint64_t bad = 0;
-        for (Py_ssize_t i = 0; i < n; i++) {
-            uint64_t b; memcpy(&b, x + i, 8);
-            bad |= (b & 0x7FF0000000000000ULL) == 0x7FF0000000000000ULL;
-        }
-        return !bad;
+    #define FI_DEFINE_ALL_FINITE(NAME, T, U, EXPONENT)                        \
+    static int NAME(const T* x, Py_ssize_t n) {                               \
+        U bad = 0;                                                            \
+        for (Py_ssize_t i = 0; i < n; i++) {                                  \
+            U b; memcpy(&b, x + i, sizeof b);                                 \
+            bad |= (b & EXPONENT) == EXPONENT;                                \
+        }                                                                     \
+        return !bad;                                                          \
     }
-    static int fi_all_finite_f(const float* x, Py_ssize_t n) {
-        uint32_t bad = 0;
-        for (Py_ssize_t i = 0; i < n; i++) {
-            uint32_t b; memcpy(&b, x + i, 4);
-            bad |= (b & 0x7F800000U) == 0x7F800000U;
-        }
-        return !bad;
-    }
+    FI_DEFINE_ALL_FINITE(fi_all_finite_d, double, uint64_t, 0x7FF0000000000000ULL)
+    FI_DEFINE_ALL_FINITE(fi_all_finite_f, float, uint32_t, 0x7F800000U)
     """
     bint fi_all_finite_d(const double* x, Py_ssize_t n) nogil
     bint fi_all_finite_f(const float* x, Py_ssize_t n) nogil
@@ -291,6 +286,18 @@ def check_labels(Y, Py_ssize_t n_outputs, Py_ssize_t m, int typenum):
     return out
 
 
+cdef int _decode(object entry, Py_ssize_t columns, Py_ssize_t* offset, Py_ssize_t* rows,
+                 Py_ssize_t* cols) except -1:
+    """``(offset, rows, cols)`` of one entry of a :func:`split` spec."""
+    if columns > 0:
+        first_row, rows[0] = entry
+        offset[0] = first_row * columns
+        cols[0] = columns
+    else:
+        offset[0], rows[0], cols[0] = entry
+    return 0
+
+
 def split(cnp.ndarray flat, tuple spec, Py_ssize_t columns=0, Py_ssize_t second=0):
     """Views of the 1-D C-contiguous ``flat``: one ``(rows, cols)`` array per
     ``(offset, rows, cols)`` of ``spec``, each keeping ``flat`` alive. With
@@ -300,12 +307,7 @@ def split(cnp.ndarray flat, tuple spec, Py_ssize_t columns=0, Py_ssize_t second=
     cdef list views = []
     cdef Py_ssize_t offset, rows, cols
     for entry in spec:
-        if columns > 0:
-            offset, rows = entry
-            offset *= columns
-            cols = columns
-        else:
-            offset, rows, cols = entry
+        _decode(entry, columns, &offset, &rows, &cols)
         views.append(_view(flat, offset, rows, cols))
         if second > 0:
             views.append(_view(flat, offset + second, rows, cols))
@@ -362,12 +364,7 @@ def flat_of(arrays, tuple spec, Py_ssize_t columns, Py_ssize_t second, int typen
     cdef object base = None
     cdef object value
     for entry in spec:
-        if columns > 0:
-            offset, rows = entry
-            offset *= columns
-            cols = columns
-        else:
-            offset, rows, cols = entry
+        _decode(entry, columns, &offset, &rows, &cols)
         for copy in range(2 if second > 0 else 1):
             if i >= len(arrays):
                 return None

@@ -273,22 +273,15 @@ FI_DEFINE_KERNELS(float, fi_vf, f)
 
 /* c + a * b in one lane, rounded as the vectorized loops round it: fused into one
  * rounding where the build has FMA, two roundings otherwise. */
-static inline double fi_madd_d(double a, double b, double c)
-{
 #if defined(__FMA__)
-    return __builtin_fma(a, b, c);
+#define FI_DEFINE_MADD(T, SUFFIX, FMA)                                                    \
+static inline T fi_madd_##SUFFIX(T a, T b, T c) { return FMA(a, b, c); }
 #else
-    return c + a * b;
+#define FI_DEFINE_MADD(T, SUFFIX, FMA)                                                    \
+static inline T fi_madd_##SUFFIX(T a, T b, T c) { return c + a * b; }
 #endif
-}
-static inline float fi_madd_f(float a, float b, float c)
-{
-#if defined(__FMA__)
-    return __builtin_fmaf(a, b, c);
-#else
-    return c + a * b;
-#endif
-}
+FI_DEFINE_MADD(double, d, __builtin_fma)
+FI_DEFINE_MADD(float, f, __builtin_fmaf)
 
 /* A product rounded on its own, never fused into the addition that follows: the
  * empty asm hides it from the compiler's contraction. */
