@@ -60,6 +60,12 @@ def test_network_holds_a_checked_copy_with_writable_views(problem):
     twin = net.copy()
     twin.theta[:] = 0
     assert net.theta.any()
+    buffer, W1 = twin.theta, twin["W1"]
+    twin.theta = np.ones(twin.theta.size)
+    twin.theta += 1.0
+    assert twin.theta is buffer and (W1 == 2.0).all()
+    with pytest.raises(ValueError):
+        twin.theta = np.ones(3)
 
 
 def test_network_dtype_follows_the_arrays_or_is_given(problem):

@@ -140,7 +140,7 @@ class Network:
     ``net["W1"]`` is a writable view: changing it changes the network.
     """
 
-    __slots__ = ("dims", "dtype", "theta", "layout", "_views")
+    __slots__ = ("dims", "dtype", "_theta", "layout", "_views")
 
     def __init__(self, parameters, dtype=None):
         if dtype is not None:
@@ -154,9 +154,22 @@ class Network:
     def _set(self, dims, theta):
         self.dims = dims
         self.dtype = theta.dtype
-        self.theta = theta
+        self._theta = theta
         self.layout = Layout.of(dims)
         self._views = None  # made when first asked for
+
+    @property
+    def theta(self):
+        """Every parameter in one flat vector (``W_1`` row-major, ``b_1``, ...).
+
+        Assigning to it (``net.theta -= lr * g`` included) writes into this
+        vector, so ``net["W1"]`` and the other views stay valid."""
+        return self._theta
+
+    @theta.setter
+    def theta(self, value):
+        if value is not self._theta:
+            self._theta[...] = value
 
     def _named_views(self):
         if self._views is None:
