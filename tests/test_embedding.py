@@ -285,6 +285,9 @@ def test_backward_refuses_an_out_it_did_not_make(problem):
         fi.backward(X[:, :5], Y[:, :5], fi.initialize([dims[0], 2, 1], "he")),
         [1, 2],
     ]
+    net = fi.Network(parameters)
+    with pytest.raises(ValueError, match="out must be a dict returned by backward"):
+        fi.backward(X, Y, net, out=net.layout.named(net.theta, "d"))  # would overwrite net
     for out in bad_outs:
         with pytest.raises(ValueError, match="out must be a dict returned by backward"):
             fi.backward(X, Y, parameters, out=out)

@@ -44,17 +44,19 @@ cdef extern from *:
 cdef dict _NAMES = {}
 
 
-cdef list _names(str prefix, Py_ssize_t n_layers):
-    """``[prefix + "W1", prefix + "b1", ..., prefix + "WL", prefix + "bL"]``, made once."""
+cpdef tuple parameter_keys(Py_ssize_t n_layers, str prefix=""):
+    """``(prefix + "W1", prefix + "b1", ..., prefix + "WL", prefix + "bL")``,
+    made once."""
+    cdef list names
     key = (prefix, n_layers)
-    names = _NAMES.get(key)
-    if names is None:
+    found = _NAMES.get(key)
+    if found is None:
         names = []
         for l in range(1, n_layers + 1):
             names.append(f"{prefix}W{l}")
             names.append(f"{prefix}b{l}")
-        _NAMES[key] = names
-    return names
+        found = _NAMES[key] = tuple(names)
+    return found
 
 
 cdef inline bint _plain_float_array(object value):
@@ -133,7 +135,8 @@ def pack_parameters(parameters, int typenum, str prefix="", Py_ssize_t n_layers=
     ``theta`` is new: every ``W_l`` row-major then ``b_l``.
     """
     cdef Py_ssize_t L, l, count = 0
-    cdef list names, arrays = []
+    cdef tuple names
+    cdef list arrays = []
     cdef PyObject* found
     if type(parameters) is not dict:
         return None
@@ -149,7 +152,7 @@ def pack_parameters(parameters, int typenum, str prefix="", Py_ssize_t n_layers=
             count += _is_parameter_key(<str>key, prefix)
         if count != 2 * L:
             return None
-    names = _names(prefix, L)
+    names = parameter_keys(L, prefix)
     for l in range(2 * L):
         found = PyDict_GetItemWithError(<dict>parameters, names[l])
         if found == NULL:

@@ -972,9 +972,10 @@ cdef inline floating _madd(floating a, floating b, floating c) noexcept nogil:
 
 
 cdef inline floating _sigmoid(floating z) noexcept nogil:
-    """1 / (1 + exp(-z)) in one lane, as the output rows of forward_layers and
-    backward_layers have always computed float32 (double and float32 round
-    the last bit differently here; float64 uses the vector kernels)."""
+    """1 / (1 + exp(-z)) in one lane. The float32 output rows of forward_layers
+    and backward_layers use it, as they always have: in float32 its last bit can
+    differ from the vector kernel's (fi_sigmoid_f). float64 rows use
+    fi_sigmoid_d, which gives these same bits."""
     if floating is float:
         return 1 / (1 + fi_expf(-z))
     else:

@@ -67,7 +67,7 @@ static inline V fi_relu_##SUFFIX(V v) { return fi_where_positive_##SUFFIX(v, v);
 /* out = value where `where` > 0, else 0, on n values (out may be value). */             \
 static void fi_mask_##SUFFIX(const T* where, const T* value, T* out, ptrdiff_t n)         \
 {                                                                                         \
-    enum { NL = (int)(sizeof(V) / sizeof(T)) };                                           \
+    enum { NL = FI_LANES_##SUFFIX };                                                      \
     ptrdiff_t j = 0;                                                                      \
     for (; j + NL <= n; j += NL)                                                          \
         fi_store_##SUFFIX(out + j, fi_where_positive_##SUFFIX(fi_load_##SUFFIX(where + j), \

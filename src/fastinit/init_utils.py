@@ -26,9 +26,9 @@ import functools
 import numpy as np
 
 from . import _boundary, _kernels, datasets, initializers
-from ._validation import check_parameters, check_positive_number, check_X, check_Y
-from .network import (Layout, Weights, _backward, _forward_buffer, _pack, _prepare,
-                      predict as _predict)
+from ._validation import check_positive_number, check_X, check_Y
+from .network import (Layout, Weights, _backward, _forward_buffer, _pack, _pack_gradients,
+                      _prepare, predict as _predict)
 from .plotting import draw_decision_regions
 
 __all__ = [
@@ -153,20 +153,9 @@ def update_parameters(parameters, grads, learning_rate):
     """
     learning_rate = check_positive_number(learning_rate, "learning_rate")
     dims, theta = _pack(parameters, None)
-    dtype = theta.dtype
     layout = Layout.of(dims)
-    step = _boundary.pack_parameters(grads, dtype.num, "d", layout.n_layers)
-    if step is None:
-        if not hasattr(grads, "items"):
-            raise TypeError(f"grads must be a dict with keys 'dW1', 'db1', ..., "
-                            f"got {type(grads).__name__}")
-        weight_grads = {key: value for key, value in grads.items()
-                        if str(key)[:2] in ("dW", "db")}
-        grad_dims, grad_layers = check_parameters(weight_grads, dtype, name="grads", prefix="d")
-        step = grad_dims, layout.pack(grad_layers, dtype)
-    if step[0] != dims:
-        raise ValueError(f"grads have layer sizes {list(step[0])}, parameters {list(dims)}")
-    _kernels.gradient_step(theta, step[1], learning_rate)
+    step = _pack_gradients(grads, layout, theta.dtype, "grads")
+    _kernels.gradient_step(theta, step, learning_rate)
     return layout.named(theta)
 
 

@@ -9,11 +9,10 @@ and packed in one pass at each call. Results are new arrays; the caller's
 arrays are never written (except ``out=``).
 """
 
-import functools
-
 import numpy as np
 
 from . import _boundary, _kernels
+from ._boundary import parameter_keys
 from ._validation import check_dtype, check_parameters, check_X, check_Y
 from .threads import resolve_threads
 
@@ -223,15 +222,8 @@ class Network:
         flat vector in :attr:`theta`'s layout (its own buffer, not a copy, when
         ``backward`` made it)."""
         flat = _flat_gradient(gradients, self.layout, self.dtype)
-        if flat is None:
-            dims, layers = check_parameters(
-                {k: v for k, v in gradients.items() if str(k)[:2] in ("dW", "db")},
-                self.dtype, name="gradients", prefix="d")
-            if dims != self.dims:
-                raise ValueError(f"gradients have layer sizes {list(dims)}, the network "
-                                 f"{list(self.dims)}")
-            flat = self.layout.pack(layers, self.dtype)
-        return flat
+        return flat if flat is not None else _pack_gradients(gradients, self.layout,
+                                                             self.dtype, "gradients")
 
     def __repr__(self):
         return f"Network(dims={list(self.dims)}, dtype={self.dtype.name})"
@@ -320,12 +312,6 @@ def _forward_buffer(net, X):
     return buffer
 
 
-@functools.lru_cache(maxsize=256)
-def parameter_keys(n_layers, prefix=""):
-    """``(prefix + "W1", prefix + "b1", ..., prefix + "WL", prefix + "bL")``."""
-    return tuple(f"{prefix}{name}{l}" for l in range(1, n_layers + 1) for name in "Wb")
-
-
 def forward(X, parameters):
     """Forward propagation, LINEAR->RELU x (L-1) -> LINEAR->SIGMOID.
 
@@ -367,6 +353,25 @@ def _flat_gradient(gradients, layout, dtype):
     return _boundary.flat_of(arrays, layout.parameter_views, 0, 0, dtype.num, layout.size)
 
 
+def _pack_gradients(gradients, layout, dtype, name):
+    """A gradient dict (``dW1``, ``db1``, ...; other keys, such as the course's
+    ``dz``/``da``, ignored) for ``layout``, checked and packed into a new flat
+    vector of ``dtype`` in the layout of ``Network.theta``."""
+    packed = _boundary.pack_parameters(gradients, dtype.num, "d", layout.n_layers)
+    if packed is None:
+        if not hasattr(gradients, "items"):
+            raise TypeError(f"{name} must be a dict with keys 'dW1', 'db1', ..., "
+                            f"got {type(gradients).__name__}")
+        weights = {key: value for key, value in gradients.items()
+                   if str(key)[:2] in ("dW", "db")}
+        dims, layers = check_parameters(weights, dtype, name=name, prefix="d")
+        packed = dims, Layout.of(dims).pack(layers, dtype)
+    if packed[0] != tuple(int(n) for n in layout.dims):
+        raise ValueError(f"{name} have layer sizes {list(packed[0])}, parameters "
+                         f"{[int(n) for n in layout.dims]}")
+    return packed[1]
+
+
 def backward(X, Y, parameters, out=None):
     """Gradients of the mean binary cross-entropy with respect to every parameter.
 
@@ -392,7 +397,7 @@ def backward(X, Y, parameters, out=None):
         grad = np.empty(net.layout.size, dtype=X.dtype)
     else:
         grad = _flat_gradient(out, net.layout, X.dtype)
-        if grad is None:
+        if grad is None or grad is net.theta:
             raise ValueError(f"out must be a dict returned by backward for layer sizes "
                              f"{list(net.dims)} and dtype {X.dtype.name}")
     _backward(net, X, Y, _forward_buffer(net, X), grad)
