@@ -22,6 +22,46 @@ def relu(z):
     return np.maximum(0, z)
 
 
+SELU_ALPHA = 1.6732632423543772
+SELU_SCALE = 1.0507009873554805
+
+
+def activation(name, z, negative_slope=0.01):
+    """A hidden layer's activation, as PyTorch defines it."""
+    if name == "relu":
+        return relu(z)
+    if name == "leaky_relu":
+        return np.where(z > 0, z, negative_slope * z)
+    if name == "tanh":
+        return np.tanh(z)
+    if name == "sigmoid":
+        return sigmoid(z)
+    if name == "selu":
+        return SELU_SCALE * np.where(z > 0, z, SELU_ALPHA * np.expm1(np.minimum(z, 0)))
+    if name == "linear":
+        return z
+    raise ValueError(f"unknown activation {name!r}")
+
+
+def activation_derivative(name, z, negative_slope=0.01):
+    """The activation's derivative at ``z``, the ``z > 0`` branch only where ``z > 0``
+    (as PyTorch takes it: 0 for ReLU at 0, ``negative_slope`` for leaky ReLU)."""
+    if name == "relu":
+        return (z > 0).astype(z.dtype)
+    if name == "leaky_relu":
+        return np.where(z > 0, 1.0, negative_slope).astype(z.dtype)
+    if name == "tanh":
+        return 1 - np.tanh(z) ** 2
+    if name == "sigmoid":
+        s = sigmoid(z)
+        return s * (1 - s)
+    if name == "selu":
+        return np.where(z > 0, SELU_SCALE, SELU_SCALE * SELU_ALPHA * np.exp(np.minimum(z, 0)))
+    if name == "linear":
+        return np.ones_like(z)
+    raise ValueError(f"unknown activation {name!r}")
+
+
 def initialize(layers_dims, scale, seed=3):
     """The course's initializers: ``np.random.seed(seed)``, then per layer
     ``randn(n_l, n_{l-1}) * scale(n_{l-1})`` and zero biases.
@@ -38,9 +78,10 @@ def initialize(layers_dims, scale, seed=3):
     return parameters
 
 
-def forward(X, parameters, keep_prob=1.0, masks=None):
-    """LINEAR->RELU x (L-1) -> LINEAR->SIGMOID. Returns ``(AL, caches)`` where
-    ``caches`` is ``[(Z1, A1), ..., (ZL, AL)]``.
+def forward(X, parameters, keep_prob=1.0, masks=None, hidden="relu", negative_slope=0.01):
+    """LINEAR->RELU x (L-1) -> LINEAR->SIGMOID (another ``hidden`` activation in
+    place of ReLU). Returns ``(AL, caches)`` where ``caches`` is
+    ``[(Z1, A1), ..., (ZL, AL)]``.
 
     With ``masks`` (one boolean ``(n_l, m)`` array per hidden layer), the course's
     inverted dropout: ``A = A * D; A = A / keep_prob`` on every hidden layer.
@@ -50,7 +91,7 @@ def forward(X, parameters, keep_prob=1.0, masks=None):
     caches = []
     for l in range(1, L + 1):
         Z = np.dot(parameters["W" + str(l)], A) + parameters["b" + str(l)]
-        A = sigmoid(Z) if l == L else relu(Z)
+        A = sigmoid(Z) if l == L else activation(hidden, Z, negative_slope)
         if masks is not None and l < L:
             A = A * masks[l - 1]
             A = A / keep_prob
@@ -121,7 +162,8 @@ def compute_cost_from_logits(ZL, Y):
     return float(np.sum(losses) / m)
 
 
-def backward(X, Y, parameters, caches, l2=0.0, keep_prob=1.0, masks=None):
+def backward(X, Y, parameters, caches, l2=0.0, keep_prob=1.0, masks=None, hidden="relu",
+             negative_slope=0.01):
     """The course's backward pass. Returns ``{"dW1", "db1", ..., "dWL", "dbL"}``.
 
     ``l2`` adds ``l2 * W_l`` to every ``dW_l`` (the course's ``lambd / m * W``);
@@ -144,9 +186,12 @@ def backward(X, Y, parameters, caches, l2=0.0, keep_prob=1.0, masks=None):
             if masks is not None:
                 dA_prev = dA_prev * masks[l - 2]
                 dA_prev = dA_prev / keep_prob
-            # The course multiplies by np.int64(A_prev > 0), which silently turns
-            # float32 into float64; a boolean mask keeps the dtype.
-            dZ = np.multiply(dA_prev, A_prev > 0)
+            if hidden == "relu":
+                # The course multiplies by np.int64(A_prev > 0), which silently turns
+                # float32 into float64; a boolean mask keeps the dtype.
+                dZ = np.multiply(dA_prev, A_prev > 0)
+            else:
+                dZ = dA_prev * activation_derivative(hidden, caches[l - 2][0], negative_slope)
     return grads
 
 
@@ -168,7 +213,8 @@ def l2_cost(parameters, lambd, m):
 
 
 def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_every=1000,
-          cost="logits", lambd=0.0, keep_prob=1.0, dropout_masks="fixed", seed=10):
+          cost="logits", lambd=0.0, keep_prob=1.0, dropout_masks="fixed", seed=10,
+          hidden="relu", negative_slope=0.01):
     """The course's model loop. Returns ``(parameters, costs)`` where ``costs`` holds
     the cost before the update at every ``record_every``-th iteration.
 
@@ -178,6 +224,7 @@ def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_eve
     ``lambd`` adds the course's L2 term to the cost and gradients; ``keep_prob < 1``
     drops out the hidden layers, with the course's ``fixed_masks`` or, with
     ``dropout_masks="hashed"``, ``hashed_masks`` of ``seed`` and the iteration.
+    ``hidden`` and ``negative_slope``: the hidden activation (see :func:`activation`).
     """
     m = X.shape[1]
     dims = [X.shape[0]] + [parameters["b" + str(l)].shape[0]
@@ -189,23 +236,24 @@ def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_eve
     for i in range(num_iterations):
         if keep_prob < 1 and dropout_masks == "hashed":
             masks = hashed_masks(dims, 0, m, keep_prob, seed, i)
-        AL, caches = forward(X, parameters, keep_prob, masks)
+        AL, caches = forward(X, parameters, keep_prob, masks, hidden, negative_slope)
         if cost == "course":
             c = compute_cost(AL, Y)
         else:
             c = compute_cost_from_logits(caches[-1][0], Y)
         if lambd:
             c = c + l2_cost(parameters, lambd, m)
-        grads = backward(X, Y, parameters, caches, lambd / m, keep_prob, masks)
+        grads = backward(X, Y, parameters, caches, lambd / m, keep_prob, masks, hidden,
+                         negative_slope)
         parameters = update_parameters(parameters, grads, learning_rate)
         if i % record_every == 0:
             costs.append(float(c))
     return parameters, costs
 
 
-def predict(X, parameters):
+def predict(X, parameters, hidden="relu", negative_slope=0.01):
     """0/1 predictions, ``AL > 0.5``, as ``int64`` of shape ``(n_L, m)``."""
-    AL, _ = forward(X, parameters)
+    AL, _ = forward(X, parameters, hidden=hidden, negative_slope=negative_slope)
     return (AL > 0.5).astype(np.int64)
 
 
@@ -230,7 +278,8 @@ def decayed_learning_rate(learning_rate0, epoch, decay, decay_rate, decay_interv
 def train_mini_batches(X, Y, parameters, optimizer="gd", learning_rate=0.0007,
                        mini_batch_size=64, beta=0.9, beta1=0.9, beta2=0.999, epsilon=1e-8,
                        num_epochs=10000, record_every=1000, seed=10, decay=None,
-                       decay_rate=1.0, decay_interval=1000, lambd=0.0, keep_prob=1.0):
+                       decay_rate=1.0, decay_interval=1000, lambd=0.0, keep_prob=1.0,
+                       hidden="relu", negative_slope=0.01):
     """The course's optimization model(): before every epoch ``seed += 1`` and a new
     shuffle; per mini-batch forward, cost (summed), backward and the optimizer's
     update (Adam's step counter counts mini-batches); with ``decay``, after epoch
@@ -261,11 +310,12 @@ def train_mini_batches(X, Y, parameters, optimizer="gd", learning_rate=0.0007,
             if keep_prob < 1:
                 masks = hashed_masks(dims, k * mini_batch_size, batch_X.shape[1], keep_prob,
                                      mask_seed, t)
-            AL, caches = forward(batch_X, parameters, keep_prob, masks)
+            AL, caches = forward(batch_X, parameters, keep_prob, masks, hidden, negative_slope)
             with np.errstate(divide="ignore", invalid="ignore"):
                 cost_total += np.sum(np.multiply(-np.log(AL), batch_Y)
                                      + np.multiply(-np.log(1 - AL), 1 - batch_Y))
-            grads = backward(batch_X, batch_Y, parameters, caches, lambd / m, keep_prob, masks)
+            grads = backward(batch_X, batch_Y, parameters, caches, lambd / m, keep_prob, masks,
+                             hidden, negative_slope)
             updated = {}
             t += 1
             for l in range(1, L + 1):

@@ -7,6 +7,7 @@ or a :class:`Network`, which holds them checked and packed for a loop.
 """
 
 from . import datasets, diagnostics, plotting
+from .activations import ACTIVATIONS, calculate_gain
 from .experiments import compare_initializers, compare_optimizers
 from .gradcheck import gradient_check
 from .initializers import INITIALIZERS, initialize
@@ -19,12 +20,14 @@ __version__ = "0.1.0"
 from .config import show_config  # noqa: E402  (reads __version__)
 
 __all__ = [
+    "ACTIVATIONS",
     "DivergenceError",
     "INITIALIZERS",
     "Network",
     "TrainResult",
     "accuracy",
     "backward",
+    "calculate_gain",
     "compare_initializers",
     "compare_optimizers",
     "datasets",

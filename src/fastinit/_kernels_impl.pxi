@@ -150,6 +150,15 @@ cdef extern from "_simd.h" nogil:
     void fi_mask_d(const double* where, const double* value, double* out, Py_ssize_t n)
     void fi_mask_f(const float* where, const float* value, float* out, Py_ssize_t n)
     void fi_sigmoid_d(const double* z, double* a, Py_ssize_t n)
+    void fi_activate_d(const double* z, double* a, Py_ssize_t n, int kind, double slope)
+    void fi_activate_f(const float* z, float* a, Py_ssize_t n, int kind, float slope)
+    void fi_activation_delta_d(const double* a, const double* d, double* out, Py_ssize_t n,
+                               int kind, double slope, double keep)
+    void fi_activation_delta_f(const float* a, const float* d, float* out, Py_ssize_t n,
+                               int kind, float slope, float keep)
+    enum:
+        FI_RELU
+        FI_LINEAR
     void fi_sigmoid_f(const float* z, float* a, Py_ssize_t n)
     void fi_sequential_weight_gradient_d(const double* dZ, Py_ssize_t lddz, const double* A,
                                          Py_ssize_t lda, double* dW, double* db,
@@ -241,6 +250,8 @@ cdef struct Net:
     const Py_ssize_t* w_off     # where W_l starts in theta, l = 1..L at [l - 1]
     const Py_ssize_t* b_off     # where b_l starts in theta
     Py_ssize_t n_theta          # number of parameters
+    int activation              # of the hidden layers: FI_RELU ... FI_LINEAR
+    double slope                # leaky ReLU's negative slope
 
 
 cdef Net _net_of(Py_ssize_t L, const Py_ssize_t* dims, const Py_ssize_t* w_off,
@@ -264,7 +275,48 @@ cdef Net _net_of(Py_ssize_t L, const Py_ssize_t* dims, const Py_ssize_t* w_off,
     net.w_off = w_off
     net.b_off = b_off
     net.n_theta = expected
+    net.activation = FI_RELU
+    net.slope = 0.0
     return net
+
+
+cdef int _set_activation(Net* net, int activation, double negative_slope) except -1:
+    """The hidden layers' activation: a code of ``activations.ACTIVATIONS`` and, for
+    leaky ReLU, a finite ``negative_slope >= 0``."""
+    if not FI_RELU <= activation <= FI_LINEAR:
+        raise ValueError(f"activation must be a code from 0 to 5, got {activation}")
+    if not (isfinite(negative_slope) and negative_slope >= 0):
+        raise ValueError(f"negative_slope must be a finite number >= 0, got {negative_slope}")
+    net.activation = activation
+    net.slope = negative_slope
+    return 0
+
+
+cdef void _activate_rows(Net net, floating* Z, Py_ssize_t ldz, Py_ssize_t rows,
+                         Py_ssize_t width) noexcept nogil:
+    """A = phi(Z) in place on ``rows`` rows of ``width`` values, phi the hidden
+    activation."""
+    cdef Py_ssize_t i
+    for i in range(rows):
+        if floating is float:
+            fi_activate_f(Z + i * ldz, Z + i * ldz, width, net.activation, <float>net.slope)
+        else:
+            fi_activate_d(Z + i * ldz, Z + i * ldz, width, net.activation, net.slope)
+
+
+cdef void _activation_delta_rows(Net net, const floating* A, Py_ssize_t lda, floating* d,
+                                 Py_ssize_t ldd, floating* out, Py_ssize_t ldo,
+                                 Py_ssize_t rows, Py_ssize_t width,
+                                 floating keep) noexcept nogil:
+    """out = d * phi'(Z) on ``rows`` rows, from the activations A = phi(Z) / keep."""
+    cdef Py_ssize_t i
+    for i in range(rows):
+        if floating is float:
+            fi_activation_delta_f(A + i * lda, d + i * ldd, out + i * ldo, width,
+                                  net.activation, <float>net.slope, keep)
+        else:
+            fi_activation_delta_d(A + i * lda, d + i * ldd, out + i * ldo, width,
+                                  net.activation, net.slope, keep)
 
 
 cdef Net _net(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
@@ -451,6 +503,7 @@ cdef double _train_block(Net net, const floating* theta, const floating* X,
     cdef double cost
     cdef bint dropout = backward and reg.keep_prob < 1
     cdef bint row_space = row_space_offset != NULL
+    cdef bint relu = net.activation == FI_RELU
 
     if width != nb:
         for k in range(net.dims[0]):
@@ -465,10 +518,12 @@ cdef double _train_block(Net net, const floating* theta, const floating* X,
     for l in range(1, net.L + 1):
         _block_forward(theta + net.w_off[l - 1], theta + net.b_off[l - 1], A_prev, ld_prev,
                        out, ld, net.dims[l], net.dims[l - 1], width,
-                       l < net.L and not (row_space and l == 1))
+                       l < net.L and relu and not (row_space and l == 1))
         if row_space and l == 1:
             _add_row_space_offset(out, ld, row_space_offset + first, m, net.dims[1], nb,
-                                  width, net.L > 1)
+                                  width, net.L > 1 and relu)
+        if l < net.L and not relu:
+            _activate_rows(net, out, ld, net.dims[l], width)
         if dropout and l < net.L:
             _dropout(reg, out, ld, _layer_offset(net, l, 1), net.dims[l],
                      first + reg.example_offset, nb, step)
@@ -495,11 +550,20 @@ cdef double _train_block(Net net, const floating* theta, const floating* X,
             _block_weight_gradient(delta, ld, A_prev, ld_prev, gradient + net.w_off[l - 1],
                                    gradient + net.b_off[l - 1], net.dims[l], net.dims[l - 1],
                                    width)
-        if l > 1:
+        if l > 1 and relu:
             _block_input_gradient(theta + net.w_off[l - 1], delta, ld, A_prev, ld,
                                   spare, ld, net.dims[l], net.dims[l - 1], width)
             if dropout:
                 _scale_dropped_delta(reg, spare, ld, net.dims[l - 1], width)
+        elif l > 1:
+            _block_input_gradient(theta + net.w_off[l - 1], delta, ld, NULL, ld,
+                                  spare, ld, net.dims[l], net.dims[l - 1], width)
+            _activation_delta_rows(net, A_prev, ld, spare, ld, spare, ld, net.dims[l - 1],
+                                   width, <floating>reg.keep_prob if dropout else 1)
+            if dropout:
+                _dropout(reg, spare, ld, _layer_offset(net, l - 1, 1), net.dims[l - 1],
+                         first + reg.example_offset, nb, step)
+        if l > 1:
             swap = delta
             delta = spare
             spare = swap
@@ -687,7 +751,10 @@ cdef double _epoch(Net net, floating* theta, const floating* X, const floating* 
 # ---------------------------------------------------------------------------
 # Entry points for training.py. Values (finiteness, labels) are validated there;
 # these check only what memory safety needs: sizes consistent with ``dims``, at
-# least one example. O(L) work per call, none per iteration.
+# least one example. O(L) work per call, none per iteration. Every entry point
+# that runs the network takes ``activation`` (the code of the hidden layers'
+# activation in ``activations.ACTIVATIONS``, default ReLU) and leaky ReLU's
+# ``negative_slope``.
 # ---------------------------------------------------------------------------
 
 cdef int _check_data(Net net, Py_ssize_t n_features, Py_ssize_t m) except -1:
@@ -717,6 +784,8 @@ cdef Net _shape_only(const Py_ssize_t[::1] dims) except *:
     if net.L < 1:
         raise ValueError("dims needs >= 2 entries")
     net.n_theta = 0
+    net.activation = FI_RELU
+    net.slope = 0.0
     for l in range(1, net.L + 1):
         if dims[l - 1] < 1 or dims[l] < 1:
             raise ValueError("every layer size must be >= 1")
@@ -802,7 +871,8 @@ def descend(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
             double learning_rate, Py_ssize_t n_iterations, int n_threads,
             double lambd=0.0, double keep_prob=1.0, unsigned long long seed=0,
             const unsigned char[::1] masks=None, Py_ssize_t first_step=0,
-            const floating[::1] row_space_offset=None):
+            const floating[::1] row_space_offset=None, int activation=0,
+            double negative_slope=0.0):
     """Run ``n_iterations`` gradient-descent steps in place on ``theta``.
 
     ``work`` and ``block_costs`` are sized by :func:`training_layout` (for the
@@ -824,6 +894,7 @@ def descend(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
     penalty would need W_1 itself.)
     """
     cdef Net net = _net(dims, w_off, b_off, theta.shape[0])
+    _set_activation(&net, activation, negative_slope)
     cdef Py_ssize_t m = X.shape[1]
     cdef Regularization reg
     cdef double penalty
@@ -853,12 +924,13 @@ def gradient(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
              floating[::1] work, double[::1] block_costs, floating[::1] grad,
              int n_threads, double lambd=0.0, double keep_prob=1.0,
              unsigned long long seed=0, const unsigned char[::1] masks=None,
-             Py_ssize_t step=0):
+             Py_ssize_t step=0, int activation=0, double negative_slope=0.0):
     """The training gradient at ``theta``, written to ``grad`` (theta's layout),
     exactly as :func:`descend` computes it for ``step`` (same arguments);
     ``theta`` is not changed. Returns the cost that :func:`descend` would
     return for that step."""
     cdef Net net = _net(dims, w_off, b_off, theta.shape[0])
+    _set_activation(&net, activation, negative_slope)
     cdef Py_ssize_t m = X.shape[1]
     cdef Regularization reg
     _check_training(net, X.shape[0], m, Y.shape[0], Y.shape[1], work.shape[0],
@@ -891,7 +963,8 @@ def epochs(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
            int optimizer, double learning_rate, double beta, double beta1, double beta2,
            double epsilon, Py_ssize_t t, Py_ssize_t first_epoch, Py_ssize_t n_epochs,
            unsigned long long seed, int decay=NO_DECAY, double decay_rate=1.0,
-           Py_ssize_t decay_interval=1000, double lambd=0.0, double keep_prob=1.0):
+           Py_ssize_t decay_interval=1000, double lambd=0.0, double keep_prob=1.0,
+           int activation=0, double negative_slope=0.0):
     """Epochs ``first_epoch`` to ``first_epoch + n_epochs - 1`` of mini-batch
     training, in place on ``theta`` (and on the optimizer states ``v``, ``s``,
     theta's length each), as the course's model runs them: before epoch ``e``
@@ -912,6 +985,7 @@ def epochs(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
     with (so divided by m it is that epoch's cost). The GIL is released for
     every epoch."""
     cdef Net net = _net(dims, w_off, b_off, theta.shape[0])
+    _set_activation(&net, activation, negative_slope)
     cdef Py_ssize_t m = X.shape[1]
     cdef Regularization reg
     cdef double first_cost = 0.0, total, penalty, rate
@@ -982,10 +1056,11 @@ cdef inline floating _sigmoid(floating z) noexcept nogil:
         return 1 / (1 + fi_exp(-z))
 
 
-cdef void _layer_forward(const floating* W, const floating* b, const floating* A_prev,
-                         floating* Z, floating* A, Py_ssize_t n_out, Py_ssize_t n_in,
-                         Py_ssize_t m, bint output) noexcept nogil:
-    """Z = W @ A_prev + b, then A = sigmoid(Z) (``output``) or max(Z, 0)."""
+cdef void _layer_forward(Net net, const floating* W, const floating* b,
+                         const floating* A_prev, floating* Z, floating* A, Py_ssize_t n_out,
+                         Py_ssize_t n_in, Py_ssize_t m, bint output) noexcept nogil:
+    """Z = W @ A_prev + b, then A = sigmoid(Z) (``output``) or the hidden
+    activation of Z."""
     cdef Py_ssize_t full = m - m % CHUNK
     cdef Py_ssize_t i, j, k
     cdef floating acc
@@ -1002,6 +1077,11 @@ cdef void _layer_forward(const floating* W, const floating* b, const floating* A
                     A[i * m + j] = _sigmoid(Z[i * m + j])
             else:
                 fi_sigmoid_d(Z + i * m, A + i * m, m)
+        elif net.activation != FI_RELU:
+            if floating is float:
+                fi_activate_f(Z + i * m, A + i * m, m, net.activation, <float>net.slope)
+            else:
+                fi_activate_d(Z + i * m, A + i * m, m, net.activation, net.slope)
         elif floating is float:
             fi_mask_f(Z + i * m, Z + i * m, A + i * m, m)
         else:
@@ -1014,7 +1094,7 @@ cdef void _forward_layers(Net net, const floating* theta, const floating* X,
     cdef const floating* A_prev = X
     for l in range(1, net.L + 1):
         offset = _layer_offset(net, l, m)
-        _layer_forward(theta + net.w_off[l - 1], theta + net.b_off[l - 1], A_prev,
+        _layer_forward(net, theta + net.w_off[l - 1], theta + net.b_off[l - 1], A_prev,
                        Z + offset, A + offset, net.dims[l], net.dims[l - 1], m, l == net.L)
         A_prev = A + offset
 
@@ -1024,7 +1104,8 @@ cdef void _backward_layers(Net net, const floating* theta, const floating* X,
                            floating* dZ, floating* dA, floating* grad,
                            Py_ssize_t m) noexcept nogil:
     """dZ_L = (sigmoid(Z_L) - Y) / m, then for l = L..1: dW_l, db_l, and below
-    the output dA_{l-1} = W_l.T @ dZ_l and dZ_{l-1} = dA_{l-1} * (A_{l-1} > 0)."""
+    the output dA_{l-1} = W_l.T @ dZ_l and dZ_{l-1} = dA_{l-1} * phi'(Z_{l-1}), from
+    A_{l-1} = phi(Z_{l-1}) (for ReLU, A_{l-1} > 0)."""
     cdef Py_ssize_t full = m - m % CHUNK
     cdef Py_ssize_t l, i, j, k, n_out, n_in
     cdef Py_ssize_t offset = _layer_offset(net, net.L, m), prev_offset = 0
@@ -1061,7 +1142,10 @@ cdef void _backward_layers(Net net, const floating* theta, const floating* X,
                     for i in range(n_out):
                         acc = _madd(W[i * n_in + k], dZ[offset + i * m + j], acc)
                     dA[prev_offset + k * m + j] = acc
-            if floating is float:
+            if net.activation != FI_RELU:
+                _activation_delta_rows(net, A_prev, 0, dA + prev_offset, 0, dZ + prev_offset,
+                                       0, 1, n_in * m, 1)
+            elif floating is float:
                 fi_mask_f(A_prev, dA + prev_offset, dZ + prev_offset, n_in * m)
             else:
                 fi_mask_d(A_prev, dA + prev_offset, dZ + prev_offset, n_in * m)
@@ -1093,7 +1177,10 @@ cdef Py_ssize_t _infer_block(Net net, const floating* theta, const floating* X,
         ld_inputs = ld
     for l in range(1, net.L + 1):
         _block_forward(theta + net.w_off[l - 1], theta + net.b_off[l - 1], inputs, ld_inputs,
-                       out, ld, net.dims[l], net.dims[l - 1], width, l < net.L)
+                       out, ld, net.dims[l], net.dims[l - 1], width,
+                       l < net.L and net.activation == FI_RELU)
+        if l < net.L and net.activation != FI_RELU:
+            _activate_rows(net, out, ld, net.dims[l], width)
         inputs = out
         ld_inputs = ld
         swap = out
@@ -1190,7 +1277,8 @@ cdef Py_ssize_t _columns(object X, Net net, int typenum) except -1:
     return cnp.PyArray_DIMS(<cnp.ndarray>X)[1]
 
 
-def forward_layers(plan, theta, X, out):
+def forward_layers(plan, theta, X, out,
+                   int activation=0, double negative_slope=0.0):
     """Forward pass keeping every layer.
 
     ``out`` (``2 sum(n_l) m`` values) receives every Z_l, then every A_l, each
@@ -1200,6 +1288,7 @@ def forward_layers(plan, theta, X, out):
     cdef int typenum = _float_type(theta)
     cdef Net net = _plan_net(plan, cnp.PyArray_SIZE(<cnp.ndarray>theta))
     cdef Py_ssize_t m = _columns(X, net, typenum)
+    _set_activation(&net, activation, negative_slope)
     cdef Py_ssize_t size = _layer_offset(net, net.L + 1, m)
     cdef void* t = _data(theta, typenum, net.n_theta, "theta", False)
     cdef void* x = _data(X, typenum, net.dims[0] * m, "X", False)
@@ -1212,7 +1301,8 @@ def forward_layers(plan, theta, X, out):
             _forward_layers[float](net, <float*>t, <float*>x, <float*>z, <float*>z + size, m)
 
 
-def backward_layers(plan, theta, X, Y, layers, deltas, grad):
+def backward_layers(plan, theta, X, Y, layers, deltas, grad, int activation=0,
+                    double negative_slope=0.0):
     """Backward pass from a :func:`forward_layers` result ``layers``, keeping
     every layer.
 
@@ -1223,6 +1313,7 @@ def backward_layers(plan, theta, X, Y, layers, deltas, grad):
     cdef int typenum = _float_type(theta)
     cdef Net net = _plan_net(plan, cnp.PyArray_SIZE(<cnp.ndarray>theta))
     cdef Py_ssize_t m = _columns(X, net, typenum)
+    _set_activation(&net, activation, negative_slope)
     cdef Py_ssize_t size = _layer_offset(net, net.L + 1, m)
     cdef void* t = _data(theta, typenum, net.n_theta, "theta", False)
     cdef void* x = _data(X, typenum, net.dims[0] * m, "X", False)
@@ -1241,7 +1332,8 @@ def backward_layers(plan, theta, X, Y, layers, deltas, grad):
                                     <float*>g, m)
 
 
-def infer(plan, theta, X, proba, Y, int n_threads):
+def infer(plan, theta, X, proba, Y, int n_threads, int activation=0,
+          double negative_slope=0.0):
     """The output probabilities of ``X`` into ``proba`` ((n_L, m) values, or
     None), and with labels ``Y`` (or None) the number of them the 0.5 threshold
     predicts (else 0). Only the output is stored; the GIL is released; every
@@ -1249,6 +1341,7 @@ def infer(plan, theta, X, proba, Y, int n_threads):
     cdef int typenum = _float_type(theta)
     cdef Net net = _plan_net(plan, cnp.PyArray_SIZE(<cnp.ndarray>theta))
     cdef Py_ssize_t m = _columns(X, net, typenum)
+    _set_activation(&net, activation, negative_slope)
     cdef void* t = _data(theta, typenum, net.n_theta, "theta", False)
     cdef void* x = _data(X, typenum, net.dims[0] * m, "X", False)
     cdef void* p = NULL

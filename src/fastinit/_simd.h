@@ -468,6 +468,170 @@ static void fi_sigmoid_##SUFFIX(const T* z, T* a, ptrdiff_t n)                  
 FI_DEFINE_OUTPUT_DELTA(double, fi_vd, d, fi_exp_vd)
 FI_DEFINE_OUTPUT_DELTA(float, fi_vf, f, fi_exp_vf)
 
+/* Hidden activations: the codes of activations.ACTIVATIONS, in its order. */
+enum { FI_RELU = 0, FI_LEAKY_RELU = 1, FI_TANH = 2, FI_SIGMOID = 3, FI_SELU = 4,
+       FI_LINEAR = 5 };
+#define FI_SELU_ALPHA 1.6732632423543772
+#define FI_SELU_SCALE 1.0507009873554805
+
+/* Lanes of `yes` where `mask` is set, of `no` elsewhere. */
+#define FI_SELECT(mask, yes, no) \
+    ((__typeof__(yes))(((__typeof__(mask))(yes) & (mask)) | ((__typeof__(mask))(no) & ~(mask))))
+
+/* tanh as Cephes computes it: x + x^3 P(x^2) / Q(x^2) for |x| < 0.625, else
+ * (1 - e) / (1 + e) with e = exp(-2|x|), the sign restored; both branches share one
+ * division. Within a few ulp of libm's. */
+static inline fi_vd fi_tanh_vd(fi_vd x)
+{
+    const fi_vd one = fi_splat_d(1.0);
+    fi_vl sign = (fi_vl)x & (fi_vl)fi_splat_d(-0.0);
+    fi_vd ax = (fi_vd)((fi_vl)x ^ sign), z = ax * ax;
+    fi_vd p = (fi_splat_d(-9.64399179425052238628e-1) * z - 9.92877231001918586564e1) * z
+              - 1.61468768441708447952e3;
+    fi_vd q = ((z + 1.12811678491632931402e2) * z + 2.23548839060100448583e3) * z
+              + 4.84406305325125486048e3;
+    fi_vd e = fi_exp_vd(-2.0 * ax);
+    __typeof__(ax < one) small = ax < fi_splat_d(0.625);
+    fi_vd numerator = FI_SELECT(small, ax * (q + z * p), one - e);
+    fi_vd denominator = FI_SELECT(small, q, one + e);
+    return (fi_vd)((fi_vl)(numerator / denominator) ^ sign);
+}
+
+static inline fi_vf fi_tanh_vf(fi_vf x)
+{
+    const fi_vf one = fi_splat_f(1.0f);
+    fi_vi sign = (fi_vi)x & (fi_vi)fi_splat_f(-0.0f);
+    fi_vf ax = (fi_vf)((fi_vi)x ^ sign), z = ax * ax;
+    fi_vf p = ((((fi_splat_f(-5.70498872745e-3f) * z + 2.06390887954e-2f) * z
+                 - 5.37397155531e-2f) * z + 1.33314422036e-1f) * z - 3.33332819422e-1f);
+    fi_vf e = fi_exp_vf(-2.0f * ax);
+    __typeof__(ax < one) small = ax < fi_splat_f(0.625f);
+    fi_vf result = FI_SELECT(small, ax + ax * z * p, (one - e) / (one + e));
+    return (fi_vf)((fi_vi)result ^ sign);
+}
+
+/* exp(x) - 1 for x <= 0 (SELU's negative branch): a Taylor polynomial where the
+ * subtraction would cancel (x > -ln2/2), exp(x) - 1 below. */
+static inline fi_vd fi_expm1_negative_vd(fi_vd x)
+{
+    fi_vd p = fi_splat_d(1.0 / 87178291200.0);
+    static const double c[] = {1.0 / 6227020800.0, 1.0 / 479001600.0, 1.0 / 39916800.0,
+                               1.0 / 3628800.0, 1.0 / 362880.0, 1.0 / 40320.0,
+                               1.0 / 5040.0, 1.0 / 720.0, 1.0 / 120.0, 1.0 / 24.0,
+                               1.0 / 6.0, 0.5, 1.0};
+    for (int k = 0; k < 13; k++) p = p * x + c[k];
+    return FI_SELECT(x > fi_splat_d(-0.34657359027997264), p * x,
+                     fi_exp_vd(x) - 1.0);
+}
+
+static inline fi_vf fi_expm1_negative_vf(fi_vf x)
+{
+    fi_vf p = fi_splat_f(1.0f / 40320.0f);
+    static const float c[] = {1.0f / 5040.0f, 1.0f / 720.0f, 1.0f / 120.0f, 1.0f / 24.0f,
+                              1.0f / 6.0f, 0.5f, 1.0f};
+    for (int k = 0; k < 7; k++) p = p * x + c[k];
+    return FI_SELECT(x > fi_splat_f(-0.34657359f), p * x, fi_exp_vf(x) - 1.0f);
+}
+
+/* a = phi(z) for a hidden activation (FI_RELU ... FI_LINEAR; `slope`: leaky ReLU's
+ * negative slope) on n values; a may be z. The last values go through one lane of
+ * the same vector code, so every value gets the same bits wherever it falls. */
+#define FI_DEFINE_ACTIVATIONS(T, V, SUFFIX, EXP, TANH, EXPM1)                            \
+static inline V fi_activation_v##SUFFIX(V z, int kind, T slope)                           \
+{                                                                                         \
+    V zero = fi_splat_##SUFFIX(0), one = fi_splat_##SUFFIX(1);                            \
+    switch (kind) {                                                                       \
+    case FI_RELU: return fi_relu_##SUFFIX(z);                                             \
+    case FI_LEAKY_RELU: return FI_SELECT(z > zero, z, z * slope);                         \
+    case FI_TANH: return TANH(z);                                                         \
+    case FI_SIGMOID: return one / (one + EXP(-z));                                        \
+    case FI_SELU:                                                                         \
+        return (T)FI_SELU_SCALE * FI_SELECT(z > zero, z,                                  \
+                                            (T)FI_SELU_ALPHA * EXPM1(FI_SELECT(z > zero, zero, z))); \
+    default: return z;                                                                    \
+    }                                                                                     \
+}                                                                                         \
+                                                                                          \
+/* d * phi'(z), phi' written in terms of a = phi(z): the z > 0 branch only for      \
+ * a > 0 (so ReLU's derivative at 0 is 0, leaky ReLU's the slope). */                     \
+static inline V fi_activation_derivative_v##SUFFIX(V a, V d, int kind, T slope)           \
+{                                                                                         \
+    V zero = fi_splat_##SUFFIX(0), one = fi_splat_##SUFFIX(1);                            \
+    switch (kind) {                                                                       \
+    case FI_RELU: return fi_where_positive_##SUFFIX(a, d);                                \
+    case FI_LEAKY_RELU: return FI_SELECT(a > zero, d, d * slope);                         \
+    case FI_TANH: return d * (one - a * a);                                               \
+    case FI_SIGMOID: return d * (a * (one - a));                                          \
+    case FI_SELU:                                                                         \
+        return d * FI_SELECT(a > zero, fi_splat_##SUFFIX((T)FI_SELU_SCALE),               \
+                             a + (T)(FI_SELU_SCALE * FI_SELU_ALPHA));                     \
+    default: return d;                                                                    \
+    }                                                                                     \
+}                                                                                         \
+                                                                                          \
+/* Four vectors at a time, so that the long dependency chains of exp overlap. */      \
+static inline __attribute__((always_inline)) void fi_activate_kind_##SUFFIX(              \
+    const T* z, T* a, ptrdiff_t n, int kind, T slope)                                     \
+{                                                                                         \
+    enum { NL = FI_LANES_##SUFFIX };                                                      \
+    ptrdiff_t j = 0;                                                                      \
+    for (; j + 4 * NL <= n; j += 4 * NL) {                                                \
+        V x[4];                                                                           \
+        for (int v = 0; v < 4; v++)                                                       \
+            x[v] = fi_activation_v##SUFFIX(fi_load_##SUFFIX(z + j + v * NL), kind, slope); \
+        for (int v = 0; v < 4; v++) fi_store_##SUFFIX(a + j + v * NL, x[v]);              \
+    }                                                                                     \
+    for (; j + NL <= n; j += NL)                                                          \
+        fi_store_##SUFFIX(a + j, fi_activation_v##SUFFIX(fi_load_##SUFFIX(z + j), kind, slope)); \
+    for (; j < n; j++)                                                                    \
+        a[j] = fi_activation_v##SUFFIX(fi_splat_##SUFFIX(z[j]), kind, slope)[0];          \
+}                                                                                         \
+                                                                                          \
+static void fi_activate_##SUFFIX(const T* z, T* a, ptrdiff_t n, int kind, T slope)        \
+{                                                                                         \
+    switch (kind) {                                                                       \
+    case FI_RELU: fi_activate_kind_##SUFFIX(z, a, n, FI_RELU, slope); break;              \
+    case FI_LEAKY_RELU: fi_activate_kind_##SUFFIX(z, a, n, FI_LEAKY_RELU, slope); break;  \
+    case FI_TANH: fi_activate_kind_##SUFFIX(z, a, n, FI_TANH, slope); break;              \
+    case FI_SIGMOID: fi_activate_kind_##SUFFIX(z, a, n, FI_SIGMOID, slope); break;        \
+    case FI_SELU: fi_activate_kind_##SUFFIX(z, a, n, FI_SELU, slope); break;              \
+    default: if (a != z) memcpy(a, z, n * sizeof(T));                                     \
+    }                                                                                     \
+}                                                                                         \
+                                                                                          \
+static inline __attribute__((always_inline)) void fi_activation_delta_kind_##SUFFIX(      \
+    const T* a, const T* d, T* out, ptrdiff_t n, int kind, T slope, T keep)               \
+{                                                                                         \
+    enum { NL = FI_LANES_##SUFFIX };                                                      \
+    ptrdiff_t j = 0;                                                                      \
+    for (; j + NL <= n; j += NL)                                                          \
+        fi_store_##SUFFIX(out + j, fi_activation_derivative_v##SUFFIX(                    \
+            fi_load_##SUFFIX(a + j) * keep, fi_load_##SUFFIX(d + j), kind, slope));       \
+    for (; j < n; j++)                                                                    \
+        out[j] = fi_activation_derivative_v##SUFFIX(fi_splat_##SUFFIX(a[j] * keep),       \
+                                                    fi_splat_##SUFFIX(d[j]), kind, slope)[0]; \
+}                                                                                         \
+                                                                                          \
+/* out = d * phi'(z) on n values, from a = phi(z) / keep (a dropped-out layer's        \
+ * values; keep = 1 without dropout); out may be d. */                                   \
+static void fi_activation_delta_##SUFFIX(const T* a, const T* d, T* out, ptrdiff_t n,     \
+                                         int kind, T slope, T keep)                       \
+{                                                                                         \
+    switch (kind) {                                                                       \
+    case FI_RELU: fi_activation_delta_kind_##SUFFIX(a, d, out, n, FI_RELU, slope, keep); break; \
+    case FI_LEAKY_RELU:                                                                   \
+        fi_activation_delta_kind_##SUFFIX(a, d, out, n, FI_LEAKY_RELU, slope, keep); break; \
+    case FI_TANH: fi_activation_delta_kind_##SUFFIX(a, d, out, n, FI_TANH, slope, keep); break; \
+    case FI_SIGMOID:                                                                      \
+        fi_activation_delta_kind_##SUFFIX(a, d, out, n, FI_SIGMOID, slope, keep); break;  \
+    case FI_SELU: fi_activation_delta_kind_##SUFFIX(a, d, out, n, FI_SELU, slope, keep); break; \
+    default: if (out != d) memcpy(out, d, n * sizeof(T));                                 \
+    }                                                                                     \
+}
+
+FI_DEFINE_ACTIVATIONS(double, fi_vd, d, fi_exp_vd, fi_tanh_vd, fi_expm1_negative_vd)
+FI_DEFINE_ACTIVATIONS(float, fi_vf, f, fi_exp_vf, fi_tanh_vf, fi_expm1_negative_vf)
+
 /* exp of one number: one lane of the vector version, so scalar and vector code
  * give the same bits. */
 static inline double fi_exp(double x) { return fi_exp_vd(fi_splat_d(x))[0]; }

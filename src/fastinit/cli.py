@@ -17,6 +17,7 @@ import time
 import numpy as np
 
 from . import __version__
+from .activations import ACTIVATIONS, DEFAULT_NEGATIVE_SLOPE
 from .datasets import DATASETS
 from .initializers import INITIALIZERS
 from .training import OPTIMIZERS
@@ -213,6 +214,11 @@ def _add_training_options(parser, iterations=15000, learning_rate=0.01):
                         help="L2 regularization strength (default: 0, none)")
     parser.add_argument("--keep-prob", type=_probability, default=1.0,
                         help="dropout: probability of keeping a hidden unit (default: 1, none)")
+    parser.add_argument("--activation", choices=ACTIVATIONS, default="relu",
+                        help="the hidden layers' activation (default: relu)")
+    parser.add_argument("--negative-slope", type=_non_negative_float,
+                        default=DEFAULT_NEGATIVE_SLOPE,
+                        help="leaky_relu's slope for z < 0 (default: 0.01)")
 
 
 def _counts_epochs(options):
@@ -223,7 +229,8 @@ def _counts_epochs(options):
 
 def _training_options(args):
     """The :func:`fastinit.train` keywords that the command line set."""
-    options = {"lambd": args.lambd, "keep_prob": args.keep_prob}
+    options = {"lambd": args.lambd, "keep_prob": args.keep_prob,
+               "activation": args.activation, "negative_slope": args.negative_slope}
     if args.optimizer is not None:
         options["optimizer"] = args.optimizer
     if args.mini_batch is not None:
@@ -466,7 +473,9 @@ def _write_figures(args, runs, data, names, unit):
     titles = {run.name: f"{run.name}\ntrain {run.train_accuracy:.3f}, "
                         f"test {run.test_accuracy:.3f}" for run in runs}
     _save(plotting.plot_decision_boundaries({run.name: run.parameters for run in runs},
-                                            train_X, train_Y, titles=titles),
+                                            train_X, train_Y, titles=titles,
+                                            activation=args.activation,
+                                            negative_slope=args.negative_slope),
           os.path.join(args.out, "boundaries.png"))
     if args.experiment != "initializers":
         return ["costs.png", "boundaries.png"]
@@ -504,10 +513,11 @@ def run_train(args):
     result = train(X, Y, parameters, learning_rate=args.learning_rate,
                    num_iterations=args.iterations, callback=progress.record, **options)
     progress.finish()
-    print(f"train accuracy {accuracy(X, Y, result.parameters):.4f}  "
+    hidden = {"activation": result.activation, "negative_slope": result.negative_slope}
+    print(f"train accuracy {accuracy(X, Y, result.parameters, **hidden):.4f}  "
           f"final cost {result.final_cost:.6g}")
     if args.save:
-        save_parameters(args.save, result.parameters)
+        save_parameters(args.save, result.parameters, **hidden)
         if not args.quiet:
             print(f"saved parameters to {args.save}", file=sys.stderr)
     return 0
@@ -517,17 +527,17 @@ def run_predict(args):
     from .network import accuracy, predict, predict_proba
     from .storage import load_data, load_parameters
 
-    parameters = load_parameters(args.params)
+    parameters, hidden = load_parameters(args.params, with_activation=True)
     n_features = parameters["W1"].shape[1]
     X, Y = load_data(args.data, n_features=n_features,
                      label_column=_label_column(args.label_column))
     if args.proba:
-        values = predict_proba(X, parameters)[0]
+        values = predict_proba(X, parameters, **hidden)[0]
         print("\n".join(repr(float(v)) for v in values))
     else:
-        print("\n".join(str(int(v)) for v in predict(X, parameters)[0]))
+        print("\n".join(str(int(v)) for v in predict(X, parameters, **hidden)[0]))
     if Y is not None:
-        print(f"accuracy {accuracy(X, Y, parameters):.4f}", file=sys.stderr)
+        print(f"accuracy {accuracy(X, Y, parameters, **hidden):.4f}", file=sys.stderr)
     return 0
 
 

@@ -71,10 +71,11 @@ def _measured_run(name, data, parameters, on_record, **training):
     start = time.perf_counter()
     result = train(train_X, train_Y, parameters, callback=callback, **training)
     seconds = time.perf_counter() - start
+    hidden = {"activation": result.activation, "negative_slope": result.negative_slope}
     return ExperimentRun(
         name=name,
-        train_accuracy=accuracy(train_X, train_Y, result.parameters),
-        test_accuracy=accuracy(test_X, test_Y, result.parameters),
+        train_accuracy=accuracy(train_X, train_Y, result.parameters, **hidden),
+        test_accuracy=accuracy(test_X, test_Y, result.parameters, **hidden),
         final_cost=result.final_cost,
         seconds=seconds,
         costs=result.costs,
@@ -107,7 +108,7 @@ def compare_initializers(methods=("zeros", "random", "he"), dataset="circles",
         Called as ``on_record(method, iteration, cost)`` every 1000 iterations.
     **options
         Passed to :func:`fastinit.train`: ``optimizer``, ``mini_batch_size``,
-        ``lambd``, ``keep_prob``, ...
+        ``lambd``, ``keep_prob``, ``activation``, ``negative_slope``, ...
 
     Returns
     -------
@@ -159,7 +160,8 @@ def compare_optimizers(optimizers=("gd", "momentum", "adam"), dataset="moons",
     on_record : callable, optional
         Called as ``on_record(optimizer, epoch, cost)`` at every recorded epoch.
     **options
-        Passed to :func:`fastinit.train`: ``lambd``, ``keep_prob``, ``beta``, ...
+        Passed to :func:`fastinit.train`: ``lambd``, ``keep_prob``, ``beta``,
+        ``activation``, ``negative_slope``, ...
 
     Returns
     -------

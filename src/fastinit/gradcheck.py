@@ -5,16 +5,17 @@ import numpy as np
 
 from . import _kernels
 from ._validation import check_positive_number
+from .activations import DEFAULT_NEGATIVE_SLOPE, check_activation
 from .network import _prepare
 from .training import _check_regularization, fixed_dropout_masks
 
 __all__ = ["gradient_check"]
 
 
-def _objective(layout, X, Y, lambd, keep_prob, masks):
+def _objective(layout, X, Y, lambd, keep_prob, masks, activation=(0, DEFAULT_NEGATIVE_SLOPE)):
     """``theta -> (J(theta), dJ/dtheta)``: the cost and gradient that training
-    uses (cross-entropy, the L2 term, dropout with ``masks``), from the
-    compiled core."""
+    uses (cross-entropy, the L2 term, dropout with ``masks``, the hidden
+    ``activation`` as ``check_activation`` gives it), from the compiled core."""
     work_size, n_blocks = _kernels.training_layout(layout.dims, X.shape[1], 1)
     work = np.empty(work_size, dtype=X.dtype)
     block_costs = np.empty(n_blocks)
@@ -22,13 +23,15 @@ def _objective(layout, X, Y, lambd, keep_prob, masks):
     def cost_and_gradient(theta):
         grad = np.empty_like(theta)
         cost = _kernels.gradient(layout.dims, layout.w_off, layout.b_off, theta, X, Y, work,
-                                 block_costs, grad, 1, lambd, keep_prob, 0, masks)
+                                 block_costs, grad, 1, lambd, keep_prob, 0, masks, 0,
+                                 *activation)
         return cost, grad
 
     return cost_and_gradient
 
 
-def gradient_check(parameters, X, Y, epsilon=1e-7, lambd=0.0, keep_prob=1.0, seed=1):
+def gradient_check(parameters, X, Y, epsilon=1e-7, lambd=0.0, keep_prob=1.0, seed=1,
+                   activation="relu", negative_slope=DEFAULT_NEGATIVE_SLOPE):
     """Relative difference between the analytic and the numerical gradient.
 
     ``||g - g_approx||_2 / (||g||_2 + ||g_approx||_2)``, where ``g`` holds every
@@ -54,6 +57,9 @@ def gradient_check(parameters, X, Y, epsilon=1e-7, lambd=0.0, keep_prob=1.0, see
         so every evaluation of the cost sees the same network.
     seed : int, default 1
         Seed of those masks (the course's).
+    activation : str, default "relu"
+    negative_slope : float, default 0.01
+        The hidden activation, as in :func:`fastinit.train`.
 
     Returns
     -------
@@ -61,6 +67,7 @@ def gradient_check(parameters, X, Y, epsilon=1e-7, lambd=0.0, keep_prob=1.0, see
     """
     epsilon = check_positive_number(epsilon, "epsilon")
     lambd, keep_prob = _check_regularization(lambd, keep_prob, None)
+    activation = check_activation(activation, negative_slope)
     net, X, Y = _prepare(X, parameters, Y)
     layout, theta = net.layout, net.theta
     if X.dtype != np.float64:
@@ -68,7 +75,7 @@ def gradient_check(parameters, X, Y, epsilon=1e-7, lambd=0.0, keep_prob=1.0, see
     masks = None
     if keep_prob < 1:
         masks = fixed_dropout_masks(layout.dims, X.shape[1], keep_prob, seed)
-    objective = _objective(layout, X, Y, lambd, keep_prob, masks)
+    objective = _objective(layout, X, Y, lambd, keep_prob, masks, activation)
     analytic = objective(theta)[1]
     numeric = np.empty_like(theta)
     shifted = theta.copy()

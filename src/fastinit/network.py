@@ -14,6 +14,7 @@ import numpy as np
 from . import _boundary, _kernels
 from ._boundary import parameter_keys
 from ._validation import check_dtype, check_parameters, check_X, check_Y
+from .activations import DEFAULT_NEGATIVE_SLOPE, check_activation
 from .threads import resolve_threads
 
 __all__ = [
@@ -228,25 +229,33 @@ class Network:
     def __repr__(self):
         return f"Network(dims={list(self.dims)}, dtype={self.dtype.name})"
 
-    def forward(self, X):
+    def forward(self, X, activation="relu", negative_slope=DEFAULT_NEGATIVE_SLOPE):
         """:func:`fastinit.forward` on this network."""
-        return forward(X, self)
+        return forward(X, self, activation, negative_slope)
 
-    def backward(self, X, Y, out=None):
+    def backward(self, X, Y, out=None, activation="relu",
+                 negative_slope=DEFAULT_NEGATIVE_SLOPE):
         """:func:`fastinit.backward` on this network."""
-        return backward(X, Y, self, out=out)
+        return backward(X, Y, self, out=out, activation=activation,
+                        negative_slope=negative_slope)
 
-    def predict_proba(self, X, out=None, n_threads=None):
+    def predict_proba(self, X, out=None, n_threads=None, activation="relu",
+                      negative_slope=DEFAULT_NEGATIVE_SLOPE):
         """:func:`fastinit.predict_proba` on this network."""
-        return predict_proba(X, self, out=out, n_threads=n_threads)
+        return predict_proba(X, self, out=out, n_threads=n_threads, activation=activation,
+                             negative_slope=negative_slope)
 
-    def predict(self, X, n_threads=None):
+    def predict(self, X, n_threads=None, activation="relu",
+                negative_slope=DEFAULT_NEGATIVE_SLOPE):
         """:func:`fastinit.predict` on this network."""
-        return predict(X, self, n_threads=n_threads)
+        return predict(X, self, n_threads=n_threads, activation=activation,
+                       negative_slope=negative_slope)
 
-    def accuracy(self, X, Y, n_threads=None):
+    def accuracy(self, X, Y, n_threads=None, activation="relu",
+                 negative_slope=DEFAULT_NEGATIVE_SLOPE):
         """:func:`fastinit.accuracy` on this network."""
-        return accuracy(X, Y, self, n_threads=n_threads)
+        return accuracy(X, Y, self, n_threads=n_threads, activation=activation,
+                        negative_slope=negative_slope)
 
 
 class Weights(list):
@@ -304,16 +313,16 @@ def _prepare(X, parameters, Y=None):
     return net, X, Y
 
 
-def _forward_buffer(net, X):
+def _forward_buffer(net, X, activation=(0, DEFAULT_NEGATIVE_SLOPE)):
     """The kernel's forward pass into one new buffer: every layer's Z (n_l, m),
-    then every layer's A."""
+    then every layer's A. ``activation``: ``check_activation``'s pair."""
     buffer = np.empty(2 * net.layout.activation_rows * X.shape[1], dtype=X.dtype)
-    _kernels.forward_layers(net.layout.plan, net.theta, X, buffer)
+    _kernels.forward_layers(net.layout.plan, net.theta, X, buffer, *activation)
     return buffer
 
 
-def forward(X, parameters):
-    """Forward propagation, LINEAR->RELU x (L-1) -> LINEAR->SIGMOID.
+def forward(X, parameters, activation="relu", negative_slope=DEFAULT_NEGATIVE_SLOPE):
+    """Forward propagation, LINEAR->ACTIVATION x (L-1) -> LINEAR->SIGMOID.
 
     Parameters
     ----------
@@ -321,6 +330,10 @@ def forward(X, parameters):
         Input data, one example per column.
     parameters : dict or Network
         ``{"W1": (n_1, n_0), "b1": (n_1, 1), ..., "WL", "bL"}``.
+    activation : str, default "relu"
+        The hidden layers' activation, one of :data:`fastinit.ACTIVATIONS`.
+    negative_slope : float, default 0.01
+        Leaky ReLU's slope for z < 0 (finite, >= 0).
 
     Returns
     -------
@@ -329,18 +342,20 @@ def forward(X, parameters):
         each ``(n_l, m)``: the pre-activations and activations of every layer.
         ``AL`` holds the output probabilities.
     """
+    activation = check_activation(activation, negative_slope)
     net, X, _ = _prepare(X, parameters)
-    buffer = _forward_buffer(net, X)
+    buffer = _forward_buffer(net, X, activation)
     return _boundary.named_views((buffer,), net.layout.forward_spec, X.shape[1])
 
 
-def _backward(net, X, Y, buffer, grad):
-    """The kernel's backward pass from a :func:`_forward_buffer` ``buffer``:
-    the gradient goes to ``grad``; returns a new buffer holding every layer's
-    dZ, then the hidden layers' dA."""
+def _backward(net, X, Y, buffer, grad, activation=(0, DEFAULT_NEGATIVE_SLOPE)):
+    """The kernel's backward pass from a :func:`_forward_buffer` ``buffer``
+    (made with the same ``activation``): the gradient goes to ``grad``; returns
+    a new buffer holding every layer's dZ, then the hidden layers' dA."""
     deltas = np.empty((2 * net.layout.activation_rows - net.dims[-1]) * X.shape[1],
                       dtype=X.dtype)
-    _kernels.backward_layers(net.layout.plan, net.theta, X, Y, buffer, deltas, grad)
+    _kernels.backward_layers(net.layout.plan, net.theta, X, Y, buffer, deltas, grad,
+                             *activation)
     return deltas
 
 
@@ -372,7 +387,8 @@ def _pack_gradients(gradients, layout, dtype, name):
     return packed[1]
 
 
-def backward(X, Y, parameters, out=None):
+def backward(X, Y, parameters, out=None, activation="relu",
+             negative_slope=DEFAULT_NEGATIVE_SLOPE):
     """Gradients of the mean binary cross-entropy with respect to every parameter.
 
     Parameters
@@ -385,6 +401,9 @@ def backward(X, Y, parameters, out=None):
     out : dict, optional
         A dict that ``backward`` returned before, for the same layer sizes and
         dtype: the gradients are written into its arrays, and it is returned.
+    activation : str, default "relu"
+    negative_slope : float, default 0.01
+        The hidden activation, as in :func:`forward`.
 
     Returns
     -------
@@ -392,6 +411,7 @@ def backward(X, Y, parameters, out=None):
         ``{"dW1": (n_1, n_0), "db1": (n_1, 1), ..., "dWL", "dbL"}``: views of
         one flat buffer, in the layout of ``Network.theta``.
     """
+    activation = check_activation(activation, negative_slope)
     net, X, Y = _prepare(X, parameters, Y)
     if out is None:
         grad = np.empty(net.layout.size, dtype=X.dtype)
@@ -400,7 +420,7 @@ def backward(X, Y, parameters, out=None):
         if grad is None or grad is net.theta:
             raise ValueError(f"out must be a dict returned by backward for layer sizes "
                              f"{list(net.dims)} and dtype {X.dtype.name}")
-    _backward(net, X, Y, _forward_buffer(net, X), grad)
+    _backward(net, X, Y, _forward_buffer(net, X, activation), grad, activation)
     return out if out is not None else net.layout.named(grad, "d")
 
 
@@ -415,7 +435,8 @@ def _output_buffer(out, shape, dtype):
     return out
 
 
-def predict_proba(X, parameters, out=None, n_threads=None):
+def predict_proba(X, parameters, out=None, n_threads=None, activation="relu",
+                  negative_slope=DEFAULT_NEGATIVE_SLOPE):
     """Output probabilities ``sigmoid(Z_L)``, shape ``(n_L, m)``.
 
     Only the output is computed and stored: the examples go through the
@@ -430,24 +451,35 @@ def predict_proba(X, parameters, out=None, n_threads=None):
         Receives the probabilities: C-contiguous, shape ``(n_L, m)``, the dtype
         of the computation (float32 for float32 ``X``, else float64).
     n_threads : int, optional
+    activation : str, default "relu"
+    negative_slope : float, default 0.01
+        The hidden activation, as in :func:`forward`.
     """
+    activation = check_activation(activation, negative_slope)
     net, X, _ = _prepare(X, parameters)
     shape = (net.dims[-1], X.shape[1])
     out = np.empty(shape, dtype=X.dtype) if out is None else _output_buffer(out, shape, X.dtype)
     _kernels.infer(net.layout.plan, net.theta, X, out, None,
-                   resolve_threads(n_threads, net.dims, X.shape[1], passes=1))
+                   resolve_threads(n_threads, net.dims, X.shape[1], passes=1), *activation)
     return out
 
 
-def predict(X, parameters, n_threads=None):
-    """0/1 predictions (probability > 0.5), ``int64`` of shape ``(n_L, m)``."""
-    return (predict_proba(X, parameters, n_threads=n_threads) > 0.5).astype(np.int64)
+def predict(X, parameters, n_threads=None, activation="relu",
+            negative_slope=DEFAULT_NEGATIVE_SLOPE):
+    """0/1 predictions (probability > 0.5), ``int64`` of shape ``(n_L, m)``; the
+    arguments are :func:`predict_proba`'s."""
+    return (predict_proba(X, parameters, n_threads=n_threads, activation=activation,
+                          negative_slope=negative_slope) > 0.5).astype(np.int64)
 
 
-def accuracy(X, Y, parameters, n_threads=None):
+def accuracy(X, Y, parameters, n_threads=None, activation="relu",
+             negative_slope=DEFAULT_NEGATIVE_SLOPE):
     """Fraction of labels in ``Y`` (shape ``(n_L, m)``, 0/1) predicted correctly
-    (probability > 0.5), computed block by block without storing any output."""
+    (probability > 0.5), computed block by block without storing any output;
+    the other arguments are :func:`predict_proba`'s."""
+    activation = check_activation(activation, negative_slope)
     net, X, Y = _prepare(X, parameters, Y)
     hits = _kernels.infer(net.layout.plan, net.theta, X, None, Y,
-                          resolve_threads(n_threads, net.dims, X.shape[1], passes=1))
+                          resolve_threads(n_threads, net.dims, X.shape[1], passes=1),
+                          *activation)
     return hits / Y.size

@@ -89,7 +89,8 @@ def draw_decision_regions(ax, predict_fn, X, y, step=0.01, margin=1.0):
     ax.set_ylabel("x2")
 
 
-def plot_decision_boundary(parameters, X, Y, ax=None, title=None):
+def plot_decision_boundary(parameters, X, Y, ax=None, title=None, activation="relu",
+                           negative_slope=0.01):
     """Decision regions of a trained two-input network, with the points.
 
     Parameters
@@ -101,6 +102,9 @@ def plot_decision_boundary(parameters, X, Y, ax=None, title=None):
     ax : matplotlib Axes, optional
         Draw here instead of on a new figure.
     title : str, optional
+    activation : str, default "relu"
+    negative_slope : float, default 0.01
+        The hidden activation the network was trained with.
 
     Returns
     -------
@@ -108,7 +112,8 @@ def plot_decision_boundary(parameters, X, Y, ax=None, title=None):
     """
     X, Y = _check_points(X, Y)
     fig, ax = _new_axes(ax)
-    draw_decision_regions(ax, lambda points: predict(points.T, parameters)[0], X, Y)
+    draw_decision_regions(ax, lambda points: predict(points.T, parameters, activation=activation,
+                                                     negative_slope=negative_slope)[0], X, Y)
     if title:
         ax.set_title(title)
     fig.tight_layout()
@@ -169,7 +174,8 @@ def plot_costs(costs, iterations=None, ax=None, title="Cost during training", lo
     return fig
 
 
-def plot_decision_boundaries(parameters_by_name, X, Y, titles=None):
+def plot_decision_boundaries(parameters_by_name, X, Y, titles=None, activation="relu",
+                             negative_slope=0.01):
     """One decision-boundary panel per trained network, side by side.
 
     Parameters
@@ -180,6 +186,9 @@ def plot_decision_boundaries(parameters_by_name, X, Y, titles=None):
     Y : array_like, shape (1, m)
     titles : dict of str to str, optional
         Panel titles by name; default the name.
+    activation : str, default "relu"
+    negative_slope : float, default 0.01
+        The hidden activation the networks were trained with.
 
     Returns
     -------
@@ -193,8 +202,10 @@ def plot_decision_boundaries(parameters_by_name, X, Y, titles=None):
     X, Y = _check_points(X, Y)
     fig, axes = plt.subplots(1, n, figsize=(4.2 * n, 4.2), dpi=100, squeeze=False)
     for ax, (name, parameters) in zip(axes[0], parameters_by_name.items()):
-        draw_decision_regions(ax, lambda points, p=parameters: predict(points.T, p)[0], X, Y,
-                              step=None, margin=0.3)
+        draw_decision_regions(
+            ax, lambda points, p=parameters: predict(points.T, p, activation=activation,
+                                                     negative_slope=negative_slope)[0],
+            X, Y, step=None, margin=0.3)
         ax.set_title((titles or {}).get(name, name), fontsize=10)
         ax.set_aspect("equal", adjustable="box")
     fig.tight_layout()

@@ -6,18 +6,29 @@ import warnings
 import numpy as np
 
 from ._validation import check_parameters
+from .activations import ACTIVATIONS, DEFAULT_NEGATIVE_SLOPE, check_activation
 from .network import Network
 
 __all__ = ["load_data", "load_parameters", "save_parameters"]
 
 
-def save_parameters(path, parameters):
+#: The entries of a parameter file that describe the hidden activation.
+_ACTIVATION_KEYS = ("activation", "negative_slope")
+
+
+def save_parameters(path, parameters, activation="relu",
+                    negative_slope=DEFAULT_NEGATIVE_SLOPE):
     """Write ``{"W1", "b1", ..., "WL", "bL"}`` (a dict or a Network) to an ``.npz``
-    file at ``path``."""
+    file at ``path``, with the hidden ``activation`` and ``negative_slope``
+    they were trained with (``TrainResult.activation`` and
+    ``TrainResult.negative_slope``), so that :func:`load_parameters` and
+    ``fastinit predict`` use them."""
+    code, negative_slope = check_activation(activation, negative_slope)
     if isinstance(parameters, Network):
         parameters = parameters.to_dict()
     dims, layers = check_parameters(parameters)
-    arrays = {}
+    arrays = {"activation": np.array(ACTIVATIONS[code]),
+              "negative_slope": np.array(negative_slope)}
     for l, (W, b) in enumerate(layers, 1):
         arrays[f"W{l}"] = W
         arrays[f"b{l}"] = b.reshape(-1, 1)
@@ -25,16 +36,50 @@ def save_parameters(path, parameters):
         np.savez(handle, **arrays)
 
 
-def load_parameters(path):
+def load_parameters(path, with_activation=False):
     """Read parameters written by :func:`save_parameters` (or any ``.npz`` holding
-    exactly ``W1``, ``b1``, ..., ``WL``, ``bL``); checks that the layers chain."""
+    exactly ``W1``, ``b1``, ..., ``WL``, ``bL``); checks that the layers chain.
+
+    Parameters
+    ----------
+    path : str or path-like
+    with_activation : bool, default False
+        Also return the hidden activation stored with them.
+
+    Returns
+    -------
+    parameters : dict
+    activation : dict
+        Only ``with_activation``: ``{"activation": str, "negative_slope": float}``,
+        the keywords of :func:`fastinit.predict` and the other passes. Files
+        written before activations were stored give ReLU.
+    """
     try:
         with np.load(path, allow_pickle=False) as archive:
             parameters = {key: archive[key] for key in archive.files}
     except (OSError, ValueError) as error:
         raise ValueError(f"cannot read parameters from {path}: {error}") from None
+    hidden = _stored_activation(parameters, path)
     check_parameters(parameters, name=f"parameters in {os.fspath(path)}")
-    return parameters
+    return (parameters, hidden) if with_activation else parameters
+
+
+def _stored_activation(arrays, path):
+    """Take the activation entries out of a parameter file's ``arrays`` and
+    check them; ReLU when there are none."""
+    activation = arrays.pop("activation", np.array("relu"))
+    slope = arrays.pop("negative_slope", np.array(DEFAULT_NEGATIVE_SLOPE))
+    if activation.shape != () or activation.dtype.kind != "U":
+        raise ValueError(f"'activation' in {path} must be one string, got "
+                         f"{activation.dtype} {activation.shape}")
+    if slope.shape != () or slope.dtype.kind != "f":
+        raise ValueError(f"'negative_slope' in {path} must be one float, got "
+                         f"{slope.dtype} {slope.shape}")
+    try:
+        code, slope = check_activation(str(activation), float(slope))
+    except ValueError as error:
+        raise ValueError(f"{path}: {error}") from None
+    return {"activation": ACTIVATIONS[code], "negative_slope": slope}
 
 
 def _read_csv(path):

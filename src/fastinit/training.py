@@ -13,6 +13,7 @@ import numpy as np
 
 from . import _kernels
 from ._validation import check_positive_int, check_positive_number, check_X
+from .activations import ACTIVATIONS, DEFAULT_NEGATIVE_SLOPE, check_activation
 from .initializers import initialize
 from .network import _prepare
 from .row_space import RowSpace, use_row_space
@@ -38,6 +39,11 @@ class TrainResult:
         is set; without dropout).
     learning_rate : float
     num_iterations : int
+    activation : str
+        The hidden layers' activation the parameters were trained with (pass it
+        to :func:`fastinit.predict` and the other passes).
+    negative_slope : float
+        Leaky ReLU's slope for z < 0.
     """
 
     parameters: dict
@@ -46,6 +52,8 @@ class TrainResult:
     final_cost: float = float("nan")
     learning_rate: float = 0.0
     num_iterations: int = 0
+    activation: str = "relu"
+    negative_slope: float = DEFAULT_NEGATIVE_SLOPE
 
     def __eq__(self, other):
         if not isinstance(other, TrainResult):
@@ -58,6 +66,8 @@ class TrainResult:
             and self.final_cost == other.final_cost
             and self.learning_rate == other.learning_rate
             and self.num_iterations == other.num_iterations
+            and self.activation == other.activation
+            and self.negative_slope == other.negative_slope
         )
 
 
@@ -83,13 +93,14 @@ def _result(layout, theta, X, Y, recorder, num_iterations, n_threads, lambd, off
     ``layout``, ``X`` and ``offset`` are what the kernels ran on (see
     :class:`~fastinit.row_space.RowSpace`)."""
     work_size, n_blocks = _kernels.training_layout(layout.dims, X.shape[1], n_threads)
+    code, slope = recorder.activation
     final_cost = _kernels.descend(layout.dims, layout.w_off, layout.b_off, theta, X, Y,
                                   np.empty(work_size, dtype=X.dtype), np.empty(n_blocks),
                                   recorder.learning_rate, 0, n_threads, lambd,
-                                  row_space_offset=offset)
+                                  row_space_offset=offset, activation=code,
+                                  negative_slope=slope)
     if not np.isfinite(final_cost):
-        raise _divergence(recorder.parameters_of, recorder.good, recorder.costs,
-                          recorder.indices, num_iterations, recorder.learning_rate, "cost")
+        raise _divergence(recorder, num_iterations, "cost")
     return TrainResult(
         parameters=recorder.parameters_of(theta),
         costs=recorder.costs,
@@ -97,24 +108,27 @@ def _result(layout, theta, X, Y, recorder, num_iterations, n_threads, lambd, off
         final_cost=final_cost,
         learning_rate=recorder.learning_rate,
         num_iterations=num_iterations,
+        activation=ACTIVATIONS[code],
+        negative_slope=slope,
     )
 
 
-def _divergence(parameters_of, good, costs, iterations, end, learning_rate, what):
+def _divergence(recorder, end, what):
     """The DivergenceError for a run whose ``what`` stopped being finite before
-    iteration ``end``; ``good`` is the last ``(theta, iteration, cost)`` with a
-    finite cost (it starts as the initial parameters with a NaN cost, which is
-    what the error carries when even their cost overflowed).
-    ``parameters_of(theta)`` gives the parameter dict."""
-    theta, start, cost = good
-    earlier = [(i, c) for i, c in zip(iterations, costs) if i < start]
+    iteration ``end``; ``recorder.good`` is the last ``(theta, iteration, cost)``
+    with a finite cost (it starts as the initial parameters with a NaN cost,
+    which is what the error carries when even their cost overflowed)."""
+    theta, start, cost = recorder.good
+    earlier = [(i, c) for i, c in zip(recorder.indices, recorder.costs) if i < start]
+    code, slope = recorder.activation
     return DivergenceError(
         f"training diverged between iterations {start} and {end}: the {what} stopped being "
-        f"finite; try a smaller learning_rate (got {learning_rate:g}). error.result holds "
-        f"the parameters at iteration {start}.",
-        TrainResult(parameters=parameters_of(theta), costs=[c for _, c in earlier],
+        f"finite; try a smaller learning_rate (got {recorder.learning_rate:g}). "
+        f"error.result holds the parameters at iteration {start}.",
+        TrainResult(parameters=recorder.parameters_of(theta), costs=[c for _, c in earlier],
                     iterations=[i for i, _ in earlier], final_cost=cost,
-                    learning_rate=learning_rate, num_iterations=start))
+                    learning_rate=recorder.learning_rate, num_iterations=start,
+                    activation=ACTIVATIONS[code], negative_slope=slope))
 
 
 OPTIMIZERS = {"gd": 0, "momentum": 1, "adam": 2}
@@ -171,11 +185,13 @@ class _Recorder:
     """What both training loops do at a recorded iteration or epoch: keep the
     cost, remember the last state whose cost was finite, raise DivergenceError
     when the cost or the parameters stop being finite, print, call back.
-    ``parameters_of(theta)`` turns the kernels' flat vector into parameters."""
+    ``parameters_of(theta)`` turns the kernels' flat vector into parameters;
+    ``activation`` is ``check_activation``'s pair for the run."""
 
-    def __init__(self, parameters_of, theta, learning_rate, line, callback):
+    def __init__(self, parameters_of, theta, learning_rate, activation, line, callback):
         self.parameters_of = parameters_of
         self.learning_rate = learning_rate
+        self.activation = activation
         self.line = line  # formats the printed line from (index, cost), or None
         self.callback = callback
         self.costs, self.indices = [], []
@@ -188,9 +204,7 @@ class _Recorder:
             self.costs.append(cost)
             self.indices.append(index)
         if not (np.isfinite(cost) and np.isfinite(theta).all()):
-            raise _divergence(self.parameters_of, self.good, self.costs, self.indices, end,
-                              self.learning_rate,
-                              "parameters" if np.isfinite(cost) else "cost")
+            raise _divergence(self, end, "parameters" if np.isfinite(cost) else "cost")
         if self.line is not None:
             print(self.line(index, cost))
         if self.callback is not None:
@@ -199,7 +213,7 @@ class _Recorder:
 
 def _train_mini_batches(layout, theta, X, Y, optimizer, learning_rate, batch, num_epochs,
                         record_every, beta, beta1, beta2, epsilon, seed, decay, lambd,
-                        keep_prob, print_cost, callback):
+                        keep_prob, activation, print_cost, callback):
     """The course's mini-batch loop, ``record_every`` epochs per call into the
     compiled core: before epoch ``e`` the examples are shuffled as
     ``RandomState(seed + 1 + e).permutation(m)`` does (the course's model adds 1
@@ -214,7 +228,7 @@ def _train_mini_batches(layout, theta, X, Y, optimizer, learning_rate, batch, nu
     s = np.zeros_like(theta)
     t = 0
     line = _epoch_line(learning_rate, decay) if print_cost else None
-    recorder = _Recorder(layout.unpack, theta, learning_rate, line, callback)
+    recorder = _Recorder(layout.unpack, theta, learning_rate, activation, line, callback)
     for start in range(0, num_epochs, record_every):
         steps = min(record_every, num_epochs - start)
         state = theta.copy()
@@ -222,7 +236,7 @@ def _train_mini_batches(layout, theta, X, Y, optimizer, learning_rate, batch, nu
                                    work, order, v, s, OPTIMIZERS[optimizer], learning_rate,
                                    beta, beta1, beta2, epsilon, t, start, steps, seed,
                                    DECAYS.index(decay[0]), decay[1], decay[2], lambd,
-                                   keep_prob)
+                                   keep_prob, *activation)
         recorder.record(state, start, total / m, theta, start + steps)
     return recorder
 
@@ -243,7 +257,8 @@ def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_eve
           print_cost=False, callback=None, n_threads=None, optimizer="gd",
           mini_batch_size=None, num_epochs=None, beta=0.9, beta1=0.9, beta2=0.999,
           epsilon=1e-8, seed=10, decay=None, decay_rate=1.0, decay_interval=1000,
-          lambd=0.0, keep_prob=1.0, dropout_masks=None):
+          lambd=0.0, keep_prob=1.0, dropout_masks=None, activation="relu",
+          negative_slope=DEFAULT_NEGATIVE_SLOPE):
     """Train in the compiled core: full-batch gradient descent, or mini-batches
     with gd, momentum or Adam; optionally with L2 regularization and dropout.
 
@@ -326,6 +341,11 @@ def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_eve
         forward pass, so every iteration reuses the masks
         ``rand(n_l, m) < keep_prob`` drawn layer by layer (full-batch
         gradient descent only).
+    activation : str, default "relu"
+        The hidden layers' activation, one of :data:`fastinit.ACTIVATIONS`
+        (the output layer is a sigmoid). ``TrainResult.activation`` records it.
+    negative_slope : float, default 0.01
+        Leaky ReLU's slope for z < 0 (finite, >= 0).
 
     Returns
     -------
@@ -357,6 +377,7 @@ def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_eve
         raise ValueError(f"decay must be None, 'inverse' or 'scheduled', got {decay!r}")
     decay_rate = check_positive_number(decay_rate, "decay_rate")
     decay_interval = check_positive_int(decay_interval, "decay_interval")
+    activation = check_activation(activation, negative_slope)
     net, X, Y = _prepare(X, parameters, Y)
     layout = net.layout
     theta = net.theta.copy() if net is parameters else net.theta  # never the caller's
@@ -375,7 +396,7 @@ def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_eve
         recorder = _train_mini_batches(
             layout, theta, X, Y, optimizer, learning_rate, batch, epochs, record_every,
             beta, beta1, beta2, epsilon, int(seed), (decay, decay_rate, decay_interval),
-            lambd, keep_prob, print_cost, callback)
+            lambd, keep_prob, activation, print_cost, callback)
         return _result(layout, theta, X, Y, recorder, epochs,
                        resolve_threads(n_threads, layout.dims, X.shape[1]), lambd)
 
@@ -392,13 +413,13 @@ def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_eve
     work = np.empty(work_size, dtype=X.dtype)
     block_costs = np.empty(n_blocks)
     line = (lambda start, cost: f"Cost after iteration {start}: {cost}") if print_cost else None
-    recorder = _Recorder(parameters_of, theta, learning_rate, line, callback)
+    recorder = _Recorder(parameters_of, theta, learning_rate, activation, line, callback)
     for start in range(0, num_iterations, record_every):
         steps = min(record_every, num_iterations - start)
         state = theta.copy()
         cost = _kernels.descend(layout.dims, layout.w_off, layout.b_off, theta, X, Y,
                                 work, block_costs, learning_rate, steps, n_threads,
-                                lambd, keep_prob, seed, masks, start, offset)
+                                lambd, keep_prob, seed, masks, start, offset, *activation)
         recorder.record(state, start, cost, theta, start + steps)
     return _result(layout, theta, X, Y, recorder, num_iterations, n_threads, lambd, offset)
 
@@ -424,8 +445,9 @@ def model(X, Y, learning_rate=0.01, num_iterations=15000, print_cost=True,
     **options
         Passed to :func:`train`: ``optimizer``, ``mini_batch_size``,
         ``num_epochs``, ``beta``, ``beta1``, ``beta2``, ``epsilon``, ``decay``,
-        ``lambd``, ``keep_prob``, ``dropout_masks``, ``n_threads`` (the
-        shuffling seed is then ``train``'s default, 10, as in the course).
+        ``lambd``, ``keep_prob``, ``dropout_masks``, ``activation``,
+        ``negative_slope``, ``n_threads`` (the shuffling seed is then
+        ``train``'s default, 10, as in the course).
 
     Returns
     -------
