@@ -29,7 +29,9 @@ from fastinit import init_utils  # noqa: E402
 OUTCOMES = Counter()
 LAYOUTS = ["C", "F", "strided", "read-only", "misaligned"]
 BAD_VALUES = [None, "nan", "inf", "label", "shape", "ndim", "dtype", "empty", "missing",
-              "chain"]
+              "chain", "activation"]
+#: Entry points that take the hidden activation (the others see "activation" as valid).
+TAKES_ACTIVATION = ("activations",)
 
 
 def relayout(array, layout):
@@ -97,7 +99,15 @@ def problems(draw):
     elif bad == "chain" and len(dims) > 2:
         parameters = dict(parameters)
         parameters["W2"] = np.zeros((dims[2], dims[1] + 1))
-    return dims, X, Y, parameters, bad
+    hidden = {"activation": draw(st.sampled_from(fi.ACTIVATIONS)),
+              "negative_slope": draw(st.sampled_from([0.0, 0.01, 0.3, 2.0]))}
+    if bad == "activation":
+        key, value = draw(st.sampled_from([
+            ("activation", "swish"), ("activation", "Tanh"), ("activation", None),
+            ("activation", 2), ("negative_slope", -0.5), ("negative_slope", np.nan),
+            ("negative_slope", np.inf), ("negative_slope", "0.1"), ("negative_slope", None)]))
+        hidden[key] = value
+    return dims, X, Y, parameters, bad, hidden
 
 
 def tolerance(X):
@@ -109,7 +119,7 @@ def tolerance(X):
 REGULARIZED = dict(lambd=0.3, keep_prob=0.8, seed=5)
 
 
-def run_entry_point(name, X, Y, parameters):
+def run_entry_point(name, X, Y, parameters, hidden):
     """Call one entry point, then check its answer against the reference."""
     originals = {k: np.array(v, copy=True) for k, v in parameters.items()}
     X_before = np.array(X, copy=True)
@@ -138,6 +148,12 @@ def run_entry_point(name, X, Y, parameters):
         got = fi.predict(X, parameters)
     elif name == "accuracy":
         got = fi.accuracy(X, Y, parameters)
+    elif name == "activations":
+        got = fi.backward(X, Y, parameters, **hidden)
+        got.update(fi.forward(X, parameters, **hidden))
+        got["proba"] = fi.predict_proba(X, parameters, **hidden)
+        got["train"] = fi.train(X, Y, parameters, learning_rate=0.05, num_iterations=20,
+                                record_every=5, keep_prob=0.9, **hidden)
     else:
         got = fi.gradient_check(parameters, X, Y)
 
@@ -170,6 +186,21 @@ def run_entry_point(name, X, Y, parameters):
         _, costs = ref.train(ref_X, np.asarray(Y, dtype=np.float64), ref_params,
                              learning_rate=0.05, num_iterations=20, record_every=5)
         np.testing.assert_allclose(got.costs, costs, rtol=max(tol["rtol"], 1e-8) * 10)
+    elif name == "activations":
+        options = {"hidden": hidden["activation"], "negative_slope": hidden["negative_slope"]}
+        AL, caches = ref.forward(ref_X, ref_params, **options)
+        expected = ref.backward(ref_X, np.asarray(Y, dtype=np.float64), ref_params, caches,
+                                **options)
+        for key in expected:
+            np.testing.assert_allclose(got[key], expected[key], **tol)
+        for l, (Z, A) in enumerate(caches, 1):
+            np.testing.assert_allclose(got[f"A{l}"], A, **tol)
+        np.testing.assert_allclose(got["proba"], AL, **tol)
+        _, costs = ref.train(ref_X, np.asarray(Y, dtype=np.float64), ref_params,
+                             learning_rate=0.05, num_iterations=20, record_every=5,
+                             keep_prob=0.9, dropout_masks="hashed", **options)
+        np.testing.assert_allclose(got["train"].costs, costs,
+                                   rtol=max(tol["rtol"], 1e-8) * 10)
     elif name == "train_regularized":
         _, costs = ref.train(ref_X, np.asarray(Y, dtype=np.float64), ref_params,
                              learning_rate=0.05, num_iterations=20, record_every=5,
@@ -190,13 +221,14 @@ def make_test(name, examples):
               suppress_health_check=list(HealthCheck))
     @given(problems())
     def fuzz(problem):
-        dims, X, Y, parameters, bad = problem
+        dims, X, Y, parameters, bad, hidden = problem
         # Labels do not reach forward or predict; a 1-layer network has no W2.
         if (bad in ("label", "shape") and name in ("forward", "forward_layers", "predict")) or \
-                (bad == "chain" and len(dims) <= 2):
+                (bad == "chain" and len(dims) <= 2) or \
+                (bad == "activation" and name not in TAKES_ACTIVATION):
             bad = None
         try:
-            run_entry_point(name, X, Y, parameters)
+            run_entry_point(name, X, Y, parameters, hidden)
         except (ValueError, TypeError) as error:
             if bad is None:
                 raise AssertionError(f"valid input to {name} raised {error!r}") from error
@@ -278,7 +310,7 @@ def main():
     parser.add_argument("--examples", type=int, default=200)
     args = parser.parse_args()
     names = ["forward", "forward_layers", "backward", "network", "init_utils", "train",
-             "train_regularized", "predict", "accuracy", "gradient_check"]
+             "train_regularized", "predict", "accuracy", "gradient_check", "activations"]
     for name in names:
         make_test(name, args.examples)()
     make_initialize_test(args.examples)()

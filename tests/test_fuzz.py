@@ -10,7 +10,7 @@ from pathlib import Path
 SCRIPT = Path(__file__).resolve().parent / "fuzz_entry_points.py"
 EXAMPLES = int(os.environ.get("FASTINIT_FUZZ_EXAMPLES", "300"))
 #: fuzz_entry_points.py's entry points, initialize and the datasets.
-HARNESSES = 12
+HARNESSES = 13
 
 
 def test_fuzzing_every_entry_point_gives_answers_or_clear_errors():

@@ -110,3 +110,22 @@ def test_every_build_trains_in_row_space_like_the_reference(build):
     _, costs = ref.train(X, Y, parameters, learning_rate=0.05, num_iterations=50,
                          record_every=10)
     np.testing.assert_allclose(result.costs, costs, rtol=1e-9)
+
+
+@pytest.mark.parametrize("activation", fi.ACTIVATIONS)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_every_build_trains_every_activation_like_the_reference(build, activation, dtype):
+    dims, parameters, X, Y = random_problem(40, 3, m=70, dtype=dtype)
+    options = dict(learning_rate=0.05, num_iterations=200, record_every=50, keep_prob=0.9,
+                   negative_slope=0.1)
+    result = fi.train(X, Y, parameters, activation=activation, **options)
+    expected_params, expected_costs = ref.train(X, Y, parameters, hidden=activation,
+                                                dropout_masks="hashed", **options)
+    rtol = 1e-9 if dtype == np.float64 else 1e-4
+    np.testing.assert_allclose(result.costs, expected_costs, rtol=rtol)
+    for key, value in expected_params.items():
+        np.testing.assert_allclose(result.parameters[key], value, rtol=rtol * 10,
+                                   atol=rtol / 10, err_msg=key)
+    layers = fi.forward(X, result.parameters, activation, negative_slope=0.1)
+    np.testing.assert_allclose(fi.predict_proba(X, result.parameters, activation=activation,
+                                                negative_slope=0.1), layers["AL"], rtol=rtol)
