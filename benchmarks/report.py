@@ -1,6 +1,8 @@
 """Print the benchmark table: fastinit against the plain-NumPy reference.
 
     python benchmarks/report.py [--repeats 5] [--quick] [--threads 1,2,4,8,16]
+    python benchmarks/report.py --embedding      # only issue 10's embedding table
+    python benchmarks/report.py --activations    # only issue 11's activation table
 
 For every workload of workloads.py, fastinit and the reference (the course's
 code as the notebook runs it: cost every iteration, new arrays at every
@@ -86,6 +88,38 @@ def embedding_table(rounds):
               f"{call.target:>6g}x{mark}")
 
 
+#: Issue 11's target: an iteration on "many" with tanh costs at most this many ReLU ones.
+ACTIVATION_TARGET = 1.5
+
+
+def activation_table(rounds):
+    """Issue 11's rows: an iteration on "many" with each hidden activation,
+    against the same with ReLU, timed in alternating rounds (median of the
+    rounds' ratios)."""
+    header = (f"{'many, activation':<22} {'dtype':<8} {'per iteration':>13} {'vs relu':>8} "
+              f"{'target':>7}")
+    print(header)
+    print("-" * len(header))
+    for workload in WORKLOADS:
+        if workload.name != "many":
+            continue
+        X, Y, parameters = workload.data()
+        times = {name: [] for name in fi.ACTIVATIONS}
+        for _ in range(rounds):
+            for name in fi.ACTIVATIONS:
+                settle()
+                times[name].append(median_seconds(
+                    lambda: fi.train(X, Y, parameters, num_iterations=workload.iterations,
+                                     record_every=1000, activation=name), 1)
+                    / workload.iterations)
+        for name in fi.ACTIVATIONS:
+            ratio = statistics.median(t / r for t, r in zip(times[name], times["relu"]))
+            target = f"{ACTIVATION_TARGET:>6g}x" if name == "tanh" else ""
+            mark = ("  met" if ratio <= ACTIVATION_TARGET else "  NOT met") if target else ""
+            print(f"{name:<22} {workload.dtype:<8} {statistics.median(times[name]) * 1e3:>10.3f}"
+                  f" ms {ratio:>7.2f}x {target:>7}{mark}")
+
+
 def time_pair(workload, repeats, iterations, n_threads=None):
     """Median seconds per iteration of fastinit and the reference, alternated."""
     X, Y, parameters = workload.data()
@@ -129,6 +163,8 @@ def main():
                         help="1500 notebook iterations instead of 15000")
     parser.add_argument("--embedding", action="store_true",
                         help="only the embedding table (issue 10's calls)")
+    parser.add_argument("--activations", action="store_true",
+                        help="only the activation table (issue 11: tanh against relu on many)")
     parser.add_argument("--threads", type=thread_counts, default=None,
                         help="thread counts for the scaling on many, comma-separated "
                              "(default: 1, 2 and all cores)")
@@ -139,9 +175,14 @@ def main():
           f"using {config['instruction_set']}, OpenMP {'on' if config['openmp'] else 'off'}, "
           f"NumPy {config['numpy']}")
     print()
+    if args.activations:
+        activation_table(args.repeats)
+        return
     embedding_table(max(args.repeats, 5) * 4)
     if args.embedding:
         return
+    print()
+    activation_table(args.repeats)
     print()
     header = (f"{'workload':<10} {'dtype':<8} {'threads':>7} {'fastinit':>12} {'reference':>12} "
               f"{'ratio':>8} {'target':>7} {'MFLOP/it':>9} {'GFLOP/s':>8}")

@@ -145,3 +145,22 @@ def test_embedding_numpy(benchmark, call):
     benchmark.group = f"embedding: {call.label}"
     _, theirs = call.pair()
     benchmark.pedantic(theirs, rounds=max(20, call.repeat), iterations=1, warmup_rounds=2)
+
+
+MANY = [w for w in WORKLOADS if w.name == "many"]
+
+
+@pytest.mark.parametrize("activation", fi.ACTIVATIONS)
+@pytest.mark.parametrize("workload", MANY, ids=[f"many-{w.dtype}" for w in MANY])
+def test_fastinit_activation(benchmark, workload, activation):
+    """Issue 11: an iteration on "many" with each hidden activation; compare
+    within the group (target: tanh at most 1.5x relu)."""
+    X, Y, parameters = workload.data()
+    benchmark.group = f"activations: many-{workload.dtype}"
+    benchmark.extra_info["iterations"] = workload.iterations
+    result = benchmark.pedantic(
+        fi.train, args=(X, Y, parameters),
+        kwargs=dict(num_iterations=workload.iterations, record_every=1000,
+                    activation=activation),
+        rounds=3, iterations=1, warmup_rounds=1)
+    assert np.isfinite(result.final_cost) and result.activation == activation

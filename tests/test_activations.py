@@ -313,3 +313,17 @@ def test_compare_trains_with_the_activation(tmp_path):
     assert runs[0].final_cost == expected.final_cost
     assert runs[0].train_accuracy == fi.accuracy(train_X, train_Y, expected.parameters,
                                                  activation="tanh")
+
+
+@pytest.mark.parametrize("activation", NON_RELU)
+def test_init_utils_takes_the_activation(activation):
+    from fastinit import init_utils
+
+    dims, parameters, X, Y = random_problem(30, 3, m=41)
+    a3, cache = init_utils.forward_propagation(X, parameters, **hidden(activation))
+    grads = init_utils.backward_propagation(X, Y, cache, **hidden(activation))
+    AL, caches = ref.forward(X, parameters, **reference_hidden(activation))
+    expected = ref.backward(X, Y, parameters, caches, **reference_hidden(activation))
+    np.testing.assert_allclose(a3, AL, rtol=1e-12)
+    for key, value in expected.items():
+        np.testing.assert_allclose(grads[key], value, rtol=1e-10, atol=1e-14, err_msg=key)

@@ -27,6 +27,7 @@ import numpy as np
 
 from . import _boundary, _kernels, datasets, initializers
 from ._validation import check_positive_number, check_X, check_Y
+from .activations import DEFAULT_NEGATIVE_SLOPE, check_activation
 from .network import (Layout, Weights, _backward, _forward_buffer, _pack, _pack_gradients,
                       _prepare, predict as _predict)
 from .plotting import draw_decision_regions
@@ -87,8 +88,13 @@ def compute_loss(a3, Y):
     return 1.0 / m * np.nansum(logprobs)
 
 
-def forward_propagation(X, parameters):
+def forward_propagation(X, parameters, activation="relu",
+                        negative_slope=DEFAULT_NEGATIVE_SLOPE):
     """LINEAR->RELU x (L-1) -> LINEAR->SIGMOID, in the compiled core.
+
+    ``activation`` and ``negative_slope`` (fastinit's, not the course's)
+    replace ReLU in the hidden layers, as in :func:`fastinit.forward`; pass
+    the same ones to :func:`backward_propagation`.
 
     Returns
     -------
@@ -98,22 +104,26 @@ def forward_propagation(X, parameters):
         ``(z1, a1, W1, b1, z2, a2, W2, b2, ..., zL, aL, WL, bL)``; for the
         course's three layers exactly the course's 12-tuple.
     """
+    activation = check_activation(activation, negative_slope)
     net, X, _ = _prepare(X, parameters)
     m = X.shape[1]
-    layers = _boundary.split(_forward_buffer(net, X), net.layout.layer_rows, m,
+    layers = _boundary.split(_forward_buffer(net, X, activation), net.layout.layer_rows, m,
                              net.layout.activation_rows * m)
     cache = _boundary.course_cache(layers, parameters, net.layout.keys)
     return cache[-3], cache
 
 
-def backward_propagation(X, Y, cache):
+def backward_propagation(X, Y, cache, activation="relu",
+                         negative_slope=DEFAULT_NEGATIVE_SLOPE):
     """Gradients in the course's dict: ``dz3, dW3, db3, da2, dz2, dW2, db2, da1,
     dz1, dW1, db1`` (for three layers; the same pattern for any depth).
 
     The weights come from ``cache`` and, as in the course, so do the layers'
     values when ``cache`` holds the arrays :func:`forward_propagation` made for
     data of this size (otherwise the compiled core recomputes them).
+    ``activation`` and ``negative_slope`` must be those the cache was made with.
     """
+    activation = check_activation(activation, negative_slope)
     if not isinstance(cache, tuple) or len(cache) == 0 or len(cache) % 4:
         raise ValueError("cache must be the tuple returned by forward_propagation")
     layers, weights = _boundary.unzip_cache(tuple(cache))
@@ -122,9 +132,9 @@ def backward_propagation(X, Y, cache):
     size = net.layout.activation_rows * m
     buffer = _boundary.flat_of(layers, net.layout.layer_rows, m, size, X.dtype.num, 2 * size)
     if buffer is None:
-        buffer = _forward_buffer(net, X)
+        buffer = _forward_buffer(net, X, activation)
     grad = np.empty(net.layout.size, dtype=X.dtype)
-    deltas = _backward(net, X, Y, buffer, grad)
+    deltas = _backward(net, X, Y, buffer, grad, activation)
     return _boundary.named_views((deltas, grad), _gradient_spec(net.layout), m)
 
 
