@@ -7,6 +7,13 @@ import fastinit as fi
 DIMS = [300, 400, 200, 1]
 
 
+def options_for(method, n_inputs):
+    """What an initializer needs besides the layer sizes: "lsuv" needs data."""
+    if method == "lsuv":
+        return {"X": np.random.default_rng(0).standard_normal((n_inputs, 50))}
+    return {}
+
+
 def fans(dims):
     return [(dims[l - 1], dims[l]) for l in range(1, len(dims))]
 
@@ -14,7 +21,8 @@ def fans(dims):
 @pytest.mark.parametrize("method", sorted(fi.INITIALIZERS))
 @pytest.mark.parametrize("dtype", [None, np.float32, np.float64, "float32"])
 def test_every_initializer_returns_course_shapes_and_zero_biases(method, dtype):
-    parameters = fi.initialize([5, 4, 3, 1], method, seed=0, dtype=dtype)
+    parameters = fi.initialize([5, 4, 3, 1], method, seed=0, dtype=dtype,
+                               **options_for(method, 5))
     expected_dtype = np.float64 if dtype is None else np.dtype(dtype)
     assert list(parameters) == ["W1", "b1", "W2", "b2", "W3", "b3"]
     for l, (n_in, n_out) in enumerate(fans([5, 4, 3, 1]), 1):
@@ -29,8 +37,8 @@ def test_every_initializer_returns_course_shapes_and_zero_biases(method, dtype):
 def test_int_seed_is_reproducible_and_leaves_global_state_alone(method):
     np.random.seed(123)
     before = np.random.get_state()[1].copy()
-    first = fi.initialize([4, 6, 1], method, seed=7)
-    second = fi.INITIALIZERS[method]([4, 6, 1], seed=7)
+    first = fi.initialize([4, 6, 1], method, seed=7, **options_for(method, 4))
+    second = fi.INITIALIZERS[method]([4, 6, 1], seed=7, **options_for(method, 4))
     np.testing.assert_array_equal(np.random.get_state()[1], before)
     for key in first:
         np.testing.assert_array_equal(first[key], second[key])

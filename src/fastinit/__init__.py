@@ -11,6 +11,7 @@ from .activations import ACTIVATIONS, calculate_gain
 from .experiments import compare_initializers, compare_optimizers
 from .gradcheck import gradient_check
 from .initializers import INITIALIZERS, initialize
+from .lsuv import lsuv
 from .network import Network, accuracy, backward, forward, predict, predict_proba
 from .training import DivergenceError, TrainResult, model, train
 from .storage import load_parameters, save_parameters
@@ -36,6 +37,7 @@ __all__ = [
     "gradient_check",
     "initialize",
     "load_parameters",
+    "lsuv",
     "model",
     "plotting",
     "predict",

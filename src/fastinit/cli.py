@@ -19,6 +19,7 @@ import numpy as np
 from . import __version__
 from .activations import ACTIVATIONS, DEFAULT_NEGATIVE_SLOPE
 from .datasets import DATASETS
+from .depth import DEPTH_DEFAULTS
 from .initializers import INITIALIZERS
 from .training import OPTIMIZERS
 
@@ -95,6 +96,38 @@ def _hidden_layers(text):
     return sizes
 
 
+def _depth_list(text):
+    """``"2,5,10"`` -> ``[2, 5, 10]``, each >= 1."""
+    try:
+        depths = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated depths such as 2,5,10, got {text!r}") from None
+    if any(depth < 1 for depth in depths):
+        raise argparse.ArgumentTypeError(f"depths must be >= 1, got {text!r}")
+    return depths
+
+
+def _seed_list(text):
+    """Seeds as a list ``"1,5,9"``, a range ``"0-4"`` (both ends included), or both
+    (``"0-4,10"``)."""
+    seeds = []
+    for part in text.split(","):
+        first, dash, last = part.strip().partition("-")
+        try:
+            low, high = int(first), int(last) if dash else int(first)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected seeds such as 0-4 or 1,5,9, got {text!r}") from None
+        if not 0 <= low <= high < 2**32:
+            raise argparse.ArgumentTypeError(
+                f"expected seeds between 0 and 2**32 - 1, ranges low-high, got {text!r}")
+        if high - low >= 100_000:
+            raise argparse.ArgumentTypeError(f"at most 100000 seeds in a range, got {text!r}")
+        seeds.extend(range(low, high + 1))
+    return seeds
+
+
 def _initializer(text):
     if text not in INITIALIZERS:
         raise argparse.ArgumentTypeError(
@@ -133,7 +166,11 @@ def build_parser():
             "With --experiment optimizers it is the optimization notebook instead: gd, "
             "momentum and Adam on moons, layers 2-5-2-1, He initialization, learning rate "
             "0.0007, mini-batches of 64, 10000 epochs (costs.png, boundaries.png, "
-            "results.json)."
+            "results.json). With --experiment depth it is He et al.'s depth study in small: "
+            "hidden layers of 20 units, depths 2, 5, 10, 20, 30, initializers he, xavier, "
+            "glorot and random_small, seeds 0-4, circles, learning rate 0.01, 2000 "
+            "iterations; it prints mean +- std of the accuracies and writes depth.png and "
+            "results.json (--activation tanh: the same study for tanh)."
         ),
     )
     compare.add_argument("--experiment", choices=tuple(EXPERIMENTS), default="initializers",
@@ -146,6 +183,14 @@ def build_parser():
     compare.add_argument("--dataset", choices=DATASETS, default=None,
                          help="built-in data set (default: circles, the notebook's; "
                               "optimizers: moons)")
+    compare.add_argument("--depths", type=_depth_list, default=None,
+                         help="depth experiment: numbers of hidden layers (default: "
+                              "2,5,10,20,30)")
+    compare.add_argument("--width", type=_positive_int, default=None,
+                         help="depth experiment: units per hidden layer (default: 20)")
+    compare.add_argument("--seeds", type=_seed_list, default=None,
+                         help="depth experiment: initializer seeds, e.g. 0-4 or 1,5,9 "
+                              "(default: 0-4)")
     _add_training_options(compare, iterations=None, learning_rate=None)
     compare.add_argument("--out", default="fastinit-out",
                          help="folder for figures and results.json (default: ./fastinit-out)")
@@ -289,6 +334,23 @@ class _Progress:
         print(f"[{self.run}/{self.total_runs}] {self.name}: {self.num_iterations} {self.unit}s "
               f"in {seconds:.2f} s", file=self.stream)
 
+    def step(self, label, finished):
+        """A run of many finished (runs that go side by side have no bar of their own)."""
+        if not hasattr(self, "started"):
+            self.started = time.perf_counter()
+        if self.tty and not self.quiet:
+            self.stream.write(f"\r[{finished}/{self.total_runs}] {label:<48}")
+            self.stream.flush()
+
+    def done(self):
+        """After the last :meth:`step`: one line with the number of runs and the time."""
+        if self.quiet:
+            return
+        self._clear()
+        seconds = time.perf_counter() - getattr(self, "started", time.perf_counter())
+        print(f"{self.total_runs} runs of {self.num_iterations} {self.unit}s in {seconds:.1f} s",
+              file=self.stream)
+
     def _clear(self):
         if self.tty and not self.quiet:
             self.stream.write("\r" + " " * 72 + "\r")
@@ -305,7 +367,12 @@ EXPERIMENTS = {
                          dataset="circles", iterations=15000, learning_rate=0.01),
     "optimizers": dict(label="optimizer", names=["gd", "momentum", "adam"], layers=(5, 2),
                        dataset="moons", iterations=10000, learning_rate=0.0007, mini_batch=64),
+    "depth": dict(label="initializer", names=list(DEPTH_DEFAULTS["methods"]), layers=None,
+                  dataset=DEPTH_DEFAULTS["dataset"], iterations=DEPTH_DEFAULTS["num_iterations"],
+                  learning_rate=DEPTH_DEFAULTS["learning_rate"]),
 }
+#: The options only the depth experiment takes.
+DEPTH_OPTIONS = ("depths", "width", "seeds")
 
 #: Columns of the table; the first is "initializer" or "optimizer".
 TABLE_COLUMNS = ("initializer", "train_accuracy", "test_accuracy", "final_cost", "seconds",
@@ -392,6 +459,13 @@ def _experiment_settings(args):
     """Fill the options left out with the experiment's defaults, and refuse
     the ones that make no sense for it. Returns the names compared."""
     experiment = EXPERIMENTS[args.experiment]
+    if args.experiment != "depth":
+        given = [option for option in DEPTH_OPTIONS if getattr(args, option) is not None]
+        if given:
+            raise UsageError(f"--{given[0]} is an option of --experiment depth")
+    elif args.layers is not None:
+        raise UsageError("--experiment depth sets the layers with --depths and --width, "
+                         "not --layers")
     for option in ("layers", "dataset", "iterations", "learning_rate"):
         if getattr(args, option) is None:
             setattr(args, option, experiment[option])
@@ -421,8 +495,69 @@ def _train_one(args, name, on_record):
                                 **_training_options(args))
 
 
+def run_depth(args, names):
+    """``compare --experiment depth``: the table of means and spreads, depth.png
+    and results.json."""
+    from .depth import compare_depths
+
+    depths = args.depths or list(DEPTH_DEFAULTS["depths"])
+    seeds = args.seeds or list(DEPTH_DEFAULTS["seeds"])
+    total = len(names) * len(depths) * len(seeds)
+    progress = _Progress(total, args.iterations, args.quiet, False)
+    done = []
+
+    def on_run(run):
+        done.append(run)
+        progress.step(f"{run.initializer}, depth {run.depth}, seed {run.seed}", len(done))
+
+    result = compare_depths(names, depths, width=args.width or DEPTH_DEFAULTS["width"],
+                            seeds=seeds, dataset=args.dataset, num_iterations=args.iterations,
+                            learning_rate=args.learning_rate, dtype=args.dtype, on_run=on_run,
+                            **_training_options(args))
+    progress.done()
+    summary = result.summary()
+    os.makedirs(args.out, exist_ok=True)
+    document = {"fastinit_version": __version__, "experiment": "depth", **result.to_dict()}
+    with open(os.path.join(args.out, "results.json"), "w", encoding="utf-8") as handle:
+        json.dump(document, handle, indent=2, allow_nan=True)
+    written = ["results.json"]
+    if not args.no_plots:
+        from . import plotting
+
+        _save(plotting.plot_depth(summary, title=f"Accuracy against depth ({args.dataset}, "
+                                                 f"{args.activation}, width "
+                                                 f"{result.settings['width']})"),
+              os.path.join(args.out, "depth.png"))
+        written.insert(0, "depth.png")
+    if args.format == "json":
+        print(json.dumps(summary, indent=2))
+    elif args.format == "csv":
+        print(format_csv(summary, "initializer"))
+    else:
+        print(format_depth_table(summary))
+        if not args.quiet:
+            print(f"\nwrote {', '.join(written)} to {args.out}", file=sys.stderr)
+    return 0
+
+
+def format_depth_table(summary):
+    """The depth experiment's table: mean +- std over the seeds."""
+    header = (f"{'initializer':<16} {'depth':>5} {'train acc':>15} {'test acc':>15} "
+              f"{'diverged':>8}")
+    lines = [header, "-" * len(header)]
+    for row in summary:
+        lines.append(
+            f"{row['initializer']:<16} {row['depth']:>5} "
+            f"{row['train_accuracy_mean']:>7.3f} +- {row['train_accuracy_std']:.3f} "
+            f"{row['test_accuracy_mean']:>7.3f} +- {row['test_accuracy_std']:.3f} "
+            f"{row['diverged']:>4}/{row['runs']}")
+    return "\n".join(lines)
+
+
 def run_compare(args):
     names = _experiment_settings(args)
+    if args.experiment == "depth":
+        return run_depth(args, names)
     label = EXPERIMENTS[args.experiment]["label"]
     epochs = _counts_epochs(_training_options(args))
     progress = _Progress(len(names), args.iterations, args.quiet, args.verbose,

@@ -45,7 +45,8 @@ def activation_stats(layers_dims=DEEP_LAYERS, method="he", X=None, seed=3):
     if len(dims) < 3:
         raise ValueError(f"layers_dims must have at least one hidden layer, got {list(dims)}")
     X = standard_normal_inputs(dims[0]) if X is None else check_X(X, n_features=dims[0])
-    layers = forward(X, initialize(dims, method, seed=seed, dtype=X.dtype))
+    data = {"X": X} if method == "lsuv" else {}  # LSUV rescales on these same inputs
+    layers = forward(X, initialize(dims, method, seed=seed, dtype=X.dtype, **data))
     hidden = [layers[f"A{l}"] for l in range(1, len(dims) - 1)]
     return {
         "layer": np.arange(1, len(dims) - 1),

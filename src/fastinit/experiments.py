@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass, field
 
 from ._validation import check_dtype, check_positive_int, check_positive_number
+from .activations import DEFAULT_NEGATIVE_SLOPE
 from .datasets import load_dataset
 from .initializers import INITIALIZERS, initialize
 from .network import accuracy
@@ -122,12 +123,21 @@ def compare_initializers(methods=("zeros", "random", "he"), dataset="circles",
     learning_rate = check_positive_number(learning_rate, "learning_rate")
     data = _load(dataset, dtype)
     layers_dims = [data[0].shape[0], *hidden_layers, 1]
-    runs = [_measured_run(method, data,
-                          initialize(layers_dims, method, seed=seed, dtype=data[0].dtype),
+    runs = [_measured_run(method, data, _initial(layers_dims, method, seed, data, options),
                           on_record, learning_rate=learning_rate, num_iterations=num_iterations,
                           **options)
             for method in methods]
     return runs, data
+
+
+def _initial(layers_dims, method, seed, data, options):
+    """``initialize(layers_dims, method)`` in the data's dtype; "lsuv" rescales on
+    the training inputs, for the hidden activation that ``options`` train with."""
+    extra = {}
+    if method == "lsuv":
+        extra = {"X": data[0], "activation": options.get("activation", "relu"),
+                 "negative_slope": options.get("negative_slope", DEFAULT_NEGATIVE_SLOPE)}
+    return initialize(layers_dims, method, seed=seed, dtype=data[0].dtype, **extra)
 
 
 def compare_optimizers(optimizers=("gd", "momentum", "adam"), dataset="moons",
@@ -175,7 +185,7 @@ def compare_optimizers(optimizers=("gd", "momentum", "adam"), dataset="moons",
     data = _load(dataset, dtype)
     layers_dims = [data[0].shape[0], *hidden_layers, 1]
     runs = [_measured_run(optimizer, data,
-                          initialize(layers_dims, initialization, seed=seed, dtype=data[0].dtype),
+                          _initial(layers_dims, initialization, seed, data, options),
                           on_record, optimizer=optimizer, learning_rate=learning_rate,
                           mini_batch_size=mini_batch_size, num_epochs=num_epochs,
                           record_every=record_every, **options)

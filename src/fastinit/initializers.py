@@ -12,6 +12,8 @@ so ``"zeros"``, ``"random"`` and ``"he"`` with ``seed=3`` reproduce the course's
 """
 
 import inspect
+import math
+import numbers
 
 import numpy as np
 
@@ -51,19 +53,52 @@ def _uniform(limit_of):
     return draw
 
 
-def _truncated_normal(variance_of):
+def _truncated_normal(variance_of, gain=1.0):
     """A ``draw`` as Keras's ``VarianceScaling(distribution="truncated_normal")``:
     a normal cut at two standard deviations (values outside are redrawn), its
-    standard deviation ``sqrt(variance) / 0.8796...`` so the result has the
-    intended variance."""
+    standard deviation ``gain * sqrt(variance) / 0.8796...`` so the result has
+    the intended variance."""
     def draw(rng, fan_out, fan_in):
         z = rng.standard_normal((fan_out, fan_in))
         outside = np.abs(z) > 2
         while outside.any():
             z[outside] = rng.standard_normal(int(outside.sum()))
             outside = np.abs(z) > 2
-        return z * (np.sqrt(variance_of(fan_out, fan_in)) / TRUNCATED_NORMAL_STD)
+        return z * (gain * (np.sqrt(variance_of(fan_out, fan_in)) / TRUNCATED_NORMAL_STD))
     return draw
+
+
+#: The fans :func:`variance_scaling` and the He family can scale by.
+MODES = ("fan_in", "fan_out", "fan_avg")
+#: The distributions of :func:`variance_scaling`.
+DISTRIBUTIONS = ("normal", "truncated_normal", "uniform")
+
+
+def _checked_mode(mode, modes=MODES):
+    if not isinstance(mode, str) or mode not in modes:
+        raise ValueError(f"mode must be one of {', '.join(modes)}, got {mode!r}")
+    return mode
+
+
+def _fan(mode, fan_out, fan_in):
+    """The fan that ``mode`` names (``fan_avg``: their mean)."""
+    if mode == "fan_in":
+        return fan_in
+    if mode == "fan_out":
+        return fan_out
+    return (fan_in + fan_out) / 2.0
+
+
+def _checked_slope(negative_slope):
+    if isinstance(negative_slope, (bool, np.bool_)) or \
+            not isinstance(negative_slope, numbers.Real) or not math.isfinite(negative_slope):
+        raise ValueError(f"negative_slope must be a finite number, got {negative_slope!r}")
+    return float(negative_slope)
+
+
+def _he_numerator(negative_slope):
+    """``2 / (1 + a**2)``: the He variance times the fan (exactly 2.0 for ReLU)."""
+    return 2.0 / (1 + _checked_slope(negative_slope) ** 2)
 
 
 def zeros(layers_dims, seed=3, dtype=None):
@@ -85,64 +120,129 @@ def random_small(layers_dims, seed=3, dtype=None):
     return _build(layers_dims, seed, dtype, _normal(lambda fan_out, fan_in: 0.01))
 
 
-def he(layers_dims, seed=3, dtype=None):
-    """He et al. (2015): ``W_l = N(0, 1) * sqrt(2 / fan_in)`` (the course's
-    ``initialize_parameters_he``), for ReLU layers."""
-    return _build(layers_dims, seed, dtype, _normal(lambda fan_out, fan_in: np.sqrt(2.0 / fan_in)))
+def he(layers_dims, seed=3, dtype=None, negative_slope=0.0, mode="fan_in"):
+    """He et al. (2015): ``W_l = N(0, 1) * sqrt(2 / ((1 + a**2) fan))``, ``a`` the
+    ``negative_slope`` of a leaky ReLU (0: ReLU) and ``fan`` the ``mode``'s
+    (``"fan_in"`` or ``"fan_out"``).
 
-
-def xavier(layers_dims, seed=3, dtype=None):
-    """The course's "Xavier": ``W_l = N(0, 1) * sqrt(1 / fan_in)``.
-
-    This is what the libraries call LeCun normal (see :func:`lecun`); their
-    "Xavier"/Glorot also counts ``fan_out`` (see :func:`glorot`).
+    With the defaults, the course's ``initialize_parameters_he``; PyTorch's
+    ``kaiming_normal_(w, a, mode, nonlinearity="leaky_relu")``; Keras's
+    ``VarianceScaling(2, "fan_in", "untruncated_normal")``. Keras's ``HeNormal``
+    is truncated: :func:`he_truncated_normal`.
     """
-    return _build(layers_dims, seed, dtype, _normal(lambda fan_out, fan_in: np.sqrt(1.0 / fan_in)))
+    numerator, mode = _he_numerator(negative_slope), _checked_mode(mode, MODES[:2])
+    return _build(layers_dims, seed, dtype, _normal(
+        lambda fan_out, fan_in: np.sqrt(numerator / _fan(mode, fan_out, fan_in))))
 
 
-def glorot(layers_dims, seed=3, dtype=None):
-    """Glorot & Bengio (2010), the libraries' "Xavier normal":
-    ``W_l = N(0, 1) * sqrt(2 / (fan_in + fan_out))``."""
+def xavier(layers_dims, seed=3, dtype=None, gain=1.0):
+    """The course's "Xavier": ``W_l = N(0, 1) * gain * sqrt(1 / fan_in)``.
+
+    This is what the libraries call LeCun normal (see :func:`lecun`), untruncated;
+    their "Xavier"/Glorot also counts ``fan_out`` (see :func:`glorot`).
+    """
+    gain = check_positive_number(gain, "gain")
     return _build(layers_dims, seed, dtype,
-                  _normal(lambda fan_out, fan_in: np.sqrt(2.0 / (fan_in + fan_out))))
+                  _normal(lambda fan_out, fan_in: gain * np.sqrt(1.0 / fan_in)))
 
 
-def lecun(layers_dims, seed=3, dtype=None):
-    """LeCun normal: ``W_l = N(0, 1) * sqrt(1 / fan_in)`` (same draw as :func:`xavier`)."""
-    return _build(layers_dims, seed, dtype, _normal(lambda fan_out, fan_in: np.sqrt(1.0 / fan_in)))
+def glorot(layers_dims, seed=3, dtype=None, gain=1.0):
+    """Glorot & Bengio (2010): ``W_l = N(0, 1) * gain * sqrt(2 / (fan_in + fan_out))``.
 
-
-def he_uniform(layers_dims, seed=3, dtype=None):
-    """``W_l = U(-limit, limit)`` with ``limit = sqrt(6 / fan_in)`` (variance 2 / fan_in)."""
-    return _build(layers_dims, seed, dtype, _uniform(lambda fan_out, fan_in: np.sqrt(6.0 / fan_in)))
-
-
-def glorot_uniform(layers_dims, seed=3, dtype=None):
-    """``W_l = U(-limit, limit)`` with ``limit = sqrt(6 / (fan_in + fan_out))``."""
+    PyTorch's ``xavier_normal_(w, gain)``. Keras's ``GlorotNormal`` is truncated:
+    :func:`glorot_truncated_normal`.
+    """
+    gain = check_positive_number(gain, "gain")
     return _build(layers_dims, seed, dtype,
-                  _uniform(lambda fan_out, fan_in: np.sqrt(6.0 / (fan_in + fan_out))))
+                  _normal(lambda fan_out, fan_in: gain * np.sqrt(2.0 / (fan_in + fan_out))))
 
 
-def lecun_uniform(layers_dims, seed=3, dtype=None):
-    """``W_l = U(-limit, limit)`` with ``limit = sqrt(3 / fan_in)`` (variance 1 / fan_in)."""
-    return _build(layers_dims, seed, dtype, _uniform(lambda fan_out, fan_in: np.sqrt(3.0 / fan_in)))
-
-
-def he_truncated_normal(layers_dims, seed=3, dtype=None):
-    """Keras's ``HeNormal``: truncated normal at 2 sigma, variance ``2 / fan_in``."""
-    return _build(layers_dims, seed, dtype, _truncated_normal(lambda fan_out, fan_in: 2.0 / fan_in))
-
-
-def glorot_truncated_normal(layers_dims, seed=3, dtype=None):
-    """Keras's ``GlorotNormal``: truncated normal at 2 sigma, variance
-    ``2 / (fan_in + fan_out)``."""
+def lecun(layers_dims, seed=3, dtype=None, gain=1.0):
+    """LeCun normal, untruncated: ``W_l = N(0, 1) * gain * sqrt(1 / fan_in)`` (the
+    same draw as :func:`xavier`). Keras's ``LecunNormal`` is truncated:
+    :func:`lecun_truncated_normal`."""
+    gain = check_positive_number(gain, "gain")
     return _build(layers_dims, seed, dtype,
-                  _truncated_normal(lambda fan_out, fan_in: 2.0 / (fan_in + fan_out)))
+                  _normal(lambda fan_out, fan_in: gain * np.sqrt(1.0 / fan_in)))
 
 
-def lecun_truncated_normal(layers_dims, seed=3, dtype=None):
-    """Keras's ``LecunNormal``: truncated normal at 2 sigma, variance ``1 / fan_in``."""
-    return _build(layers_dims, seed, dtype, _truncated_normal(lambda fan_out, fan_in: 1.0 / fan_in))
+def he_uniform(layers_dims, seed=3, dtype=None, negative_slope=0.0, mode="fan_in"):
+    """``W_l = U(-limit, limit)`` with ``limit = sqrt(6 / ((1 + a**2) fan))``
+    (variance ``2 / ((1 + a**2) fan)``; see :func:`he` for ``a`` and ``fan``).
+    PyTorch's ``kaiming_uniform_(w, a, mode, nonlinearity="leaky_relu")``;
+    Keras's ``HeUniform``."""
+    numerator, mode = _he_numerator(negative_slope), _checked_mode(mode, MODES[:2])
+    return _build(layers_dims, seed, dtype, _uniform(
+        lambda fan_out, fan_in: np.sqrt(3 * numerator / _fan(mode, fan_out, fan_in))))
+
+
+def glorot_uniform(layers_dims, seed=3, dtype=None, gain=1.0):
+    """``W_l = U(-limit, limit)`` with ``limit = gain * sqrt(6 / (fan_in + fan_out))``.
+    PyTorch's ``xavier_uniform_(w, gain)``; Keras's ``GlorotUniform``."""
+    gain = check_positive_number(gain, "gain")
+    return _build(layers_dims, seed, dtype,
+                  _uniform(lambda fan_out, fan_in: gain * np.sqrt(6.0 / (fan_in + fan_out))))
+
+
+def lecun_uniform(layers_dims, seed=3, dtype=None, gain=1.0):
+    """``W_l = U(-limit, limit)`` with ``limit = gain * sqrt(3 / fan_in)`` (variance
+    ``gain**2 / fan_in``). Keras's ``LecunUniform``."""
+    gain = check_positive_number(gain, "gain")
+    return _build(layers_dims, seed, dtype,
+                  _uniform(lambda fan_out, fan_in: gain * np.sqrt(3.0 / fan_in)))
+
+
+def he_truncated_normal(layers_dims, seed=3, dtype=None, negative_slope=0.0, mode="fan_in"):
+    """Keras's ``HeNormal``: a normal truncated at 2 sigma, variance
+    ``2 / ((1 + a**2) fan)`` (see :func:`he` for ``a`` and ``fan``)."""
+    numerator, mode = _he_numerator(negative_slope), _checked_mode(mode, MODES[:2])
+    return _build(layers_dims, seed, dtype, _truncated_normal(
+        lambda fan_out, fan_in: numerator / _fan(mode, fan_out, fan_in)))
+
+
+def glorot_truncated_normal(layers_dims, seed=3, dtype=None, gain=1.0):
+    """Keras's ``GlorotNormal``: a normal truncated at 2 sigma, variance
+    ``gain**2 * 2 / (fan_in + fan_out)``."""
+    gain = check_positive_number(gain, "gain")
+    return _build(layers_dims, seed, dtype,
+                  _truncated_normal(lambda fan_out, fan_in: 2.0 / (fan_in + fan_out), gain))
+
+
+def lecun_truncated_normal(layers_dims, seed=3, dtype=None, gain=1.0):
+    """Keras's ``LecunNormal``: a normal truncated at 2 sigma, variance
+    ``gain**2 / fan_in``."""
+    gain = check_positive_number(gain, "gain")
+    return _build(layers_dims, seed, dtype,
+                  _truncated_normal(lambda fan_out, fan_in: 1.0 / fan_in, gain))
+
+
+def variance_scaling(layers_dims, seed=3, dtype=None, scale=1.0, mode="fan_in",
+                     distribution="truncated_normal"):
+    """Keras's ``VarianceScaling``: weights of variance ``scale / n``, ``n`` the
+    ``mode``'s fan (``"fan_in"``, ``"fan_out"`` or ``"fan_avg"``, their mean).
+
+    ``distribution``: ``"normal"`` (untruncated, std ``sqrt(scale / n)``; Keras
+    calls it ``"untruncated_normal"``, also accepted), ``"truncated_normal"``
+    (cut at 2 sigma, rescaled to that variance, as Keras) or ``"uniform"``
+    (limit ``sqrt(3 scale / n)``). It draws from the same stream as the named
+    initializers, so ``scale=2, mode="fan_in", distribution="normal"`` is
+    :func:`he`, bit for bit, for the same seed (and ``"truncated_normal"`` and
+    ``"uniform"`` give :func:`he_truncated_normal` and :func:`he_uniform`).
+    """
+    scale = check_positive_number(scale, "scale")
+    mode = _checked_mode(mode)
+    if distribution == "untruncated_normal":
+        distribution = "normal"
+    if not isinstance(distribution, str) or distribution not in DISTRIBUTIONS:
+        raise ValueError(f"distribution must be one of {', '.join(DISTRIBUTIONS)}, "
+                         f"got {distribution!r}")
+    if distribution == "normal":
+        draw = _normal(lambda fan_out, fan_in: np.sqrt(scale / _fan(mode, fan_out, fan_in)))
+    elif distribution == "uniform":
+        draw = _uniform(lambda fan_out, fan_in: np.sqrt(3 * scale / _fan(mode, fan_out, fan_in)))
+    else:
+        draw = _truncated_normal(lambda fan_out, fan_in: scale / _fan(mode, fan_out, fan_in))
+    return _build(layers_dims, seed, dtype, draw)
 
 
 def orthogonal(layers_dims, seed=3, dtype=None, gain=1.0):
@@ -161,6 +261,28 @@ def orthogonal(layers_dims, seed=3, dtype=None, gain=1.0):
     return _build(layers_dims, seed, dtype, draw)
 
 
+def lsuv(layers_dims, seed=3, dtype=None, X=None, activation="relu", tol=0.1, max_iter=10,
+         negative_slope=0.01):
+    """Mishkin & Matas (2016): :func:`orthogonal` weights, then each hidden layer
+    rescaled to unit pre-activation variance on the data ``X`` (required, shape
+    ``(n_0, m)``), as :func:`fastinit.lsuv` does with ``activation``, ``tol``,
+    ``max_iter`` and ``negative_slope``."""
+    from .lsuv import lsuv as rescale
+
+    if X is None:
+        raise ValueError("the 'lsuv' initializer needs the data: initialize(layers_dims, "
+                         "'lsuv', X=train_X)")
+    X = np.asarray(X)
+    start = orthogonal(layers_dims, seed=seed, dtype=dtype)
+    if X.ndim != 2 or X.shape[0] != start["W1"].shape[1]:
+        raise ValueError(f"X must have shape ({start['W1'].shape[1]}, m) for layers_dims "
+                         f"{list(layers_dims)}, got {X.shape}")
+    dtype = start["W1"].dtype
+    rescaled = rescale(start, X.astype(dtype), activation=activation, tol=tol,
+                       max_iter=max_iter, negative_slope=negative_slope)
+    return {key: value.astype(dtype, copy=False) for key, value in rescaled.items()}
+
+
 #: Every initializer by name. Each value is a function
 #: ``(layers_dims, seed=3, dtype=None, **options) -> parameters``.
 INITIALIZERS = {
@@ -169,7 +291,7 @@ INITIALIZERS = {
         zeros, random, random_small, he, xavier, glorot, lecun,
         he_uniform, glorot_uniform, lecun_uniform,
         he_truncated_normal, glorot_truncated_normal, lecun_truncated_normal,
-        orthogonal,
+        orthogonal, variance_scaling, lsuv,
     )
 }
 
@@ -188,8 +310,12 @@ def initialize(layers_dims, method="he", seed=3, dtype=None, **options):
     dtype : float32 or float64, optional
         Defaults to float64.
     **options
-        Passed to the initializer: ``scale`` for ``"random"``, ``gain`` for
-        ``"orthogonal"``.
+        Passed to the initializer: ``scale`` for ``"random"``; ``gain`` for
+        ``"orthogonal"`` and the Glorot, LeCun and course-Xavier families;
+        ``negative_slope`` and ``mode`` for the He family; ``scale``,
+        ``mode`` and ``distribution`` for ``"variance_scaling"``; ``X`` (the
+        data, required), ``activation``, ``tol``, ``max_iter`` and
+        ``negative_slope`` for ``"lsuv"``.
 
     Returns
     -------

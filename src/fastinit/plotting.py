@@ -271,3 +271,46 @@ def plot_activation_stats(methods=("random", "random_small", "he", "xavier"), la
                     transform=ax_std.transAxes, fontsize=8, color="0.3")
     fig.tight_layout()
     return fig
+
+
+def plot_depth(summary, title="Accuracy against depth"):
+    """The depth experiment: accuracy against the number of hidden layers, one
+    line per initializer (the mean over seeds) in a band of +-1 std; train and
+    test side by side.
+
+    Parameters
+    ----------
+    summary : list of dict
+        :meth:`fastinit.depth.DepthResult.summary`.
+    title : str
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+
+    if not summary:
+        raise ValueError("summary must hold at least one row")
+    names = list(dict.fromkeys(row["initializer"] for row in summary))
+    fig, axes = plt.subplots(1, 2, figsize=(10.0, 4.2), dpi=100, sharey=True)
+    for ax, split in zip(axes, ("train", "test")):
+        for index, (colour, name) in enumerate(zip(_colours(len(names)), names)):
+            rows = sorted((row for row in summary if row["initializer"] == name),
+                          key=lambda row: row["depth"])
+            depth = np.array([row["depth"] for row in rows])
+            mean = np.array([row[f"{split}_accuracy_mean"] for row in rows])
+            std = np.array([row[f"{split}_accuracy_std"] for row in rows])
+            ax.plot(depth, mean, color=colour, marker=MARKERS[index % len(MARKERS)],
+                    label=name, linewidth=1.8)
+            ax.fill_between(depth, mean - std, mean + std, color=colour, alpha=0.18)
+        ax.set_xlabel("hidden layers")
+        ax.set_title(f"{split} accuracy")
+        ax.set_ylim(0.4, 1.02)
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("accuracy (mean over seeds, band: +-1 std)")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, title="initializer", loc="lower center", ncol=len(names))
+    fig.suptitle(title)
+    fig.tight_layout(rect=(0, 0.12, 1, 1))
+    return fig
