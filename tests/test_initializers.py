@@ -178,3 +178,91 @@ def test_layers_dims_is_not_modified():
     fi.initialize(dims, "he")
     assert dims == [2, 3, 1]
     assert fi.initialize(np.array([2, 3, 1]), "he")["W1"].shape == (3, 2)
+
+
+@pytest.mark.parametrize("seed", [0, 3, 17, np.random.default_rng(5)])
+@pytest.mark.parametrize("dtype", [None, np.float32])
+@pytest.mark.parametrize("named, distribution", [("he", "normal"), ("he_uniform", "uniform"),
+                                                 ("he_truncated_normal", "truncated_normal")])
+def test_variance_scaling_with_scale_2_fan_in_is_the_he_family_bit_for_bit(seed, dtype, named,
+                                                                           distribution):
+    dims = [13, 8, 5, 1]
+    copy = lambda s: np.random.default_rng(5) if isinstance(s, np.random.Generator) else s
+    expected = fi.initialize(dims, named, seed=copy(seed), dtype=dtype)
+    got = fi.initialize(dims, "variance_scaling", seed=copy(seed), dtype=dtype, scale=2,
+                        mode="fan_in", distribution=distribution)
+    for key in expected:
+        np.testing.assert_array_equal(got[key], expected[key])
+        assert got[key].dtype == expected[key].dtype
+
+
+@pytest.mark.parametrize("mode, fan", [("fan_in", lambda i, o: i), ("fan_out", lambda i, o: o),
+                                       ("fan_avg", lambda i, o: (i + o) / 2)])
+@pytest.mark.parametrize("distribution", ["normal", "untruncated_normal", "truncated_normal",
+                                          "uniform"])
+def test_variance_scaling_has_the_variance_it_promises(mode, fan, distribution):
+    parameters = fi.initialize(DIMS, "variance_scaling", seed=1, scale=1.7, mode=mode,
+                               distribution=distribution)
+    for l, (n_in, n_out) in enumerate(fans(DIMS)[:2], 1):  # W3 is too small to measure
+        W = parameters[f"W{l}"]
+        assert W.var() == pytest.approx(1.7 / fan(n_in, n_out), rel=0.03)
+        if distribution == "truncated_normal":
+            assert np.abs(W).max() <= 2 * np.sqrt(1.7 / fan(n_in, n_out)) / 0.8796 + 1e-12
+        if distribution == "uniform":
+            assert np.abs(W).max() <= np.sqrt(3 * 1.7 / fan(n_in, n_out))
+
+
+@pytest.mark.parametrize("method", ["he", "he_uniform", "he_truncated_normal"])
+@pytest.mark.parametrize("negative_slope", [0.0, 0.2, 1.0])
+@pytest.mark.parametrize("mode", ["fan_in", "fan_out"])
+def test_the_he_family_takes_kaimings_negative_slope_and_mode(method, negative_slope, mode):
+    parameters = fi.initialize(DIMS, method, seed=2, negative_slope=negative_slope, mode=mode)
+    for l, (n_in, n_out) in enumerate(fans(DIMS)[:2], 1):
+        fan = n_in if mode == "fan_in" else n_out
+        expected = 2 / (1 + negative_slope ** 2) / fan
+        assert parameters[f"W{l}"].var() == pytest.approx(expected, rel=0.03)
+    default = fi.initialize(DIMS, method, seed=2)
+    relu = fi.initialize(DIMS, method, seed=2, negative_slope=0.0, mode="fan_in")
+    for key in default:
+        np.testing.assert_array_equal(default[key], relu[key])
+
+
+def test_he_with_a_slope_is_pytorchs_kaiming_normal():
+    """kaiming_normal_(W, a, mode="fan_out"): std = gain(leaky_relu, a) / sqrt(fan_out), drawn
+    here from the same stream."""
+    dims, a = [6, 9, 4, 1], 0.3
+    parameters = fi.initialize(dims, "he", seed=11, negative_slope=a, mode="fan_out")
+    rng = np.random.RandomState(11)
+    for l in range(1, len(dims)):
+        std = fi.calculate_gain("leaky_relu", a) / np.sqrt(dims[l])
+        np.testing.assert_allclose(parameters[f"W{l}"],
+                                   rng.standard_normal((dims[l], dims[l - 1])) * std, rtol=1e-15)
+
+
+@pytest.mark.parametrize("method", ["glorot", "glorot_uniform", "glorot_truncated_normal",
+                                    "lecun", "lecun_uniform", "lecun_truncated_normal", "xavier"])
+def test_the_glorot_lecun_and_xavier_families_take_a_gain(method):
+    default = fi.initialize(DIMS, method, seed=4)
+    unit = fi.initialize(DIMS, method, seed=4, gain=1.0)
+    tanh = fi.initialize(DIMS, method, seed=4, gain=fi.calculate_gain("tanh"))
+    for key in default:
+        np.testing.assert_array_equal(default[key], unit[key])
+        np.testing.assert_allclose(tanh[key], default[key] * 5 / 3, rtol=1e-14, atol=1e-15)
+
+
+@pytest.mark.parametrize("method, options, error, match", [
+    ("variance_scaling", {"mode": "fan_sum"}, ValueError, "mode"),
+    ("variance_scaling", {"distribution": "cauchy"}, ValueError, "distribution"),
+    ("variance_scaling", {"scale": 0}, ValueError, "scale"),
+    ("variance_scaling", {"scale": "2"}, TypeError, "scale"),
+    ("he", {"mode": "fan_avg"}, ValueError, "mode"),
+    ("he_uniform", {"negative_slope": float("nan")}, ValueError, "negative_slope"),
+    ("he", {"negative_slope": "0.1"}, ValueError, "negative_slope"),
+    ("glorot", {"gain": -1.0}, ValueError, "gain"),
+    ("glorot", {"negative_slope": 0.1}, TypeError, "negative_slope"),
+    ("lsuv", {}, ValueError, "needs the data"),
+    ("lsuv", {"X": np.zeros((3, 10))}, ValueError, "X must have shape"),
+])
+def test_bad_initializer_options_are_named(method, options, error, match):
+    with pytest.raises(error, match=match):
+        fi.initialize([4, 5, 1], method, seed=0, **options)
