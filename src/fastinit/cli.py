@@ -160,8 +160,8 @@ def build_parser():
         help="train one network per initializer (or optimizer) and compare them",
         description=(
             "Train the same network once per initializer on a built-in data set, print a "
-            "comparison table and write costs.png, boundaries.png, activations.png and "
-            "results.json to --out. With no options this is the course notebook: "
+            "comparison table and write costs.png, boundaries.png, activations.png, "
+            "signal.png, layer_history.png and results.json to --out. With no options this is the course notebook: "
             "layers 2-10-5-1, learning rate 0.01, 15000 iterations, zeros/random/he. "
             "With --experiment optimizers it is the optimization notebook instead: gd, "
             "momentum and Adam on moons, layers 2-5-2-1, He initialization, learning rate "
@@ -491,8 +491,8 @@ def _train_one(args, name, on_record):
     if args.experiment == "optimizers":
         return compare_optimizers([name], num_epochs=args.iterations, record_every=100,
                                   **common, **_training_options(args))
-    return compare_initializers([name], num_iterations=args.iterations, **common,
-                                **_training_options(args))
+    return compare_initializers([name], num_iterations=args.iterations, track_layers=True,
+                                **common, **_training_options(args))
 
 
 def run_depth(args, names):
@@ -616,7 +616,25 @@ def _write_figures(args, runs, data, names, unit):
         return ["costs.png", "boundaries.png"]
     _save(plotting.plot_activation_stats(names, seed=args.seed),
           os.path.join(args.out, "activations.png"))
-    return ["costs.png", "boundaries.png", "activations.png"]
+    _save(plotting.plot_signal_propagation(_signal_by_name(names, args.activation,
+                                                           args.negative_slope)),
+          os.path.join(args.out, "signal.png"))
+    _save(plotting.plot_layer_history({run.name: run.layer_history for run in runs},
+                                      runs[0].iterations, unit=unit,
+                                      title=f"Layers during training ({args.activation})"),
+          os.path.join(args.out, "layer_history.png"))
+    return ["costs.png", "boundaries.png", "activations.png", "signal.png", "layer_history.png"]
+
+
+def _signal_by_name(names, activation, negative_slope):
+    """signal.png's statistics: each initializer at initialization in the deep network
+    of activations.png (10 hidden layers of 100, standard-normal inputs), 10 seeds."""
+    from .diagnostics import DEEP_LAYERS, signal_propagation, standard_normal_inputs
+
+    X = standard_normal_inputs(DEEP_LAYERS[0])
+    return {name: signal_propagation(DEEP_LAYERS, name, X, activation=activation,
+                                     negative_slope=negative_slope)
+            for name in names}
 
 
 # ---------------------------------------------------------------------------

@@ -1,13 +1,16 @@
 """What an initializer does to the signal before any training: activation
-statistics layer by layer."""
+statistics layer by layer (one seed, forward), and :func:`signal_propagation`
+(many seeds, forward and backward, against the mean-field theory)."""
 
 import numpy as np
 
 from ._validation import check_layers_dims, check_positive_int, check_seed, check_X
 from .initializers import initialize
 from .network import forward
+from .propagation import SignalStats, mean_field, signal_propagation
 
-__all__ = ["DEEP_LAYERS", "activation_stats", "standard_normal_inputs"]
+__all__ = ["DEEP_LAYERS", "SignalStats", "activation_stats", "mean_field", "signal_propagation",
+           "standard_normal_inputs"]
 
 #: The default deep network: 100 inputs, 10 hidden layers of 100 units, 1 output.
 DEEP_LAYERS = (100,) + (100,) * 10 + (1,)
@@ -22,7 +25,9 @@ def standard_normal_inputs(n_features=100, m=1000, seed=0):
 
 def activation_stats(layers_dims=DEEP_LAYERS, method="he", X=None, seed=3):
     """Mean and standard deviation of every hidden layer's activations at
-    initialization, and the fraction of its ReLU units that are dead.
+    initialization, and the fraction of its ReLU units that are dead, for one
+    seed and the forward pass only. :func:`signal_propagation` measures many
+    seeds, forward and backward, with the theory beside them.
 
     Parameters
     ----------

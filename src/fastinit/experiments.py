@@ -40,6 +40,8 @@ class ExperimentRun:
     #: The iteration (or epoch) of each recorded cost.
     iterations: list
     parameters: dict = field(repr=False)
+    #: ``TrainResult.layer_history`` when trained with ``track_layers=True``.
+    layer_history: dict = field(default=None, repr=False)
 
     @property
     def comment(self):
@@ -82,6 +84,7 @@ def _measured_run(name, data, parameters, on_record, **training):
         costs=result.costs,
         iterations=result.iterations,
         parameters=result.parameters,
+        layer_history=result.layer_history,
     )
 
 

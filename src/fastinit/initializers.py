@@ -19,7 +19,7 @@ import numpy as np
 
 from ._validation import check_dtype, check_layers_dims, check_positive_number, check_seed
 
-__all__ = ["INITIALIZERS", "initialize"]
+__all__ = ["INITIALIZERS", "initialize", "weight_variances"]
 
 #: Keras divides the standard deviation of its truncated normal by this: the
 #: standard deviation of a unit normal truncated to [-2, 2].
@@ -294,6 +294,67 @@ INITIALIZERS = {
         orthogonal, variance_scaling, lsuv,
     )
 }
+
+
+def _variance_of(method, options):
+    """``(fan_out, fan_in) -> Var(W)`` for the initializers whose variance is fixed
+    by the fans, with ``options`` as :func:`initialize` passes them; None for the
+    others."""
+    def option(name, default):
+        return options.get(name, default)
+
+    gain2 = check_positive_number(option("gain", 1.0), "gain") ** 2 \
+        if method in _GAIN_FAMILY else 1.0
+    if method in ("he", "he_uniform", "he_truncated_normal"):
+        numerator = _he_numerator(option("negative_slope", 0.0))
+        mode = _checked_mode(option("mode", "fan_in"), MODES[:2])
+        return lambda fan_out, fan_in: numerator / _fan(mode, fan_out, fan_in)
+    if method in ("glorot", "glorot_uniform", "glorot_truncated_normal"):
+        return lambda fan_out, fan_in: gain2 * 2.0 / (fan_in + fan_out)
+    if method in ("xavier", "lecun", "lecun_uniform", "lecun_truncated_normal"):
+        return lambda fan_out, fan_in: gain2 / fan_in
+    if method == "variance_scaling":
+        scale = check_positive_number(option("scale", 1.0), "scale")
+        mode = _checked_mode(option("mode", "fan_in"))
+        return lambda fan_out, fan_in: scale / _fan(mode, fan_out, fan_in)
+    if method == "random":
+        scale = check_positive_number(option("scale", 10.0), "scale")
+        return lambda fan_out, fan_in: scale ** 2
+    if method == "random_small":
+        return lambda fan_out, fan_in: 1e-4
+    if method == "zeros":
+        return lambda fan_out, fan_in: 0.0
+    return None
+
+
+_GAIN_FAMILY = ("glorot", "glorot_uniform", "glorot_truncated_normal", "xavier", "lecun",
+                "lecun_uniform", "lecun_truncated_normal")
+
+
+def weight_variances(layers_dims, method="he", **options):
+    """The variance each initializer draws ``W_l`` with, per layer (the
+    expectation over seeds of the mean of ``W_l**2``), or None where it has none
+    fixed by the fans (``orthogonal``, ``lsuv``).
+
+    Parameters
+    ----------
+    layers_dims : sequence of int
+    method : str
+    **options
+        The initializer's options, as :func:`initialize` takes them.
+
+    Returns
+    -------
+    ndarray of shape (L,), or None
+    """
+    dims = check_layers_dims(layers_dims)
+    if method not in INITIALIZERS:
+        raise ValueError(f"unknown initializer {method!r}; choose one of: "
+                         f"{', '.join(sorted(INITIALIZERS))}")
+    variance = _variance_of(method, options)
+    if variance is None:
+        return None
+    return np.array([variance(dims[l], dims[l - 1]) for l in range(1, len(dims))], dtype=float)
 
 
 def initialize(layers_dims, method="he", seed=3, dtype=None, **options):

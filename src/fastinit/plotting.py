@@ -314,3 +314,114 @@ def plot_depth(summary, title="Accuracy against depth"):
     fig.suptitle(title)
     fig.tight_layout(rect=(0, 0.12, 1, 1))
     return fig
+
+
+def plot_signal_propagation(stats_by_name, title=None):
+    """The signal through the layers at initialization, one line per network.
+
+    Left, forward: ``E[Z_l**2]`` per layer (log scale), the median over seeds
+    with a band from the 10th to the 90th percentile, and the mean-field theory
+    dashed. Right, backward: ``||dW_l||_F`` per layer (log scale), median and band.
+
+    Parameters
+    ----------
+    stats_by_name : dict of str to SignalStats
+        From :func:`fastinit.diagnostics.signal_propagation`, by name (e.g.
+        initializer).
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+
+    if not stats_by_name:
+        raise ValueError("stats_by_name must hold at least one SignalStats")
+    fig, (ax_forward, ax_backward) = plt.subplots(1, 2, figsize=(10.0, 4.2), dpi=100)
+    for index, (colour, (name, stats)) in enumerate(zip(_colours(len(stats_by_name)),
+                                                        stats_by_name.items())):
+        style = dict(color=colour, marker=MARKERS[index % len(MARKERS)], linewidth=1.6,
+                     markersize=5)
+        for ax, values in ((ax_forward, stats.pre_activation_second_moment),
+                           (ax_backward, stats.weight_grad_norm)):
+            layers = np.arange(1, values.shape[1] + 1)
+            low, median, high = np.percentile(values, [10, 50, 90], axis=0)
+            ax.plot(layers, median, label=name, **style)
+            if values.shape[0] > 1:
+                ax.fill_between(layers, low, high, color=colour, alpha=0.18)
+        theory = stats.theory_second_moment
+        if np.isfinite(theory).any():
+            ax_forward.plot(np.arange(1, theory.size + 1), theory, color=colour,
+                            linestyle="--", linewidth=1.2)
+    for ax, label in ((ax_forward, "E[Z²] (pre-activations)"),
+                      (ax_backward, "‖dW‖ (weight gradients)")):
+        ax.set_yscale("log")
+        ax.set_xlabel("layer")
+        ax.set_ylabel(label + ", log scale")
+        ax.grid(alpha=0.3, which="both")
+    ax_forward.set_title("forward (dashed: mean-field theory)")
+    ax_backward.set_title("backward")
+    ax_forward.legend()
+    some = next(iter(stats_by_name.values()))
+    fig.suptitle(title or f"Signal at initialization ({some.activation}, "
+                          f"{len(some.seeds)} seeds: median, 10-90% band)")
+    fig.tight_layout()
+    return fig
+
+
+def plot_layer_history(history, iterations, title="Layers during training", unit="iteration"):
+    """Every layer's weight norm, gradient norm and activation spread (and, where
+    they apply, the fractions of dead or saturated units) during training.
+
+    Parameters
+    ----------
+    history : dict of ndarray, or dict of str to such dicts
+        ``TrainResult.layer_history`` (``train(..., track_layers=True)``), or
+        several by name (e.g. initializer): one row of panels each.
+    iterations : sequence of int
+        ``TrainResult.iterations``, one per row of the history.
+    title : str
+    unit : str, default "iteration"
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+
+    histories = history if history and "weight_norm" not in history else {"": history}
+    iterations = np.asarray(iterations)
+    for name, one in histories.items():
+        if not isinstance(one, dict) or "weight_norm" not in one:
+            raise ValueError("history must be a TrainResult.layer_history (train with "
+                             "track_layers=True), or a dict of them by name")
+        if one["weight_norm"].shape[0] != iterations.size:
+            raise ValueError("iterations must have one entry per recorded row of history")
+    panels = [("weight_norm", "‖W‖", True), ("grad_norm", "‖dW‖", True),
+              ("activation_std", "std of A", True)]
+    for key, label in (("saturated_fraction", "saturated fraction"),
+                       ("dead_fraction", "dead fraction")):
+        if any(np.isfinite(one[key][:, :-1]).any() for one in histories.values()):
+            panels.append((key, label, False))
+    fig, axes = plt.subplots(len(histories), len(panels),
+                             figsize=(3.6 * len(panels), 3.4 * len(histories)), dpi=100,
+                             squeeze=False)
+    for row, (name, one) in zip(axes, histories.items()):
+        n_layers = one["weight_norm"].shape[1]
+        colours = _colours(n_layers)
+        for ax, (key, label, log) in zip(row, panels):
+            for l in range(n_layers):
+                values = one[key][:, l]
+                if np.isfinite(values).any():
+                    ax.plot(iterations, values, color=colours[l], linewidth=1.4,
+                            label=f"layer {l + 1}" + (" (output)" if l == n_layers - 1 else ""))
+            if log and (one[key] > 0).any():
+                ax.set_yscale("log")
+            ax.set_xlabel(unit)
+            ax.set_title(f"{name}: {label}" if name else label, fontsize=10)
+            ax.grid(alpha=0.3, which="both")
+        row[0].legend(fontsize=7)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig

@@ -15,7 +15,8 @@ from . import _kernels
 from ._validation import check_positive_int, check_positive_number, check_X
 from .activations import ACTIVATIONS, DEFAULT_NEGATIVE_SLOPE, check_activation
 from .initializers import initialize
-from .network import _prepare
+from .propagation import layer_statistics
+from .network import Network, _prepare
 from .row_space import RowSpace, use_row_space
 from .threads import resolve_threads
 
@@ -44,6 +45,14 @@ class TrainResult:
         to :func:`fastinit.predict` and the other passes).
     negative_slope : float
         Leaky ReLU's slope for z < 0.
+    layer_history : dict of ndarray, or None
+        With ``train(..., track_layers=True)``: per recorded iteration (rows, the
+        ``iterations``) and layer (columns, L of them), ``"weight_norm"``
+        (``||W_l||_F``), ``"grad_norm"`` (``||dW_l||_F`` of the full-batch
+        gradient before that iteration's update, with the L2 term, without
+        dropout), ``"activation_std"`` (the std of ``A_l`` on the training
+        data), ``"dead_fraction"`` and ``"saturated_fraction"`` (see
+        :class:`fastinit.diagnostics.SignalStats`).
     """
 
     parameters: dict
@@ -54,6 +63,7 @@ class TrainResult:
     num_iterations: int = 0
     activation: str = "relu"
     negative_slope: float = DEFAULT_NEGATIVE_SLOPE
+    layer_history: dict = None
 
     def __eq__(self, other):
         if not isinstance(other, TrainResult):
@@ -110,6 +120,7 @@ def _result(layout, theta, X, Y, recorder, num_iterations, n_threads, lambd, off
         num_iterations=num_iterations,
         activation=ACTIVATIONS[code],
         negative_slope=slope,
+        layer_history=recorder.history(),
     )
 
 
@@ -128,7 +139,8 @@ def _divergence(recorder, end, what):
         TrainResult(parameters=recorder.parameters_of(theta), costs=[c for _, c in earlier],
                     iterations=[i for i, _ in earlier], final_cost=cost,
                     learning_rate=recorder.learning_rate, num_iterations=start,
-                    activation=ACTIVATIONS[code], negative_slope=slope))
+                    activation=ACTIVATIONS[code], negative_slope=slope,
+                    layer_history=recorder.history(len(earlier))))
 
 
 OPTIMIZERS = {"gd": 0, "momentum": 1, "adam": 2}
@@ -188,10 +200,12 @@ class _Recorder:
     ``parameters_of(theta)`` turns the kernels' flat vector into parameters;
     ``activation`` is ``check_activation``'s pair for the run."""
 
-    def __init__(self, parameters_of, theta, learning_rate, activation, line, callback):
+    def __init__(self, parameters_of, theta, learning_rate, activation, line, callback,
+                 tracker=None):
         self.parameters_of = parameters_of
         self.learning_rate = learning_rate
         self.activation = activation
+        self.tracker = tracker  # a _LayerTracker, or None
         self.line = line  # formats the printed line from (index, cost), or None
         self.callback = callback
         self.costs, self.indices = [], []
@@ -203,6 +217,8 @@ class _Recorder:
             self.good = (state, index, cost)
             self.costs.append(cost)
             self.indices.append(index)
+            if self.tracker is not None and np.isfinite(state).all():
+                self.tracker.record(self.parameters_of(state))
         if not (np.isfinite(cost) and np.isfinite(theta).all()):
             raise _divergence(self, end, "parameters" if np.isfinite(cost) else "cost")
         if self.line is not None:
@@ -210,10 +226,40 @@ class _Recorder:
         if self.callback is not None:
             self.callback(index, cost)
 
+    def history(self, records=None):
+        """The tracker's history (its first ``records`` rows), or None."""
+        return None if self.tracker is None else self.tracker.history(records)
+
+
+class _LayerTracker:
+    """``train(..., track_layers=True)``: every layer's statistics on the training
+    data at each recorded iteration, from the parameters training reached,
+    through the compiled core's passes (so training's own bits are untouched)."""
+
+    KEYS = {"weight_norm": "weight_norm", "grad_norm": "weight_grad_norm",
+            "activation_std": "activation_std", "dead_fraction": "dead_fraction",
+            "saturated_fraction": "saturated_fraction"}
+
+    def __init__(self, X, Y, n_layers, activation, lambd):
+        self.X, self.Y, self.activation = X, Y, activation
+        self.n_layers = n_layers
+        self.l2 = lambd / X.shape[1]
+        self.rows = {key: [] for key in self.KEYS}
+
+    def record(self, parameters):
+        stats = layer_statistics(Network(parameters, self.X.dtype), self.X, self.Y,
+                                 self.activation, self.l2)
+        for key, source in self.KEYS.items():
+            self.rows[key].append(stats[source])
+
+    def history(self, records=None):
+        return {key: np.array(rows[:records], dtype=float).reshape(-1, self.n_layers)
+                for key, rows in self.rows.items()}
+
 
 def _train_mini_batches(layout, theta, X, Y, optimizer, learning_rate, batch, num_epochs,
                         record_every, beta, beta1, beta2, epsilon, seed, decay, lambd,
-                        keep_prob, activation, print_cost, callback):
+                        keep_prob, activation, print_cost, callback, tracker=None):
     """The course's mini-batch loop, ``record_every`` epochs per call into the
     compiled core: before epoch ``e`` the examples are shuffled as
     ``RandomState(seed + 1 + e).permutation(m)`` does (the course's model adds 1
@@ -228,7 +274,8 @@ def _train_mini_batches(layout, theta, X, Y, optimizer, learning_rate, batch, nu
     s = np.zeros_like(theta)
     t = 0
     line = _epoch_line(learning_rate, decay) if print_cost else None
-    recorder = _Recorder(layout.unpack, theta, learning_rate, activation, line, callback)
+    recorder = _Recorder(layout.unpack, theta, learning_rate, activation, line, callback,
+                         tracker)
     for start in range(0, num_epochs, record_every):
         steps = min(record_every, num_epochs - start)
         state = theta.copy()
@@ -258,7 +305,7 @@ def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_eve
           mini_batch_size=None, num_epochs=None, beta=0.9, beta1=0.9, beta2=0.999,
           epsilon=1e-8, seed=10, decay=None, decay_rate=1.0, decay_interval=1000,
           lambd=0.0, keep_prob=1.0, dropout_masks=None, activation="relu",
-          negative_slope=DEFAULT_NEGATIVE_SLOPE):
+          negative_slope=DEFAULT_NEGATIVE_SLOPE, track_layers=False):
     """Train in the compiled core: full-batch gradient descent, or mini-batches
     with gd, momentum or Adam; optionally with L2 regularization and dropout.
 
@@ -346,6 +393,12 @@ def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_eve
         (the output layer is a sigmoid). ``TrainResult.activation`` records it.
     negative_slope : float, default 0.01
         Leaky ReLU's slope for z < 0 (finite, >= 0).
+    track_layers : bool, default False
+        Record every layer's weight norm, gradient norm and activation
+        statistics at every recorded iteration (or epoch) in
+        ``TrainResult.layer_history``: one forward and backward pass over the
+        training data per record, which leaves the trained parameters as they
+        would be without it.
 
     Returns
     -------
@@ -378,7 +431,10 @@ def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_eve
     decay_rate = check_positive_number(decay_rate, "decay_rate")
     decay_interval = check_positive_int(decay_interval, "decay_interval")
     activation = check_activation(activation, negative_slope)
+    if not isinstance(track_layers, (bool, np.bool_)):
+        raise TypeError(f"track_layers must be True or False, got {type(track_layers).__name__}")
     net, X, Y = _prepare(X, parameters, Y)
+    tracker = _LayerTracker(X, Y, net.n_layers, activation, lambd) if track_layers else None
     layout = net.layout
     theta = net.theta.copy() if net is parameters else net.theta  # never the caller's
 
@@ -396,7 +452,7 @@ def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_eve
         recorder = _train_mini_batches(
             layout, theta, X, Y, optimizer, learning_rate, batch, epochs, record_every,
             beta, beta1, beta2, epsilon, int(seed), (decay, decay_rate, decay_interval),
-            lambd, keep_prob, activation, print_cost, callback)
+            lambd, keep_prob, activation, print_cost, callback, tracker)
         return _result(layout, theta, X, Y, recorder, epochs,
                        resolve_threads(n_threads, layout.dims, X.shape[1]), lambd)
 
@@ -413,7 +469,8 @@ def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_eve
     work = np.empty(work_size, dtype=X.dtype)
     block_costs = np.empty(n_blocks)
     line = (lambda start, cost: f"Cost after iteration {start}: {cost}") if print_cost else None
-    recorder = _Recorder(parameters_of, theta, learning_rate, activation, line, callback)
+    recorder = _Recorder(parameters_of, theta, learning_rate, activation, line, callback,
+                         tracker)
     for start in range(0, num_iterations, record_every):
         steps = min(record_every, num_iterations - start)
         state = theta.copy()
@@ -446,7 +503,7 @@ def model(X, Y, learning_rate=0.01, num_iterations=15000, print_cost=True,
         Passed to :func:`train`: ``optimizer``, ``mini_batch_size``,
         ``num_epochs``, ``beta``, ``beta1``, ``beta2``, ``epsilon``, ``decay``,
         ``lambd``, ``keep_prob``, ``dropout_masks``, ``activation``,
-        ``negative_slope``, ``n_threads`` (the shuffling seed is then
+        ``negative_slope``, ``track_layers``, ``n_threads`` (the shuffling seed is then
         ``train``'s default, 10, as in the course).
 
     Returns
