@@ -164,3 +164,21 @@ def test_fastinit_activation(benchmark, workload, activation):
                     activation=activation),
         rounds=3, iterations=1, warmup_rounds=1)
     assert np.isfinite(result.final_cost) and result.activation == activation
+
+
+TRACKED = [w for w in WORKLOADS if w.name in ("notebook", "deep") and w.dtype == "float64"]
+
+
+@pytest.mark.parametrize("track_layers", [False, True], ids=["plain", "tracked"])
+@pytest.mark.parametrize("workload", TRACKED, ids=[w.name for w in TRACKED])
+def test_fastinit_track_layers(benchmark, workload, track_layers):
+    """Issue 12: train(track_layers=True) at record_every=1000 against plain
+    training, in one group per workload (target: at most 10% more)."""
+    X, Y, parameters = workload.data()
+    benchmark.group = f"track-layers: {workload.name}"
+    iterations = max(workload.iterations, 3000)
+    result = benchmark.pedantic(
+        fi.train, args=(X, Y, parameters),
+        kwargs=dict(num_iterations=iterations, record_every=1000, track_layers=track_layers),
+        rounds=5, iterations=1, warmup_rounds=1)
+    assert (result.layer_history is not None) == track_layers

@@ -1,12 +1,12 @@
 """Regenerate the README's figures and table under docs/.
 
 Run ``python docs/make_figures.py`` from the repository root: it runs
-``fastinit compare`` with its defaults into docs/ and draws the activation
-figure with the library's default initializers (the ×10 and ×0.01 random ones
-beside He and the course's Xavier), then ``fastinit compare --experiment
+``fastinit compare`` with its defaults into docs/, then ``fastinit compare --experiment
 optimizers`` (optimizer_costs.png, optimizer_boundaries.png), then the depth
-experiment for ReLU and tanh (depth.png, depth_tanh.png), and prints the
-tables to paste in README.md.
+experiment for ReLU and tanh (depth.png, depth_tanh.png), the signal
+propagation figures (signal_relu.png, signal_tanh.png) and the saturation
+figure (saturation.png), and prints the tables and numbers to paste in
+README.md.
 """
 
 import shutil
@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")
 
@@ -47,11 +48,51 @@ def depth(*options, name="depth.png"):
     return table
 
 
+def signal_figures():
+    """The README's "why He works": the signal at initialization through 10 hidden
+    layers of 100 units, 10 seeds, with the mean-field theory, for ReLU and tanh."""
+    X = fi.diagnostics.standard_normal_inputs(100)
+    layers = fi.diagnostics.DEEP_LAYERS
+    for activation, methods, name in (("relu", ["he", "xavier", "random", "random_small"],
+                                       "signal_relu.png"),
+                                      ("tanh", ["xavier", "he", "random"], "signal_tanh.png")):
+        stats = {method: fi.diagnostics.signal_propagation(layers, method, X,
+                                                           activation=activation)
+                 for method in methods}
+        fi.plotting.plot_signal_propagation(stats).savefig(DOCS / name, dpi=120)
+        for method, one in stats.items():
+            median = np.median(one.pre_activation_second_moment, axis=0)
+            grads = np.median(one.weight_grad_norm, axis=0)
+            print(f"{activation} {method}: E[Z^2] layer 1 {median[0]:.3g}, layer 10 "
+                  f"{median[9]:.3g} (theory {one.theory_second_moment[9]:.3g}); ||dW|| layer 1 "
+                  f"{grads[0]:.3g}, layer 10 {grads[9]:.3g}")
+
+
+def saturation_figure():
+    """Glorot & Bengio (2010) in small: saturation of the hidden layers during
+    training, 4 hidden layers of 50 on circles."""
+    X, Y, _, _ = fi.datasets.load_dataset()
+    runs = {"sigmoid, random (N(0, 1))": ("sigmoid", "random", {"scale": 1.0}, 0.1),
+            "tanh, glorot_uniform": ("tanh", "glorot_uniform", {}, 0.05)}
+    histories = {}
+    for name, (activation, method, options, rate) in runs.items():
+        result = fi.train(X, Y, fi.initialize([2] + [50] * 4 + [1], method, seed=1, **options),
+                          learning_rate=rate, num_iterations=10000, record_every=500,
+                          activation=activation, track_layers=True)
+        histories[name] = result.layer_history
+        saturated = result.layer_history["saturated_fraction"][:, :-1]
+        print(f"{name}: accuracy {fi.accuracy(X, Y, result.parameters, activation=activation):.3f}"
+              f", saturated at start {np.round(saturated[0], 3)}, at the end "
+              f"{np.round(saturated[-1], 3)}")
+    fi.plotting.plot_layer_history(histories, result.iterations,
+                                   title="Saturation during training (4 hidden layers of 50, "
+                                         "circles)").savefig(DOCS / "saturation.png", dpi=100)
+
+
 def main():
     table = compare()
-    figure = fi.plotting.plot_activation_stats(["zeros", "random", "random_small", "he",
-                                                "xavier"])
-    figure.savefig(DOCS / "activations.png", dpi=120)
+    signal_figures()
+    saturation_figure()
     print(table)
     print(compare("--experiment", "optimizers", prefix="optimizer_"))
     print(depth())

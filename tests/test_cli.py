@@ -53,7 +53,8 @@ def test_default_compare_prints_the_notebooks_table(default_compare):
 
 def test_default_compare_writes_valid_files(default_compare):
     _, out = default_compare
-    for name in ("costs.png", "boundaries.png", "activations.png"):
+    for name in ("costs.png", "boundaries.png", "activations.png", "signal.png",
+                 "layer_history.png"):
         data = (out / name).read_bytes()
         assert data.startswith(PNG_MAGIC), name
         import matplotlib.image

@@ -116,12 +116,13 @@ def layer_statistics(net, X, Y, activation, l2=0.0):
         if l2:
             dW = dW + l2 * W
         dead, saturated = activation_fractions(A, name, output=l == net.n_layers)
-        values = {"pre_activation_second_moment": np.mean(np.square(Z, dtype=np.float64)),
-                  "activation_std": np.std(A, dtype=np.float64),
-                  "dead_fraction": dead, "saturated_fraction": saturated,
-                  "weight_grad_norm": np.linalg.norm(dW),
-                  "delta_second_moment": np.mean(np.square(dZ, dtype=np.float64)),
-                  "weight_norm": np.linalg.norm(W)}
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverging run overflows
+            values = {"pre_activation_second_moment": np.mean(np.square(Z, dtype=np.float64)),
+                      "activation_std": np.std(A, dtype=np.float64),
+                      "dead_fraction": dead, "saturated_fraction": saturated,
+                      "weight_grad_norm": np.linalg.norm(dW),
+                      "delta_second_moment": np.mean(np.square(dZ, dtype=np.float64)),
+                      "weight_norm": np.linalg.norm(W)}
         for key, value in values.items():
             stats[key].append(float(value))
     return stats
