@@ -15,8 +15,8 @@ from . import _kernels
 from ._validation import check_positive_int, check_positive_number, check_X
 from .activations import ACTIVATIONS, DEFAULT_NEGATIVE_SLOPE, check_activation
 from .initializers import initialize
-from .propagation import layer_statistics
 from .network import Network, _prepare
+from .propagation import layer_statistics
 from .row_space import RowSpace, use_row_space
 from .threads import resolve_threads
 
@@ -217,7 +217,7 @@ class _Recorder:
             self.good = (state, index, cost)
             self.costs.append(cost)
             self.indices.append(index)
-            if self.tracker is not None and np.isfinite(state).all():
+            if self.tracker is not None:
                 self.tracker.record(self.parameters_of(state))
         if not (np.isfinite(cost) and np.isfinite(theta).all()):
             raise _divergence(self, end, "parameters" if np.isfinite(cost) else "cost")
