@@ -6,7 +6,7 @@ Arrays follow the course's layout: ``X`` is ``(n_features, m)``, ``Y`` is
 or a :class:`Network`, which holds them checked and packed for a loop.
 """
 
-from . import datasets, diagnostics, plotting
+from . import datasets, depth, diagnostics, plotting
 from .activations import ACTIVATIONS, calculate_gain
 from .experiments import compare_initializers, compare_optimizers
 from .gradcheck import gradient_check
@@ -15,6 +15,7 @@ from .lsuv import lsuv
 from .network import Network, accuracy, backward, forward, predict, predict_proba
 from .training import DivergenceError, TrainResult, model, train
 from .storage import load_parameters, save_parameters
+from .sweep import SweepResult, sweep
 
 __version__ = "0.1.0"
 
@@ -25,6 +26,7 @@ __all__ = [
     "DivergenceError",
     "INITIALIZERS",
     "Network",
+    "SweepResult",
     "TrainResult",
     "accuracy",
     "backward",
@@ -32,6 +34,7 @@ __all__ = [
     "compare_initializers",
     "compare_optimizers",
     "datasets",
+    "depth",
     "diagnostics",
     "forward",
     "gradient_check",
@@ -44,5 +47,6 @@ __all__ = [
     "predict_proba",
     "save_parameters",
     "show_config",
+    "sweep",
     "train",
 ]

@@ -1,4 +1,4 @@
-"""The ``fastinit`` command: ``compare``, ``train`` and ``predict``.
+"""The ``fastinit`` command: ``compare``, ``train``, ``predict`` and ``sweep``.
 
 Bad options and bad data end with exit code 2 and one line on stderr saying
 what is wrong; Ctrl-C ends with exit code 130. Figures are written with
@@ -128,6 +128,27 @@ def _seed_list(text):
     return seeds
 
 
+def _width_list(text):
+    """``"10,20"`` -> ``[10, 20]``, each >= 1."""
+    try:
+        widths = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated widths such as 10,20, got {text!r}") from None
+    if any(width < 1 for width in widths):
+        raise argparse.ArgumentTypeError(f"widths must be >= 1, got {text!r}")
+    return widths
+
+
+def _activation_list(text):
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in ACTIVATIONS]
+    if not names or unknown:
+        raise argparse.ArgumentTypeError(
+            f"expected activations among {', '.join(ACTIVATIONS)}, got {text!r}")
+    return names
+
+
 def _initializer(text):
     if text not in INITIALIZERS:
         raise argparse.ArgumentTypeError(
@@ -219,6 +240,58 @@ def build_parser():
     _add_training_options(train)
     train.add_argument("--save", default=None, help="write the trained parameters to this .npz")
     _add_verbosity_options(train)
+
+    sweep = commands.add_parser(
+        "sweep",
+        help="train a grid of networks (initializers x activations x depths x widths x seeds)",
+        description=(
+            "Train one network per cell of the grid --inits x --activations x --depths x "
+            "--width(s) x --seeds on a built-in data set, each exactly as fi.train with one "
+            "thread, on a thread pool (--workers), a local Dask cluster (--dask local) or an "
+            "existing one (--dask tcp://host:8786). Writes runs.csv (a row per run, saved as "
+            "it finishes), summary.csv, summary.png and sweep.json to --out; --resume "
+            "continues a sweep that was stopped."
+        ),
+    )
+    sweep.add_argument("--inits", type=_initializers, default=["he", "xavier"],
+                       help="comma-separated initializers (default: he,xavier)")
+    sweep.add_argument("--activations", type=_activation_list, default=["relu"],
+                       help="comma-separated hidden activations (default: relu)")
+    sweep.add_argument("--depths", type=_depth_list, default=[2],
+                       help="comma-separated numbers of hidden layers (default: 2)")
+    widths = sweep.add_mutually_exclusive_group()
+    widths.add_argument("--width", type=_positive_int, default=None,
+                        help="units per hidden layer (default: 10)")
+    widths.add_argument("--widths", type=_width_list, default=None,
+                        help="several widths, comma-separated")
+    sweep.add_argument("--seeds", type=_seed_list, default=list(range(10)),
+                       help="initializer seeds, e.g. 0-99 or 1,5,9 (default: 0-9)")
+    sweep.add_argument("--dataset", choices=DATASETS, default="circles",
+                       help="built-in data set (default: circles)")
+    sweep.add_argument("--iterations", type=_positive_int, default=2000,
+                       help="iterations, or epochs with mini-batches or an optimizer "
+                            "(default: 2000)")
+    sweep.add_argument("--learning-rate", type=_positive_float, default=0.01,
+                       help="learning rate (default: 0.01)")
+    sweep.add_argument("--optimizer", choices=tuple(OPTIMIZERS), default="gd",
+                       help="gd, momentum or adam (default: gd, full batch)")
+    sweep.add_argument("--mini-batch", type=_positive_int, default=None,
+                       help="mini-batch size (default: the whole set)")
+    sweep.add_argument("--lambd", type=_non_negative_float, default=0.0,
+                       help="L2 regularization strength (default: 0)")
+    sweep.add_argument("--keep-prob", type=_probability, default=1.0,
+                       help="dropout: probability of keeping a hidden unit (default: 1)")
+    sweep.add_argument("--out", default="fastinit-sweep",
+                       help="folder for runs.csv, summary.csv, summary.png and sweep.json "
+                            "(default: ./fastinit-sweep)")
+    sweep.add_argument("--workers", type=_positive_int, default=None,
+                       help="runs at once on this machine (default: the cores available)")
+    sweep.add_argument("--dask", default=None, metavar="ADDRESS",
+                       help="run on the Dask scheduler at ADDRESS (tcp://host:8786), or "
+                            "'local' for a LocalCluster of --workers processes")
+    sweep.add_argument("--resume", action="store_true",
+                       help="keep the runs already in --out and run the others")
+    sweep.add_argument("--quiet", action="store_true", help="no progress output")
 
     predict = commands.add_parser(
         "predict",
@@ -694,7 +767,110 @@ def run_predict(args):
     return 0
 
 
-COMMANDS = {"compare": run_compare, "train": run_train, "predict": run_predict}
+def _dask_client(address, workers):
+    """A ``dask.distributed.Client`` for ``--dask``: a new LocalCluster of
+    ``workers`` one-thread processes for "local", else the scheduler at ``address``."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise UsageError("--dask needs Dask: pip install 'fastinit[dask]'") from None
+    if address == "local":
+        cluster = LocalCluster(n_workers=workers or _cores(), threads_per_worker=1,
+                               processes=True, dashboard_address=None)
+        return Client(cluster)
+    try:
+        return Client(address, timeout="10s")
+    except (OSError, TimeoutError, ValueError) as error:
+        raise UsageError(f"cannot reach the Dask scheduler at {address}: {error}") from None
+
+
+def _cores():
+    from .threads import available_cores
+
+    return available_cores()
+
+
+class _SweepProgress:
+    """runs done/total, rate and ETA on stderr: one updating line on a terminal,
+    a line every tenth of the sweep otherwise."""
+
+    def __init__(self, quiet, stream=None):
+        self.stream = stream or sys.stderr
+        self.quiet = quiet
+        self.tty = self.stream.isatty()
+        self.started = time.perf_counter()
+        self.first = None
+        self.printed = 0
+
+    def __call__(self, rows, done, total):
+        if self.quiet:
+            return
+        if self.first is None:
+            self.first = done - len(rows)  # runs kept from an earlier sweep
+        elapsed = time.perf_counter() - self.started
+        rate = (done - self.first) / elapsed if elapsed > 0 else 0.0
+        eta = (total - done) / rate if rate > 0 else float("inf")
+        line = f"[{done}/{total}] {rate:.1f} runs/s, ETA {eta:.0f} s"
+        if self.tty:
+            self.stream.write("\r" + line.ljust(60))
+            self.stream.flush()
+        elif done * 10 // total > self.printed or done == total:
+            self.printed = done * 10 // total
+            print(line, file=self.stream)
+
+    def close(self):
+        if self.tty and not self.quiet:
+            self.stream.write("\n")
+
+
+def format_sweep_table(summary):
+    """The sweep's summary as aligned text: mean +- std over the seeds."""
+    header = (f"{'initializer':<16} {'activation':<11} {'depth':>5} {'width':>5} {'runs':>5} "
+              f"{'train acc':>15} {'test acc':>15} {'diverged':>8}")
+    lines = [header, "-" * len(header)]
+    for row in summary:
+        lines.append(
+            f"{row['initializer']:<16} {row['activation']:<11} {row['depth']:>5} "
+            f"{row['width']:>5} {row['count']:>5} "
+            f"{row['train_accuracy_mean']:>7.3f} +- {row['train_accuracy_std']:.3f} "
+            f"{row['test_accuracy_mean']:>7.3f} +- {row['test_accuracy_std']:.3f} "
+            f"{row['diverged']:>8}")
+    return "\n".join(lines)
+
+
+def run_sweep(args):
+    from .sweep import sweep
+
+    if args.optimizer == "gd" and args.mini_batch is None:
+        optimizer_options = {}
+    else:
+        optimizer_options = {"optimizer": args.optimizer, "mini_batch_size": args.mini_batch}
+    progress = _SweepProgress(args.quiet)
+    client = _dask_client(args.dask, args.workers) if args.dask else None
+    try:
+        result = sweep(args.inits, depths=args.depths,
+                       widths=args.widths or [args.width or 10], activations=args.activations,
+                       seeds=args.seeds, dataset=args.dataset, iterations=args.iterations,
+                       learning_rate=args.learning_rate, lambd=args.lambd,
+                       keep_prob=args.keep_prob, out=args.out, resume=args.resume,
+                       executor=client, workers=args.workers, on_runs=progress,
+                       **optimizer_options)
+    finally:
+        progress.close()
+        if client is not None:
+            cluster = client.cluster
+            client.close()
+            if args.dask == "local" and cluster is not None:
+                cluster.close()
+    print(format_sweep_table(result.summary()))
+    if not args.quiet:
+        print(f"\nwrote runs.csv, summary.csv, summary.png, sweep.json to {args.out}",
+              file=sys.stderr)
+    return 0
+
+
+COMMANDS = {"compare": run_compare, "train": run_train, "predict": run_predict,
+            "sweep": run_sweep}
 
 
 def main(argv=None):

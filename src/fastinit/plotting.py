@@ -273,6 +273,23 @@ def plot_activation_stats(methods=("random", "random_small", "he", "xavier"), la
     return fig
 
 
+def _accuracy_against_depth(ax, rows, measure, label_of):
+    """One line per ``label_of(row)`` of ``rows`` (summary rows with ``depth`` and
+    ``{measure}_mean``/``_std``): the mean against depth in a band of +-1 std."""
+    labels = list(dict.fromkeys(label_of(row) for row in rows))
+    for index, (colour, label) in enumerate(zip(_colours(len(labels)), labels)):
+        line = sorted((row for row in rows if label_of(row) == label), key=lambda r: r["depth"])
+        depth = np.array([row["depth"] for row in line])
+        mean = np.array([row[f"{measure}_mean"] for row in line])
+        std = np.array([row[f"{measure}_std"] for row in line])
+        ax.plot(depth, mean, color=colour, marker=MARKERS[index % len(MARKERS)], label=label,
+                linewidth=1.8)
+        ax.fill_between(depth, mean - std, mean + std, color=colour, alpha=0.18)
+    ax.set_xlabel("hidden layers")
+    ax.set_ylim(0.4, 1.02)
+    ax.grid(alpha=0.3)
+
+
 def plot_depth(summary, title="Accuracy against depth"):
     """The depth experiment: accuracy against the number of hidden layers, one
     line per initializer (the mean over seeds) in a band of +-1 std; train and
@@ -292,27 +309,51 @@ def plot_depth(summary, title="Accuracy against depth"):
 
     if not summary:
         raise ValueError("summary must hold at least one row")
-    names = list(dict.fromkeys(row["initializer"] for row in summary))
     fig, axes = plt.subplots(1, 2, figsize=(10.0, 4.2), dpi=100, sharey=True)
     for ax, split in zip(axes, ("train", "test")):
-        for index, (colour, name) in enumerate(zip(_colours(len(names)), names)):
-            rows = sorted((row for row in summary if row["initializer"] == name),
-                          key=lambda row: row["depth"])
-            depth = np.array([row["depth"] for row in rows])
-            mean = np.array([row[f"{split}_accuracy_mean"] for row in rows])
-            std = np.array([row[f"{split}_accuracy_std"] for row in rows])
-            ax.plot(depth, mean, color=colour, marker=MARKERS[index % len(MARKERS)],
-                    label=name, linewidth=1.8)
-            ax.fill_between(depth, mean - std, mean + std, color=colour, alpha=0.18)
-        ax.set_xlabel("hidden layers")
+        _accuracy_against_depth(ax, summary, f"{split}_accuracy", lambda row: row["initializer"])
         ax.set_title(f"{split} accuracy")
-        ax.set_ylim(0.4, 1.02)
-        ax.grid(alpha=0.3)
     axes[0].set_ylabel("accuracy (mean over seeds, band: +-1 std)")
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, title="initializer", loc="lower center", ncol=len(names))
+    fig.legend(handles, labels, title="initializer", loc="lower center", ncol=len(labels))
     fig.suptitle(title)
     fig.tight_layout(rect=(0, 0.12, 1, 1))
+    return fig
+
+
+def plot_sweep(summary, title="Train accuracy against depth"):
+    """A sweep's summary: train accuracy against depth, one line per initializer
+    (and width, when the sweep has several), the mean over seeds in a band of
+    +-1 std; one panel per activation.
+
+    Parameters
+    ----------
+    summary : list of dict
+        :meth:`fastinit.sweep.SweepResult.summary`.
+    title : str
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+
+    if not summary:
+        raise ValueError("summary must hold at least one row")
+    activations = list(dict.fromkeys(row["activation"] for row in summary))
+    several_widths = len({row["width"] for row in summary}) > 1
+    label_of = (lambda row: f"{row['initializer']}, width {row['width']}") if several_widths \
+        else (lambda row: row["initializer"])
+    fig, axes = plt.subplots(1, len(activations), figsize=(5.0 * len(activations), 4.2),
+                             dpi=100, sharey=True, squeeze=False)
+    for ax, activation in zip(axes[0], activations):
+        _accuracy_against_depth(ax, [row for row in summary if row["activation"] == activation],
+                                "train_accuracy", label_of)
+        ax.set_title(activation)
+    axes[0][0].set_ylabel("train accuracy (mean over seeds, band: +-1 std)")
+    axes[0][0].legend(fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout()
     return fig
 
 
