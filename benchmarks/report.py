@@ -3,6 +3,7 @@
     python benchmarks/report.py [--repeats 5] [--quick] [--threads 1,2,4,8,16]
     python benchmarks/report.py --embedding      # only issue 10's embedding table
     python benchmarks/report.py --activations    # only issue 11's activation table
+    python benchmarks/report.py --sweep          # only issue 13's sweep table
 
 For every workload of workloads.py, fastinit and the reference (the course's
 code as the notebook runs it: cost every iteration, new arrays at every
@@ -24,6 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import reference as ref  # noqa: E402
+import seeds  # noqa: E402
 from embedding import CALLS  # noqa: E402
 from workloads import MINI_BATCH_ADAM, TARGETS, WORKLOADS, course_moons  # noqa: E402
 
@@ -120,6 +122,38 @@ def activation_table(rounds):
                   f" ms {ratio:>7.2f}x {target:>7}{mark}")
 
 
+#: Issue 13's targets: a sweep of 32 runs against the serial loop, and per network
+#: against JAX's jit(vmap(fori_loop)) over 64 seeds.
+SWEEP_TARGET, JAX_TARGET = 1.6, 5.0
+
+
+def sweep_table(rounds):
+    """Issue 13's rows, each the median of ``rounds`` alternating rounds."""
+    header = f"{'sweep (2-10-10-1, circles)':<44} {'time':>10} {'ratio':>7} {'target':>7}"
+    print(header)
+    print("-" * len(header))
+    pairs = [("32 runs x 5000 it: serial loop / sweep", range(32), 5000,
+              seeds.serial_loop, seeds.fastinit_sweep, SWEEP_TARGET)]
+    jax_run = seeds.jax_vmap(range(64), 3000)
+    if jax_run is not None:
+        jax_run()  # compiles
+        pairs.append(("64 seeds x 3000 it: JAX vmap / sweep", range(64), 3000,
+                      lambda *_: jax_run(), seeds.fastinit_sweep, JAX_TARGET))
+    for label, grid, iterations, slow, fast, target in pairs:
+        slow_times, fast_times = [], []
+        for _ in range(rounds):
+            slow_times.append(median_seconds(lambda: slow(grid, iterations), 1))
+            settle()
+            fast_times.append(median_seconds(lambda: fast(grid, iterations), 1))
+        ratio = statistics.median(s / f for s, f in zip(slow_times, fast_times))
+        per_network = statistics.median(fast_times) / len(grid)
+        mark = "  met" if ratio >= target else "  NOT met"
+        print(f"{label:<44} {per_network * 1e3:>7.1f} ms {ratio:>6.2f}x {target:>6g}x{mark}")
+    if jax_run is None:
+        print("(JAX is not installed: no JAX row)")
+    print("(time: the sweep's wall time per network)")
+
+
 def time_pair(workload, repeats, iterations, n_threads=None):
     """Median seconds per iteration of fastinit and the reference, alternated."""
     X, Y, parameters = workload.data()
@@ -165,6 +199,8 @@ def main():
                         help="only the embedding table (issue 10's calls)")
     parser.add_argument("--activations", action="store_true",
                         help="only the activation table (issue 11: tanh against relu on many)")
+    parser.add_argument("--sweep", action="store_true",
+                        help="only the sweep table (issue 13: against a serial loop and JAX)")
     parser.add_argument("--threads", type=thread_counts, default=None,
                         help="thread counts for the scaling on many, comma-separated "
                              "(default: 1, 2 and all cores)")
@@ -178,11 +214,16 @@ def main():
     if args.activations:
         activation_table(args.repeats)
         return
+    if args.sweep:
+        sweep_table(args.repeats)
+        return
     embedding_table(max(args.repeats, 5) * 4)
     if args.embedding:
         return
     print()
     activation_table(args.repeats)
+    print()
+    sweep_table(args.repeats)
     print()
     header = (f"{'workload':<10} {'dtype':<8} {'threads':>7} {'fastinit':>12} {'reference':>12} "
               f"{'ratio':>8} {'target':>7} {'MFLOP/it':>9} {'GFLOP/s':>8}")

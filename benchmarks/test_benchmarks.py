@@ -11,6 +11,7 @@ workload's iteration count; ``python benchmarks/report.py`` prints the ratios.
 import numpy as np
 import pytest
 import reference as ref
+import seeds
 from embedding import CALLS
 from workloads import MINI_BATCH_ADAM, WORKLOADS, course_moons
 
@@ -84,25 +85,8 @@ def test_jax(benchmark, workload):
     X, Y, parameters = workload.data()
     benchmark.group = f"{workload.name}-{workload.dtype}"
     benchmark.extra_info["iterations"] = workload.iterations
-    L = len(parameters) // 2
     cpu = jax.devices("cpu")[0]
-
-    def cost(params, X, Y):
-        A = X
-        for l in range(1, L + 1):
-            Z = params[f"W{l}"] @ A + params[f"b{l}"]
-            A = jax.nn.relu(Z) if l < L else Z
-        losses = jnp.maximum(A, 0) - A * Y + jnp.log1p(jnp.exp(-jnp.abs(A)))
-        return jnp.sum(losses) / X.shape[1]
-
-    gradient = jax.grad(cost)
-
-    @jax.jit
-    def train(params, X, Y):
-        def step(_, params):
-            grads = gradient(params, X, Y)
-            return {k: params[k] - 0.01 * grads[k] for k in params}
-        return jax.lax.fori_loop(0, workload.iterations, step, params)
+    train = jax.jit(seeds.jax_gradient_descent(len(parameters) // 2, workload.iterations))
 
     params = jax.device_put({k: jnp.asarray(v) for k, v in parameters.items()}, cpu)
     X_j, Y_j = jax.device_put(jnp.asarray(X), cpu), jax.device_put(jnp.asarray(Y), cpu)
@@ -182,3 +166,27 @@ def test_fastinit_track_layers(benchmark, workload, track_layers):
         kwargs=dict(num_iterations=iterations, record_every=1000, track_layers=track_layers),
         rounds=5, iterations=1, warmup_rounds=1)
     assert (result.layer_history is not None) == track_layers
+
+
+@pytest.mark.parametrize("way", ["serial", "sweep"])
+def test_sweep_against_a_serial_loop(benchmark, way):
+    """Issue 13: 32 notebook-size runs of 5000 iterations (target: the sweep at
+    least 1.6x faster on 2 cores)."""
+    benchmark.group = "sweep: 32 runs x 5000 iterations"
+    run = seeds.serial_loop if way == "serial" else seeds.fastinit_sweep
+    benchmark.pedantic(run, args=(range(32), 5000), rounds=3, iterations=1)
+
+
+@pytest.mark.parametrize("way", ["fastinit-sweep", "jax-vmap"])
+def test_seeds_against_jax_vmap(benchmark, way):
+    """Issue 13: 64 seeds of one network, 3000 iterations (target: per network, at
+    least 5x faster than JAX's jit(vmap(fori_loop)))."""
+    benchmark.group = "seeds: 64 networks x 3000 iterations"
+    if way == "jax-vmap":
+        run = seeds.jax_vmap(range(64), 3000)
+        if run is None:
+            pytest.skip("JAX is not installed")
+        run()  # compiles
+        benchmark.pedantic(run, rounds=3, iterations=1)
+    else:
+        benchmark.pedantic(seeds.fastinit_sweep, args=(range(64), 3000), rounds=3, iterations=1)
