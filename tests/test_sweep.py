@@ -238,7 +238,7 @@ def test_a_diverged_run_is_a_row(tmp_path):
     ({"keep_prob": 0}, ValueError, "keep_prob"),
     ({"workers": 0}, ValueError, "workers"),
     ({"on_runs": 1}, TypeError, "on_runs"),
-    ({"resume": True, "out": None}, ValueError, ""),
+    ({"resume": True, "out": None}, ValueError, "holds no sweep.json"),
 ])
 def test_bad_arguments_are_named(tmp_path, kwargs, error, match):
     arguments = {"seeds": [0], "iterations": 5} | kwargs
