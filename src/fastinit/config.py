@@ -24,7 +24,8 @@ def show_config(file=sys.stdout):
     -------
     dict
         ``version``, ``instruction_set`` (the build in use), ``cpu_has_avx2_fma``,
-        ``openmp``, ``cores``, ``machine``, ``python`` and ``numpy``.
+        ``openmp``, ``threads`` (what training can use), ``cores``, ``machine``,
+        ``python`` and ``numpy``.
     """
     from . import _kernels_generic
 
@@ -33,6 +34,8 @@ def show_config(file=sys.stdout):
         "instruction_set": _kernels.INSTRUCTION_SET,
         "cpu_has_avx2_fma": _kernels_generic.cpu_has_avx2_fma(),
         "openmp": _kernels._impl.has_openmp(),
+        "threads": "OpenMP, up to the cores" if _kernels._impl.has_openmp() else
+                   "one (built without OpenMP)",
         "cores": available_cores(),
         "machine": platform.machine(),
         "python": platform.python_version(),

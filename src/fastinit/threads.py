@@ -6,6 +6,7 @@ when more threads pay for their synchronisation.
 
 import os
 
+from . import _kernels
 from ._validation import check_positive_int
 
 __all__ = ["FLOPS_PER_THREAD", "available_cores", "flops_per_iteration", "resolve_threads"]
@@ -34,8 +35,10 @@ def flops_per_iteration(dims, m, passes=3):
 def resolve_threads(n_threads, dims, m, passes=3):
     """``n_threads`` checked, or the default: all cores, capped so each thread
     gets at least :data:`FLOPS_PER_THREAD` per iteration (or inference, with
-    ``passes=1``)."""
+    ``passes=1``); one without OpenMP."""
     if n_threads is not None:
         return check_positive_int(n_threads, "n_threads")
+    if not _kernels._impl.has_openmp():
+        return 1  # built without OpenMP (Apple's clang): more threads would only wait
     useful = max(1, flops_per_iteration(dims, m, passes) // FLOPS_PER_THREAD)
     return int(min(available_cores(), useful))
