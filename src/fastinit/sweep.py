@@ -160,12 +160,13 @@ def run_cells(cells, settings):
     return rows
 
 
-def _tasks(cells, settings, n_inputs):
-    """The cells in batches worth about :data:`TASK_SECONDS` each, in order."""
+def _tasks(cells, settings, shape):
+    """The cells in batches worth about :data:`TASK_SECONDS` each, in order;
+    ``shape`` is the training inputs' ``(n_0, m)``."""
+    n_inputs, m = shape
     tasks, batch, seconds = [], [], 0.0
     for cell in cells:
         dims = [n_inputs, *[cell["width"]] * cell["depth"], 1]
-        m = 300  # the built-in data sets' training size
         seconds += flops_per_iteration(dims, m) * settings.iterations / FLOPS_PER_SECOND
         batch.append(cell)
         if seconds >= TASK_SECONDS:
@@ -407,8 +408,7 @@ def sweep(initializers=("he", "xavier"), depths=(2,), widths=(10,), activations=
             json.dump(description, handle, indent=2)
         runs_file = _RunsFile(runs_path)
     todo = [cell for cell in cells if tuple(cell[c] for c in CELL_COLUMNS) not in done]
-    n_inputs = _data(dataset)[0].shape[0]
-    tasks = _tasks(todo, settings, n_inputs)
+    tasks = _tasks(todo, settings, _data(dataset)[0].shape)
     own_pool = None
     if executor is None:
         workers = available_cores() if workers is None else check_positive_int(workers,
