@@ -12,6 +12,7 @@ import os
 from . import _kernels_generic
 
 __all__ = ["INSTRUCTION_SET", "backward_layers", "descend", "epoch_layout", "epochs",
+           "request_stop",
            "forward_layers", "gradient", "gradient_step", "infer", "training_layout"]
 
 
@@ -46,3 +47,4 @@ gradient_step = _impl.gradient_step
 training_layout = _impl.training_layout
 epochs = _impl.epochs
 epoch_layout = _impl.epoch_layout
+request_stop = _impl.request_stop

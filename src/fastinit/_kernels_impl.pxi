@@ -35,11 +35,53 @@
 
 cimport numpy as cnp
 from cython cimport floating
+from cpython.ref cimport PyObject
 from cython.parallel cimport parallel, prange, threadid
 from libc.math cimport exp, fabs, floor, isfinite, log1p, pow, sqrt
 from libc.string cimport memcpy, memset
 
 cnp.import_array()
+
+cdef extern from "Python.h":
+    int PyErr_CheckSignals()     # declared without an exception value: the error stays set
+    PyObject* PyErr_Occurred()   # a borrowed reference, or NULL
+
+
+# ---------------------------------------------------------------------------
+# Interrupts. Long loops call _check_interrupt every ``check_every`` steps (a
+# few milliseconds of work): it briefly takes the GIL to run Python's signal
+# handlers (which raise KeyboardInterrupt for Ctrl-C in the main thread), and
+# reads the flag request_stop sets for every thread (a sweep stopping its
+# workers). The loop then finishes the step it is in and returns.
+# ---------------------------------------------------------------------------
+
+cdef int _stop_requested = 0
+
+
+def request_stop(bint stop):
+    """Ask every training loop of every thread to stop at its next check
+    (``True``), or let them run again (``False``)."""
+    global _stop_requested
+    _stop_requested = stop
+
+
+cdef void _check_interrupt(int* interrupted) noexcept nogil:
+    """Set ``interrupted[0]`` when a stop is requested or a signal handler raised
+    (its exception then stays set, for the entry point to raise)."""
+    if _stop_requested:
+        interrupted[0] = 1
+        return
+    with gil:
+        if PyErr_CheckSignals() != 0:
+            interrupted[0] = 1
+
+
+cdef int _raise_interrupt() except -1:
+    """After an interrupted loop: the pending exception (a signal handler's), or
+    KeyboardInterrupt for a requested stop."""
+    if PyErr_Occurred() != NULL:
+        return -1
+    raise KeyboardInterrupt("training stopped: a stop was requested")
 
 cdef extern from "_cpu.h" nogil:
     int fi_cpu_has_avx2_fma()
@@ -582,7 +624,8 @@ cdef void _descend(Net net, floating* theta, const floating* X, const floating* 
                    Py_ssize_t m, floating* work, double* block_costs, floating lr,
                    Py_ssize_t n_iterations, int n_threads, const Regularization* reg,
                    Py_ssize_t first_step, floating* gradient_out,
-                   const floating* row_space_offset) noexcept nogil:
+                   const floating* row_space_offset, Py_ssize_t check_every=0,
+                   int* interrupted=NULL) noexcept nogil:
     """``n_iterations`` steps of full-batch gradient descent in place on ``theta``
     (the first one being step ``first_step`` of the run, for dropout masks);
     the cost of every block before the first step goes to ``block_costs``. With
@@ -593,6 +636,11 @@ cdef void _descend(Net net, floating* theta, const floating* X, const floating* 
     ``work`` is laid out as: one gradient slot of ``n_theta`` values per group
     of blocks, the padded-input buffer of the last block, then for each thread
     a scratch area and a gradient of its own.
+
+    With ``check_every > 0``, the steps run in parallel regions of
+    ``check_every`` steps, and between two of them the calling thread checks for
+    an interrupt; when there is one, ``interrupted[0]`` is set and the loop
+    returns (``theta`` holds the completed steps).
     """
     cdef Py_ssize_t block = _block_columns(net, m)
     cdef Py_ssize_t n_blocks = (m + block - 1) // block
@@ -605,14 +653,8 @@ cdef void _descend(Net net, floating* theta, const floating* X, const floating* 
     cdef floating* padded_inputs = slots + n_groups * n_theta
     cdef floating* thread_areas = padded_inputs + net.dims[0] * ld
     cdef floating inv_m = <floating>(1.0 / m)
-    cdef floating l2 = <floating>reg.l2
-    cdef Py_ssize_t it, g, b, p, s, last
+    cdef Py_ssize_t b, start = 0, chunk
     cdef floating* scratch = NULL
-    cdef floating* own_gradient = NULL
-    cdef floating* slot
-    cdef floating total
-    cdef double cost
-    it = 0
     if n_iterations == 0:
         with parallel(num_threads=n_threads):
             scratch = thread_areas + threadid() * (scratch_size + n_theta)
@@ -621,10 +663,44 @@ cdef void _descend(Net net, floating* theta, const floating* X, const floating* 
                                               scratch, padded_inputs, NULL, inv_m, True, False,
                                               reg, first_step, row_space_offset)
         return
+    while start < n_iterations:
+        chunk = n_iterations - start
+        if 0 < check_every < chunk:
+            chunk = check_every
+        _descend_steps(net, theta, X, Y, m, block, ld, n_blocks, group, n_groups,
+                       scratch_size, slots, padded_inputs, thread_areas, block_costs, lr,
+                       start, start + chunk, n_threads, reg, first_step, gradient_out,
+                       row_space_offset)
+        start += chunk
+        if check_every > 0 and start < n_iterations:
+            _check_interrupt(interrupted)
+            if interrupted[0]:
+                return
+
+
+cdef void _descend_steps(Net net, floating* theta, const floating* X, const floating* Y,
+                         Py_ssize_t m, Py_ssize_t block, Py_ssize_t ld, Py_ssize_t n_blocks,
+                         Py_ssize_t group, Py_ssize_t n_groups, Py_ssize_t scratch_size,
+                         floating* slots, floating* padded_inputs, floating* thread_areas,
+                         double* block_costs, floating lr, Py_ssize_t begin, Py_ssize_t end,
+                         int n_threads, const Regularization* reg, Py_ssize_t first_step,
+                         floating* gradient_out,
+                         const floating* row_space_offset) noexcept nogil:
+    """Steps ``begin`` to ``end - 1`` of :func:`_descend`, in one parallel region."""
+    cdef Py_ssize_t n_theta = net.n_theta
+    cdef floating inv_m = <floating>(1.0 / m)
+    cdef floating l2 = <floating>reg.l2
+    cdef Py_ssize_t it, g, b, p, s, last
+    cdef floating* scratch = NULL
+    cdef floating* own_gradient = NULL
+    cdef floating* slot
+    cdef floating total
+    cdef double cost
+    it = begin  # firstprivate in the parallel region: initialised here
     with parallel(num_threads=n_threads):
         scratch = thread_areas + threadid() * (scratch_size + n_theta)
         own_gradient = scratch + scratch_size
-        for it in range(n_iterations):
+        for it in range(begin, end):
             for g in prange(n_groups, schedule="static"):
                 slot = slots + g * n_theta
                 last = (g + 1) * group if (g + 1) * group < n_blocks else n_blocks
@@ -712,12 +788,15 @@ cdef double _epoch(Net net, floating* theta, const floating* X, const floating* 
                    Py_ssize_t m, const Py_ssize_t* order, Py_ssize_t batch, floating* work,
                    floating* v, floating* s, int optimizer, floating lr, floating beta,
                    floating beta1, floating beta2, floating epsilon, Py_ssize_t* t,
-                   bint want_cost, const Regularization* reg) noexcept nogil:
+                   bint want_cost, const Regularization* reg, Py_ssize_t check_every,
+                   int* interrupted) noexcept nogil:
     """One epoch over the examples in ``order``: for each mini-batch of
     ``batch`` consecutive entries of ``order`` (the last one shorter), gather
     its examples, then forward, cost, backward (with dropout masks of step
     ``t``, indexed by position in ``order``), the L2 term and an optimizer
-    step. Returns the summed cross-entropy of every batch (before its step)."""
+    step. Returns the summed cross-entropy of every batch (before its step).
+    With ``check_every > 0``, interrupts are checked after every
+    ``check_every``-th step; one ends the epoch there, setting ``interrupted[0]``."""
     cdef Py_ssize_t block = _round_up(batch, CHUNK)
     cdef Py_ssize_t ld = _leading_dimension(block)
     cdef floating* gradient = work
@@ -745,6 +824,10 @@ cdef double _epoch(Net net, floating* theta, const floating* X, const floating* 
         t[0] += 1
         _optimizer_step(theta, gradient, v, s, net.n_theta, optimizer, lr, beta, beta1,
                         beta2, epsilon, t[0])
+        if check_every > 0 and t[0] % check_every == 0:
+            _check_interrupt(interrupted)
+            if interrupted[0]:
+                break
     return total
 
 
@@ -872,7 +955,7 @@ def descend(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
             double lambd=0.0, double keep_prob=1.0, unsigned long long seed=0,
             const unsigned char[::1] masks=None, Py_ssize_t first_step=0,
             const floating[::1] row_space_offset=None, int activation=0,
-            double negative_slope=0.0):
+            double negative_slope=0.0, Py_ssize_t check_every=0):
     """Run ``n_iterations`` gradient-descent steps in place on ``theta``.
 
     ``work`` and ``block_costs`` are sized by :func:`training_layout` (for the
@@ -892,6 +975,10 @@ def descend(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
     ``X^T X`` of the data, and W_1 in ``theta`` holds the coefficients C of
     ``W_1 = W_1(0) + C X^T``, which move by ``-lr dZ_1``. (No L2 then: the
     penalty would need W_1 itself.)
+
+    With ``check_every > 0``, signals are checked every ``check_every`` steps: a
+    Ctrl-C (or :func:`request_stop`) ends the loop after the step in progress and
+    raises KeyboardInterrupt (``theta`` then holds some completed steps).
     """
     cdef Net net = _net(dims, w_off, b_off, theta.shape[0])
     _set_activation(&net, activation, negative_slope)
@@ -911,10 +998,15 @@ def descend(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
                              "lambd = 0")
         offset = &row_space_offset[0]
     penalty = reg.l2 / 2 * _weight_square_sum(net, &theta[0])
+    cdef int interrupted = 0
+    if check_every < 0:
+        raise ValueError("check_every must be >= 0")
     with nogil:
         _descend(net, &theta[0], &X[0, 0], &Y[0, 0], m, &work[0], &block_costs[0],
                  <floating>learning_rate, n_iterations, n_threads, &reg, first_step, NULL,
-                 offset)
+                 offset, check_every, &interrupted)
+    if interrupted:
+        _raise_interrupt()
     return _summed(block_costs, m) + penalty
 
 
@@ -964,7 +1056,7 @@ def epochs(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
            double epsilon, Py_ssize_t t, Py_ssize_t first_epoch, Py_ssize_t n_epochs,
            unsigned long long seed, int decay=NO_DECAY, double decay_rate=1.0,
            Py_ssize_t decay_interval=1000, double lambd=0.0, double keep_prob=1.0,
-           int activation=0, double negative_slope=0.0):
+           int activation=0, double negative_slope=0.0, Py_ssize_t check_every=0):
     """Epochs ``first_epoch`` to ``first_epoch + n_epochs - 1`` of mini-batch
     training, in place on ``theta`` (and on the optimizer states ``v``, ``s``,
     theta's length each), as the course's model runs them: before epoch ``e``
@@ -978,7 +1070,9 @@ def epochs(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
     course's rate after epoch ``e - 1``. ``lambd`` adds ``(lambd / m) W`` to
     every weight gradient, m being all the examples; ``keep_prob < 1`` drops
     out the hidden layers with masks hashed from ``seed`` and the step.
-    ``work`` is sized by :func:`epoch_layout`.
+    ``work`` is sized by :func:`epoch_layout`. With ``check_every > 0``,
+    signals are checked every ``check_every`` mini-batch steps; a Ctrl-C (or
+    :func:`request_stop`) raises KeyboardInterrupt after the step in progress.
 
     Returns ``(cost, new t)``: ``cost`` is the first epoch's summed
     cross-entropy plus ``m`` times the L2 penalty of the weights it started
@@ -1006,6 +1100,9 @@ def epochs(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
     _check_size(s.shape[0], theta.shape[0], "s")
     reg = _regularization(net, m, lambd, keep_prob, seed, None)
     penalty = reg.l2 / 2 * _weight_square_sum(net, &theta[0])
+    cdef int interrupted = 0
+    if check_every < 0:
+        raise ValueError("check_every must be >= 0")
     with nogil:
         for e in range(n_epochs):
             epoch = first_epoch + e
@@ -1016,9 +1113,13 @@ def epochs(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
             total = _epoch(net, &theta[0], &X[0, 0], &Y[0, 0], m, &order[0], batch, &work[0],
                            &v[0], &s[0], optimizer, <floating>rate, <floating>beta,
                            <floating>beta1, <floating>beta2, <floating>epsilon, &t, e == 0,
-                           &reg)
+                           &reg, check_every, &interrupted)
+            if interrupted:
+                break
             if e == 0:
                 first_cost = total
+    if interrupted:
+        _raise_interrupt()
     return first_cost + m * penalty, t
 
 

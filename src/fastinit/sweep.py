@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from . import _kernels
 from ._validation import check_positive_int, check_positive_number
 from .activations import ACTIVATIONS
 from .datasets import DATASETS, load_dataset
@@ -423,6 +424,14 @@ def sweep(initializers=("he", "xavier"), depths=(2,), widths=(10,), activations=
                 finished[tuple(row[c] for c in CELL_COLUMNS)] = row
             if on_runs is not None:
                 on_runs(rows, len(finished), len(cells))
+    except KeyboardInterrupt:
+        if own_pool is not None:  # the runs in flight stop at their next check, then exit
+            _kernels.request_stop(True)
+            try:
+                own_pool.shutdown(wait=True, cancel_futures=True)
+            finally:
+                _kernels.request_stop(False)
+        raise
     finally:
         if own_pool is not None:
             own_pool.shutdown(wait=False, cancel_futures=True)

@@ -18,7 +18,7 @@ from .initializers import initialize
 from .network import Network, _prepare
 from .propagation import layer_statistics
 from .row_space import RowSpace, use_row_space
-from .threads import resolve_threads
+from .threads import flops_per_iteration, resolve_threads
 
 __all__ = ["DivergenceError", "TrainResult", "model", "train"]
 
@@ -144,6 +144,15 @@ def _divergence(recorder, end, what):
 
 
 OPTIMIZERS = {"gd": 0, "momentum": 1, "adam": 2}
+
+#: Work between two checks for Ctrl-C inside the compiled loops, in floating-point
+#: operations: about a millisecond, so an interrupt lands within a few of them.
+CHECK_FLOPS = 5_000_000
+
+
+def _check_every(dims, m):
+    """Steps on ``m`` examples between two interrupt checks."""
+    return max(1, CHECK_FLOPS // max(1, flops_per_iteration(dims, m)))
 DROPOUT_MASKS = (None, "fixed")
 
 
@@ -283,7 +292,8 @@ def _train_mini_batches(layout, theta, X, Y, optimizer, learning_rate, batch, nu
                                    work, order, v, s, OPTIMIZERS[optimizer], learning_rate,
                                    beta, beta1, beta2, epsilon, t, start, steps, seed,
                                    DECAYS.index(decay[0]), decay[1], decay[2], lambd,
-                                   keep_prob, *activation)
+                                   keep_prob, *activation,
+                                   check_every=_check_every(layout.dims, min(batch, m)))
         recorder.record(state, start, total / m, theta, start + steps)
     return recorder
 
@@ -471,12 +481,14 @@ def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_eve
     line = (lambda start, cost: f"Cost after iteration {start}: {cost}") if print_cost else None
     recorder = _Recorder(parameters_of, theta, learning_rate, activation, line, callback,
                          tracker)
+    check_every = _check_every(layout.dims, X.shape[1])
     for start in range(0, num_iterations, record_every):
         steps = min(record_every, num_iterations - start)
         state = theta.copy()
         cost = _kernels.descend(layout.dims, layout.w_off, layout.b_off, theta, X, Y,
                                 work, block_costs, learning_rate, steps, n_threads,
-                                lambd, keep_prob, seed, masks, start, offset, *activation)
+                                lambd, keep_prob, seed, masks, start, offset, *activation,
+                                check_every=check_every)
         recorder.record(state, start, cost, theta, start + steps)
     return _result(layout, theta, X, Y, recorder, num_iterations, n_threads, lambd, offset)
 
