@@ -16,6 +16,22 @@ __all__ = ["FLOPS_PER_THREAD", "available_cores", "flops_per_iteration", "resolv
 FLOPS_PER_THREAD = 2_000_000
 
 
+_forked = False
+
+
+def _after_fork_in_child():
+    global _forked
+    _forked = True
+
+
+# libgomp's thread pool does not survive fork(): a child whose parent had
+# trained on several threads hangs in its first parallel region. multiprocessing,
+# joblib, Dask's nanny and pytest-xdist all fork, so a forked child trains on
+# one thread (the same bits; only slower).
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 def available_cores():
     """Cores this process may run on."""
     try:
@@ -35,10 +51,12 @@ def flops_per_iteration(dims, m, passes=3):
 def resolve_threads(n_threads, dims, m, passes=3):
     """``n_threads`` checked, or the default: all cores, capped so each thread
     gets at least :data:`FLOPS_PER_THREAD` per iteration (or inference, with
-    ``passes=1``); one without OpenMP."""
+    ``passes=1``); one without OpenMP. In a process forked from this one,
+    always one."""
     if n_threads is not None:
-        return check_positive_int(n_threads, "n_threads")
-    if not _kernels._impl.has_openmp():
-        return 1  # built without OpenMP (Apple's clang): more threads would only wait
+        n_threads = check_positive_int(n_threads, "n_threads")
+        return 1 if _forked else n_threads
+    if _forked or not _kernels._impl.has_openmp():
+        return 1  # a forked child (see above), or built without OpenMP (Apple's clang)
     useful = max(1, flops_per_iteration(dims, m, passes) // FLOPS_PER_THREAD)
     return int(min(available_cores(), useful))
