@@ -152,8 +152,11 @@ def run_entry_point(name, X, Y, parameters, hidden):
         got = fi.backward(X, Y, parameters, **hidden)
         got.update(fi.forward(X, parameters, **hidden))
         got["proba"] = fi.predict_proba(X, parameters, **hidden)
-        got["train"] = fi.train(X, Y, parameters, learning_rate=0.05, num_iterations=20,
-                                record_every=5, keep_prob=0.9, **hidden)
+        try:
+            got["train"] = fi.train(X, Y, parameters, learning_rate=0.05, num_iterations=20,
+                                    record_every=5, keep_prob=0.9, **hidden)
+        except fi.DivergenceError:
+            got["train"] = None  # checked below: the reference must diverge too
     else:
         got = fi.gradient_check(parameters, X, Y)
 
@@ -196,11 +199,16 @@ def run_entry_point(name, X, Y, parameters, hidden):
         for l, (Z, A) in enumerate(caches, 1):
             np.testing.assert_allclose(got[f"A{l}"], A, **tol)
         np.testing.assert_allclose(got["proba"], AL, **tol)
-        _, costs = ref.train(ref_X, np.asarray(Y, dtype=np.float64), ref_params,
-                             learning_rate=0.05, num_iterations=20, record_every=5,
-                             keep_prob=0.9, dropout_masks="hashed", **options)
-        np.testing.assert_allclose(got["train"].costs, costs,
-                                   rtol=max(tol["rtol"], 1e-8) * 10)
+        with np.errstate(all="ignore"):
+            trained, costs = ref.train(ref_X, np.asarray(Y, dtype=np.float64), ref_params,
+                                       learning_rate=0.05, num_iterations=20, record_every=5,
+                                       keep_prob=0.9, dropout_masks="hashed", **options)
+        if got["train"] is None:  # a linear or leaky network with large inputs can blow up
+            assert not (np.isfinite(costs).all() and
+                        all(np.isfinite(value).all() for value in trained.values()))
+        else:
+            np.testing.assert_allclose(got["train"].costs, costs,
+                                       rtol=max(tol["rtol"], 1e-8) * 10)
     elif name == "train_regularized":
         _, costs = ref.train(ref_X, np.asarray(Y, dtype=np.float64), ref_params,
                              learning_rate=0.05, num_iterations=20, record_every=5,
