@@ -34,9 +34,10 @@ def check_positive_number(value, name):
 
 def check_layers_dims(layers_dims):
     """Return ``layers_dims`` as a tuple of ints: at least two sizes, each >= 1."""
-    if isinstance(layers_dims, (str, bytes)) or not hasattr(layers_dims, "__len__"):
+    if isinstance(layers_dims, (str, bytes, set, frozenset, dict)) or \
+            not hasattr(layers_dims, "__len__"):
         raise TypeError(
-            f"layers_dims must be a sequence of layer sizes such as [2, 10, 5, 1], "
+            f"layers_dims must be a sequence of layer sizes in order, such as [2, 10, 5, 1], "
             f"got {type(layers_dims).__name__}"
         )
     dims = tuple(layers_dims)
@@ -92,6 +93,9 @@ def _as_numeric_array(value, name):
     """``np.asarray(value)`` that refuses what is not real numbers."""
     if value is None:
         raise TypeError(f"{name} must be an array of numbers, got None")
+    if isinstance(value, np.ma.MaskedArray):
+        raise TypeError(f"{name} must be a plain array: a masked array's mask would be ignored; "
+                        f"fill or drop the masked values first (np.ma.filled, .compressed)")
     try:
         array = np.asarray(value)
     except (TypeError, ValueError) as error:

@@ -2,6 +2,7 @@
 initialization notebook) or per optimizer (the optimization notebook) on the
 same data, and collect what the comparison tables and figures show."""
 
+import numbers
 import time
 from dataclasses import dataclass, field
 
@@ -52,6 +53,8 @@ class ExperimentRun:
 def _checked_names(names, known, what, argument):
     """``names`` (the argument called ``argument``) as a list, each one of
     ``known``; a ValueError names the first unknown one."""
+    if isinstance(names, str):
+        names = [names]  # one name, not its letters
     names = list(names)
     if not names:
         raise ValueError(f"{argument} must name at least one {what}")
@@ -59,6 +62,17 @@ def _checked_names(names, known, what, argument):
         if name not in known:
             raise ValueError(f"unknown {what} {name!r}; choose from: {', '.join(sorted(known))}")
     return names
+
+
+def _hidden_sizes(hidden_layers):
+    """``hidden_layers`` as a list of sizes; one int is one hidden layer."""
+    if isinstance(hidden_layers, numbers.Integral) and not isinstance(hidden_layers, bool):
+        return [hidden_layers]
+    if isinstance(hidden_layers, (str, bytes, set, frozenset, dict)) or \
+            not hasattr(hidden_layers, "__iter__"):
+        raise TypeError(f"hidden_layers must be a sequence of layer sizes such as (10, 5), got "
+                        f"{type(hidden_layers).__name__}")
+    return list(hidden_layers)
 
 
 def _load(dataset, dtype):
@@ -125,7 +139,7 @@ def compare_initializers(methods=("zeros", "random", "he"), dataset="circles",
     num_iterations = check_positive_int(num_iterations, "num_iterations")
     learning_rate = check_positive_number(learning_rate, "learning_rate")
     data = _load(dataset, dtype)
-    layers_dims = [data[0].shape[0], *hidden_layers, 1]
+    layers_dims = [data[0].shape[0], *_hidden_sizes(hidden_layers), 1]
     runs = [_measured_run(method, data, _initial(layers_dims, method, seed, data, options),
                           on_record, learning_rate=learning_rate, num_iterations=num_iterations,
                           **options)
@@ -186,7 +200,7 @@ def compare_optimizers(optimizers=("gd", "momentum", "adam"), dataset="moons",
     optimizers = _checked_names(optimizers, OPTIMIZERS, "optimizer", "optimizers")
     _checked_names([initialization], INITIALIZERS, "initializer", "initialization")
     data = _load(dataset, dtype)
-    layers_dims = [data[0].shape[0], *hidden_layers, 1]
+    layers_dims = [data[0].shape[0], *_hidden_sizes(hidden_layers), 1]
     runs = [_measured_run(optimizer, data,
                           _initial(layers_dims, initialization, seed, data, options),
                           on_record, optimizer=optimizer, learning_rate=learning_rate,

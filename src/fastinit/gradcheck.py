@@ -1,6 +1,8 @@
 """Gradient checking: the compiled core's gradients against centred finite
 differences of the cost, as the course's ``gradient_check_n`` does."""
 
+import numbers
+
 import numpy as np
 
 from . import _kernels
@@ -66,6 +68,9 @@ def gradient_check(parameters, X, Y, epsilon=1e-7, lambd=0.0, keep_prob=1.0, see
     float
     """
     epsilon = check_positive_number(epsilon, "epsilon")
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral) or \
+            not 0 <= seed < 2**32:
+        raise TypeError(f"seed must be an int in [0, 2**32), got {type(seed).__name__} {seed!r}")
     lambd, keep_prob = _check_regularization(lambd, keep_prob, None)
     activation = check_activation(activation, negative_slope)
     net, X, Y = _prepare(X, parameters, Y)

@@ -33,7 +33,12 @@ def _build(layers_dims, seed, dtype, draw):
     dtype = check_dtype(dtype)
     parameters = {}
     for l in range(1, len(dims)):
-        parameters[f"W{l}"] = np.asarray(draw(rng, dims[l], dims[l - 1]), dtype=dtype)
+        with np.errstate(over="ignore"):
+            W = np.asarray(draw(rng, dims[l], dims[l - 1]), dtype=dtype)
+        if not np.isfinite(W).all():
+            raise ValueError(f"the initializer's scale gives W{l} values beyond {dtype.name}'s "
+                             f"range; choose a smaller scale or gain")
+        parameters[f"W{l}"] = W
         parameters[f"b{l}"] = np.zeros((dims[l], 1), dtype=dtype)
     return parameters
 

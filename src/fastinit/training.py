@@ -175,7 +175,8 @@ def _check_regularization(lambd, keep_prob, dropout_masks):
         raise ValueError(f"lambd must be a finite number >= 0, got {lambd}")
     if not 0 < keep_prob <= 1:
         raise ValueError(f"keep_prob must be in (0, 1], got {keep_prob}")
-    if dropout_masks not in DROPOUT_MASKS:
+    if not (dropout_masks is None or isinstance(dropout_masks, str)) or \
+            dropout_masks not in DROPOUT_MASKS:
         raise ValueError(f"dropout_masks must be None or 'fixed', got {dropout_masks!r}")
     return float(lambd), float(keep_prob)
 
@@ -426,7 +427,7 @@ def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_eve
     record_every = check_positive_int(record_every, "record_every")
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be callable, got {type(callback).__name__}")
-    if optimizer not in OPTIMIZERS:
+    if not isinstance(optimizer, str) or optimizer not in OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {optimizer!r}")
     beta, beta1, beta2 = (_check_fraction(value, name) for value, name in
                           ((beta, "beta"), (beta1, "beta1"), (beta2, "beta2")))
@@ -436,7 +437,7 @@ def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_eve
     if not 0 <= seed < 2**64:
         raise ValueError(f"seed must be >= 0 and < 2**64, got {seed}")
     lambd, keep_prob = _check_regularization(lambd, keep_prob, dropout_masks)
-    if decay not in DECAYS:
+    if not (decay is None or isinstance(decay, str)) or decay not in DECAYS:
         raise ValueError(f"decay must be None, 'inverse' or 'scheduled', got {decay!r}")
     decay_rate = check_positive_number(decay_rate, "decay_rate")
     decay_interval = check_positive_int(decay_interval, "decay_interval")
