@@ -39,3 +39,38 @@ def test_one_name_and_one_size_mean_what_they_say():
     assert [run.name for run in runs] == ["he"]
     assert runs[0].final_cost == expected[0].final_cost
     assert runs[0].parameters["W1"].shape == (4, 2)
+
+
+def test_limits_are_checked_before_anything_is_allocated(data):
+    X, Y, p = data
+    with pytest.raises(ValueError, match="layers_dims .* would need .* GiB"):
+        fi.initialize([10**6, 10**6, 1])
+    with pytest.raises(ValueError, match="n_threads must be at most"):
+        fi.train(X, Y, p, num_iterations=2, n_threads=5000)
+    with pytest.raises(ValueError, match="n_threads must be at most"):
+        fi.predict_proba(X, p, n_threads=2**31)
+
+
+def test_a_mini_batch_beyond_m_is_one_batch_of_m(data):
+    X, Y, p = data
+    huge = fi.train(X, Y, p, optimizer="adam", mini_batch_size=10**12, num_epochs=20,
+                    record_every=5)
+    whole = fi.train(X, Y, p, optimizer="adam", mini_batch_size=X.shape[1], num_epochs=20,
+                     record_every=5)
+    assert huge == whole
+
+
+def test_a_decision_plot_of_widely_spread_points_stays_small():
+    import matplotlib.pyplot as plt
+
+    X = np.array([[0.0, 1e6, 3.0], [0.0, 2.0, 1e6]])
+    calls = []
+
+    def predict(points):
+        calls.append(len(points))
+        return np.zeros(len(points))
+
+    figure, ax = plt.subplots()
+    fi.plotting.draw_decision_regions(ax, predict, X, np.array([0, 1, 0]))
+    plt.close(figure)
+    assert calls[0] <= (fi.plotting.MAX_GRID_STEPS + 2) ** 2

@@ -7,10 +7,28 @@ what was expected. None of them modifies what it is given.
 """
 
 import numbers
+import os
 import re
 
 import numpy as np
 
+
+
+def physical_memory():
+    """This machine's memory in bytes, or None where the OS does not say."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def check_memory(n_bytes, what):
+    """Refuse, before allocating, ``n_bytes`` that exceed this machine's memory;
+    ``what`` names the argument that asked for them."""
+    memory = physical_memory()
+    if memory is not None and n_bytes > memory:
+        raise ValueError(f"{what} would need {n_bytes / 2**30:.3g} GiB, more than this "
+                         f"machine's {memory / 2**30:.3g} GiB of memory")
 
 
 def check_positive_int(value, name):

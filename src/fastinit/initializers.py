@@ -17,7 +17,8 @@ import numbers
 
 import numpy as np
 
-from ._validation import check_dtype, check_layers_dims, check_positive_number, check_seed
+from ._validation import (check_dtype, check_layers_dims, check_memory, check_positive_number,
+                          check_seed)
 
 __all__ = ["INITIALIZERS", "initialize", "weight_variances"]
 
@@ -31,6 +32,10 @@ def _build(layers_dims, seed, dtype, draw):
     dims = check_layers_dims(layers_dims)
     rng = check_seed(seed)
     dtype = check_dtype(dtype)
+    # float64 draws first, then the cast: twice the largest layer, plus every layer
+    check_memory(8 * (sum(dims[l] * (dims[l - 1] + 1) for l in range(1, len(dims)))
+                      + 2 * max(dims[l] * dims[l - 1] for l in range(1, len(dims)))),
+                 f"layers_dims {list(dims)}")
     parameters = {}
     for l in range(1, len(dims)):
         with np.errstate(over="ignore"):

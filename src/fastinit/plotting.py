@@ -24,6 +24,10 @@ PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
 
 
+#: The most grid points along a side of a decision-region plot (a million in all).
+MAX_GRID_STEPS = 1000
+
+
 def _colours(n):
     return [PALETTE[i % len(PALETTE)] for i in range(n)]
 
@@ -67,7 +71,9 @@ def draw_decision_regions(ax, predict_fn, X, y, step=0.01, margin=1.0):
         The points, course layout.
     y : array_like, m labels (any shape)
     step : float or None
-        Grid spacing; None for 300 points across the wider side.
+        Grid spacing; None for 300 points across the wider side. A spacing that
+        would need more than :data:`MAX_GRID_STEPS` points across a side (data
+        spread far wider than the course's) is widened to that many.
     margin : float
         How far the grid extends past the points.
     """
@@ -78,6 +84,7 @@ def draw_decision_regions(ax, predict_fn, X, y, step=0.01, margin=1.0):
     y_min, y_max = X[1].min() - margin, X[1].max() + margin
     if step is None:
         step = max(x_max - x_min, y_max - y_min) / 300
+    step = max(step, max(x_max - x_min, y_max - y_min) / MAX_GRID_STEPS)
     xx, yy = np.meshgrid(np.arange(x_min, x_max, step), np.arange(y_min, y_max, step))
     Z = np.asarray(predict_fn(np.c_[xx.ravel(), yy.ravel()])).reshape(xx.shape)
     regions = ListedColormap(["#F5C9A6", "#A6CBE8"])

@@ -9,11 +9,14 @@ import os
 from . import _kernels
 from ._validation import check_positive_int
 
-__all__ = ["FLOPS_PER_THREAD", "available_cores", "flops_per_iteration", "resolve_threads"]
+__all__ = ["FLOPS_PER_THREAD", "MAX_THREADS", "available_cores", "flops_per_iteration", "resolve_threads"]
 
 #: Floating-point operations per pass below which one more thread costs
 #: more in synchronisation than it saves (about 50 microseconds of work).
 FLOPS_PER_THREAD = 2_000_000
+#: The most threads a computation may ask for: thousands of OpenMP threads can
+#: end the process from inside libgomp, before Python could raise anything.
+MAX_THREADS = 256
 
 
 _forked = False
@@ -55,6 +58,9 @@ def resolve_threads(n_threads, dims, m, passes=3):
     always one."""
     if n_threads is not None:
         n_threads = check_positive_int(n_threads, "n_threads")
+        if n_threads > MAX_THREADS:
+            raise ValueError(f"n_threads must be at most {MAX_THREADS} (this machine has "
+                             f"{available_cores()} cores), got {n_threads}")
         return 1 if _forked else n_threads
     if _forked or not _kernels._impl.has_openmp():
         return 1  # a forked child (see above), or built without OpenMP (Apple's clang)

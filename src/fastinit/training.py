@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _kernels
-from ._validation import check_positive_int, check_positive_number, check_X
+from ._validation import check_memory, check_positive_int, check_positive_number, check_X
 from .activations import ACTIVATIONS, DEFAULT_NEGATIVE_SLOPE, check_activation
 from .initializers import initialize
 from .network import Network, _prepare
@@ -362,7 +362,7 @@ def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_eve
         Train on mini-batches of this size, the examples reshuffled before every
         epoch as the course's ``random_mini_batches`` does (complete batches,
         then the remainder). Without it, "momentum" and "adam" use the whole set
-        as one batch.
+        as one batch; a size beyond m is m (one batch), as in the course's code.
     num_epochs : int, optional
         Epochs, with ``mini_batch_size`` or a non-"gd" optimizer (default
         ``num_iterations``). A recorded cost is then the epoch's: the cost of
@@ -451,7 +451,7 @@ def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_eve
 
     if mini_batch_size is not None or optimizer != "gd" or num_epochs is not None or decay:
         batch = X.shape[1] if mini_batch_size is None else \
-            check_positive_int(mini_batch_size, "mini_batch_size")
+            min(check_positive_int(mini_batch_size, "mini_batch_size"), X.shape[1])
         epochs = num_iterations if num_epochs is None else \
             check_positive_int(num_epochs, "num_epochs")
         if not seed < 2**32 - epochs:
@@ -477,6 +477,8 @@ def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_eve
         parameters_of = space.parameters_of
     n_threads = resolve_threads(n_threads, layout.dims, X.shape[1])
     work_size, n_blocks = _kernels.training_layout(layout.dims, X.shape[1], n_threads)
+    check_memory(work_size * X.dtype.itemsize, f"training layers of sizes "
+                                               f"{[int(n) for n in layout.dims]}")
     work = np.empty(work_size, dtype=X.dtype)
     block_costs = np.empty(n_blocks)
     line = (lambda start, cost: f"Cost after iteration {start}: {cost}") if print_cost else None
