@@ -97,18 +97,25 @@ class DivergenceError(ValueError):
         self.result = result
 
 
-def _result(layout, theta, X, Y, recorder, num_iterations, n_threads, lambd, offset=None):
-    """The TrainResult of a finished run: the cost of the final parameters
-    through the blocked forward pass (a DivergenceError if it is not finite).
-    ``layout``, ``X`` and ``offset`` are what the kernels ran on (see
-    :class:`~fastinit.row_space.RowSpace`)."""
+def _cost_function(layout, X, Y, n_threads, lambd, activation, offset=None):
+    """``theta -> cost``: the cost of parameters through the blocked forward pass
+    (cross-entropy and the L2 term, without dropout), on what the kernels run on
+    (``layout``, ``X`` and ``offset``: see :class:`~fastinit.row_space.RowSpace`)."""
     work_size, n_blocks = _kernels.training_layout(layout.dims, X.shape[1], n_threads)
+
+    def cost_of(theta):
+        return _kernels.descend(layout.dims, layout.w_off, layout.b_off, theta, X, Y,
+                                np.empty(work_size, dtype=X.dtype), np.empty(n_blocks), 1.0, 0,
+                                n_threads, lambd, row_space_offset=offset,
+                                activation=activation[0], negative_slope=activation[1])
+    return cost_of
+
+
+def _result(theta, recorder, num_iterations):
+    """The TrainResult of a finished run, with the cost of the final parameters
+    (a DivergenceError if it is not finite)."""
     code, slope = recorder.activation
-    final_cost = _kernels.descend(layout.dims, layout.w_off, layout.b_off, theta, X, Y,
-                                  np.empty(work_size, dtype=X.dtype), np.empty(n_blocks),
-                                  recorder.learning_rate, 0, n_threads, lambd,
-                                  row_space_offset=offset, activation=code,
-                                  negative_slope=slope)
+    final_cost = recorder.cost_of(theta)
     if not np.isfinite(final_cost):
         raise _divergence(recorder, num_iterations, "cost")
     return TrainResult(
@@ -130,6 +137,8 @@ def _divergence(recorder, end, what):
     with a finite cost (it starts as the initial parameters with a NaN cost,
     which is what the error carries when even their cost overflowed)."""
     theta, start, cost = recorder.good
+    if np.isfinite(cost):  # what a run stopped there returns: without dropout, full batch
+        cost = recorder.cost_of(theta)
     earlier = [(i, c) for i, c in zip(recorder.indices, recorder.costs) if i < start]
     code, slope = recorder.activation
     return DivergenceError(
@@ -211,8 +220,9 @@ class _Recorder:
     ``activation`` is ``check_activation``'s pair for the run."""
 
     def __init__(self, parameters_of, theta, learning_rate, activation, line, callback,
-                 tracker=None):
+                 tracker=None, cost_of=None):
         self.parameters_of = parameters_of
+        self.cost_of = cost_of  # theta -> the cost a run ending at theta reports
         self.learning_rate = learning_rate
         self.activation = activation
         self.tracker = tracker  # a _LayerTracker, or None
@@ -269,7 +279,7 @@ class _LayerTracker:
 
 def _train_mini_batches(layout, theta, X, Y, optimizer, learning_rate, batch, num_epochs,
                         record_every, beta, beta1, beta2, epsilon, seed, decay, lambd,
-                        keep_prob, activation, print_cost, callback, tracker=None):
+                        keep_prob, activation, print_cost, callback, tracker, cost_of):
     """The course's mini-batch loop, ``record_every`` epochs per call into the
     compiled core: before epoch ``e`` the examples are shuffled as
     ``RandomState(seed + 1 + e).permutation(m)`` does (the course's model adds 1
@@ -285,7 +295,7 @@ def _train_mini_batches(layout, theta, X, Y, optimizer, learning_rate, batch, nu
     t = 0
     line = _epoch_line(learning_rate, decay) if print_cost else None
     recorder = _Recorder(layout.unpack, theta, learning_rate, activation, line, callback,
-                         tracker)
+                         tracker, cost_of)
     for start in range(0, num_epochs, record_every):
         steps = min(record_every, num_epochs - start)
         state = theta.copy()
@@ -460,12 +470,13 @@ def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_eve
             raise ValueError("dropout_masks='fixed' needs full-batch gradient descent (the "
                              "course's dropout model); with mini-batches, optimizers or decay "
                              "leave it None")
+        cost_of = _cost_function(layout, X, Y, resolve_threads(n_threads, layout.dims,
+                                                                X.shape[1]), lambd, activation)
         recorder = _train_mini_batches(
             layout, theta, X, Y, optimizer, learning_rate, batch, epochs, record_every,
             beta, beta1, beta2, epsilon, int(seed), (decay, decay_rate, decay_interval),
-            lambd, keep_prob, activation, print_cost, callback, tracker)
-        return _result(layout, theta, X, Y, recorder, epochs,
-                       resolve_threads(n_threads, layout.dims, X.shape[1]), lambd)
+            lambd, keep_prob, activation, print_cost, callback, tracker, cost_of)
+        return _result(theta, recorder, epochs)
 
     masks = None
     if dropout_masks == "fixed" and keep_prob < 1:
@@ -483,7 +494,8 @@ def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_eve
     block_costs = np.empty(n_blocks)
     line = (lambda start, cost: f"Cost after iteration {start}: {cost}") if print_cost else None
     recorder = _Recorder(parameters_of, theta, learning_rate, activation, line, callback,
-                         tracker)
+                         tracker, _cost_function(layout, X, Y, n_threads, lambd, activation,
+                                                 offset))
     check_every = _check_every(layout.dims, X.shape[1])
     for start in range(0, num_iterations, record_every):
         steps = min(record_every, num_iterations - start)
@@ -493,7 +505,7 @@ def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_eve
                                 lambd, keep_prob, seed, masks, start, offset, *activation,
                                 check_every=check_every)
         recorder.record(state, start, cost, theta, start + steps)
-    return _result(layout, theta, X, Y, recorder, num_iterations, n_threads, lambd, offset)
+    return _result(theta, recorder, num_iterations)
 
 
 def model(X, Y, learning_rate=0.01, num_iterations=15000, print_cost=True,
