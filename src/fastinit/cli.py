@@ -758,12 +758,13 @@ def run_predict(args):
     X, Y = load_data(args.data, n_features=n_features,
                      label_column=_label_column(args.label_column))
     if args.proba:
-        values = predict_proba(X, parameters, **hidden)[0]
-        print("\n".join(repr(float(v)) for v in values))
+        lines = [repr(float(v)) for v in predict_proba(X, parameters, **hidden)[0]]
     else:
-        print("\n".join(str(int(v)) for v in predict(X, parameters, **hidden)[0]))
-    if Y is not None:
-        print(f"accuracy {accuracy(X, Y, parameters, **hidden):.4f}", file=sys.stderr)
+        lines = [str(int(v)) for v in predict(X, parameters, **hidden)[0]]
+    score = None if Y is None else accuracy(X, Y, parameters, **hidden)
+    print("\n".join(lines))  # only once everything has worked: a failure prints nothing
+    if score is not None:
+        print(f"accuracy {score:.4f}", file=sys.stderr)
     return 0
 
 

@@ -1,5 +1,6 @@
 """Saving and loading parameters, and reading user data files."""
 
+import csv
 import os
 import warnings
 
@@ -82,20 +83,30 @@ def _stored_activation(arrays, path):
     return {"activation": ACTIVATIONS[code], "negative_slope": slope}
 
 
-def _read_csv(path):
-    """A numeric CSV (comma-separated, optional header row) as ``(header, rows)``."""
-    with open(path, encoding="utf-8") as handle:
-        first = handle.readline()
-    cells = [cell.strip() for cell in first.split(",")]
+def _is_number(text):
     try:
-        [float(cell) for cell in cells]
-        header = None
+        float(text)
     except ValueError:
-        header = cells
+        return False
+    return True
+
+
+def _read_csv(path):
+    """A numeric CSV (comma-separated, optional header row) as ``(header, rows)``.
+
+    A UTF-8 byte-order mark is skipped. The first row is a header when none of
+    its cells is a number (names, quoted or not, as R's ``write.csv`` writes
+    them); a first row with some numbers is data, and an unreadable cell in it is
+    an error, not a header."""
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        first = next(csv.reader(handle), [])
+    cells = [cell.strip() for cell in first]
+    header = cells if cells and not any(_is_number(cell) for cell in cells) else None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # "input contained no data": checked below
-            rows = np.loadtxt(path, delimiter=",", skiprows=0 if header is None else 1, ndmin=2)
+            rows = np.loadtxt(path, delimiter=",", skiprows=0 if header is None else 1, ndmin=2,
+                              encoding="utf-8-sig")
     except ValueError as error:
         raise ValueError(f"{path} is not a numeric CSV file: {error}") from None
     return header, rows
