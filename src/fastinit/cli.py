@@ -21,6 +21,7 @@ from .activations import ACTIVATIONS, DEFAULT_NEGATIVE_SLOPE
 from .datasets import DATASETS
 from .depth import DEPTH_DEFAULTS
 from .initializers import INITIALIZERS
+from .storage import atomic_write
 from .training import OPTIMIZERS
 
 EXIT_USAGE = 2
@@ -524,7 +525,8 @@ def _activation_summary(methods, seed):
 def _save(figure, path):
     import matplotlib.pyplot as plt
 
-    figure.savefig(path, dpi=120)
+    with atomic_write(path) as handle:
+        figure.savefig(handle, dpi=120, format=os.path.splitext(path)[1][1:] or "png")
     plt.close(figure)
 
 
@@ -591,7 +593,7 @@ def run_depth(args, names):
     summary = result.summary()
     os.makedirs(args.out, exist_ok=True)
     document = {"fastinit_version": __version__, "experiment": "depth", **result.to_dict()}
-    with open(os.path.join(args.out, "results.json"), "w", encoding="utf-8") as handle:
+    with atomic_write(os.path.join(args.out, "results.json"), "w") as handle:
         json.dump(document, handle, indent=2, allow_nan=True)
     written = ["results.json"]
     if not args.no_plots:
@@ -648,7 +650,7 @@ def run_compare(args):
     initializers = args.experiment == "initializers"
     activation = _activation_summary(names, args.seed) if initializers else None
     os.makedirs(args.out, exist_ok=True)
-    with open(os.path.join(args.out, "results.json"), "w", encoding="utf-8") as handle:
+    with atomic_write(os.path.join(args.out, "results.json"), "w") as handle:
         json.dump(_results_document(args, names, runs, activation), handle, indent=2)
     figures = []
     if not args.no_plots:
@@ -726,6 +728,10 @@ def run_train(args):
     from .training import train
     from .storage import load_data, save_parameters
 
+    if args.save is not None and (not args.save or os.path.abspath(args.save) ==
+                                  os.path.abspath(args.data)):
+        raise UsageError(f"--save must name a new file, not {args.save!r} (the training data "
+                         f"or an empty path)")
     X, Y = load_data(args.data, label_column=_label_column(args.label_column))
     if Y is None:
         raise UsageError(f"{args.data} has no labels: an .npz needs an array Y")

@@ -1,8 +1,19 @@
-"""Saving and loading parameters, and reading user data files."""
+"""Saving and loading parameters, and reading user data files.
 
+Every file fastinit writes goes through :func:`atomic_write`: a temporary file
+in the same folder, fsynced, then renamed over the target, so a write that
+fails or is killed leaves the previous file (or none), never a truncated one.
+Files are read defensively: a corrupt, truncated or hostile ``.npz`` ends in a
+``ValueError`` naming the file, before any large allocation.
+"""
+
+import contextlib
 import csv
 import os
+import tempfile
 import warnings
+import zipfile
+import zlib
 
 import numpy as np
 
@@ -15,6 +26,37 @@ __all__ = ["load_data", "load_parameters", "save_parameters"]
 
 #: The entries of a parameter file that describe the hidden activation.
 _ACTIVATION_KEYS = ("activation", "negative_slope")
+
+
+@contextlib.contextmanager
+def atomic_write(path, mode="wb"):
+    """Open a temporary file beside ``path`` for writing; when the block ends
+    without an error, fsync it and rename it to ``path`` (atomic on POSIX and
+    Windows). On an error, remove it and leave ``path`` as it was."""
+    path = os.fspath(path)
+    if not path:
+        raise ValueError("the path to write must not be empty")
+    folder = os.path.dirname(os.path.abspath(path))
+    text = {} if "b" in mode else {"encoding": "utf-8", "newline": ""}
+    handle = tempfile.NamedTemporaryFile(mode, dir=folder, prefix=f".{os.path.basename(path)}.",
+                                         suffix=".tmp", delete=False, **text)
+    try:
+        with handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(handle.name, 0o666 & ~_umask())  # as open() would have made it
+        os.replace(handle.name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(handle.name)
+        raise
+
+
+def _umask():
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def save_parameters(path, parameters, activation="relu",
@@ -33,7 +75,7 @@ def save_parameters(path, parameters, activation="relu",
     for l, (W, b) in enumerate(layers, 1):
         arrays[f"W{l}"] = W
         arrays[f"b{l}"] = b.reshape(-1, 1)
-    with open(path, "wb") as handle:
+    with atomic_write(path) as handle:
         np.savez(handle, **arrays)
 
 
@@ -55,14 +97,58 @@ def load_parameters(path, with_activation=False):
         the keywords of :func:`fastinit.predict` and the other passes. Files
         written before activations were stored give ReLU.
     """
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            parameters = {key: archive[key] for key in archive.files}
-    except (OSError, ValueError) as error:
-        raise ValueError(f"cannot read parameters from {path}: {error}") from None
+    parameters = read_npz(path, what="parameters from ")
     hidden = _stored_activation(parameters, path)
     check_parameters(parameters, name=f"parameters in {os.fspath(path)}")
     return (parameters, hidden) if with_activation else parameters
+
+
+def read_npz(path, names=None, what=""):
+    """The arrays of an ``.npz`` file (only ``names``, when given; missing ones
+    are left out), read without pickle. A file that is not a readable ``.npz``
+    (empty, truncated, a bad CRC, an ``.npy`` under another name, an array whose
+    header claims more data than the file holds) raises ValueError naming it
+    ("cannot read ``what`` ``path``: ...")."""
+    path = os.fspath(path)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = {info.filename[:-4]: info for info in archive.infolist()
+                       if info.filename.endswith(".npy")}
+            arrays = {}
+            for name, info in members.items():
+                if names is not None and name not in names:
+                    continue
+                with archive.open(info) as member:
+                    arrays[name] = _read_npy_member(member, info.file_size, name)
+            return arrays
+    except zipfile.BadZipFile as error:
+        raise ValueError(f"cannot read {what}{path}: not a valid .npz archive ({error})") \
+            from None
+    except (OSError, EOFError, zlib.error, ValueError) as error:
+        raise ValueError(f"cannot read {what}{path}: {error}") from None
+
+
+def _read_npy_member(member, size, name):
+    """One ``.npy`` of an archive, after checking that its header's shape fits in
+    the ``size`` bytes the archive says it has."""
+    version = np.lib.format.read_magic(member)
+    if version == (1, 0):
+        shape, fortran_order, dtype = np.lib.format.read_array_header_1_0(member)
+    else:
+        shape, fortran_order, dtype = np.lib.format.read_array_header_2_0(member)
+    if dtype.hasobject:
+        raise ValueError(f"array {name!r} holds Python objects, which are not read")
+    count = int(np.prod(shape, dtype=object))
+    if count * dtype.itemsize > size:
+        raise ValueError(f"array {name!r} claims shape {shape} of {dtype}, more than the "
+                         f"{size} bytes stored")
+    data = member.read(count * dtype.itemsize)
+    if len(data) != count * dtype.itemsize:
+        raise ValueError(f"array {name!r} is truncated")
+    if member.read(1):  # reading to the end also checks the archive's CRC
+        raise ValueError(f"array {name!r} has more data than its header says")
+    array = np.frombuffer(data, dtype=dtype, count=count)
+    return array.reshape(shape, order="F" if fortran_order else "C").copy()
 
 
 def _stored_activation(arrays, path):
@@ -139,14 +225,13 @@ def load_data(path, n_features=None, label_column=None):
         raise ValueError(f"data file {path} does not exist")
     extension = os.path.splitext(path)[1].lower()
     if extension == ".npz":
-        try:
-            with np.load(path, allow_pickle=False) as archive:
-                if "X" not in archive.files:
-                    raise ValueError(f"{path} has no array named 'X' (found {archive.files})")
-                X = archive["X"]
-                Y = archive["Y"] if "Y" in archive.files else None
-        except OSError as error:
-            raise ValueError(f"cannot read {path}: {error}") from None
+        arrays = read_npz(path, names=("X", "Y"))
+        if "X" not in arrays:
+            raise ValueError(f"{path} has no array named 'X'")
+        X, Y = arrays["X"], arrays.get("Y")
+        for name, array in (("X", X), ("Y", Y)):
+            if array is not None and array.dtype.kind not in "iuf":
+                raise ValueError(f"{name} in {path} must hold real numbers, got {array.dtype}")
         if X.ndim != 2:
             raise ValueError(f"X in {path} must be 2-D (examples as rows), got shape {X.shape}")
         if Y is not None:

@@ -27,6 +27,7 @@ from .activations import ACTIVATIONS
 from .datasets import DATASETS, load_dataset
 from .initializers import INITIALIZERS, initialize
 from .network import accuracy
+from .storage import atomic_write
 from .threads import available_cores, flops_per_iteration
 from .training import DivergenceError, OPTIMIZERS, train
 
@@ -230,7 +231,7 @@ def _read_runs(path):
         text = handle.read()
     if text and not text.endswith("\n"):
         text = text[:text.rfind("\n") + 1]
-        with open(path, "w", newline="", encoding="utf-8") as handle:
+        with atomic_write(path, "w") as handle:
             handle.write(text)
     runs = {}
     for row in csv.DictReader(text.splitlines()):
@@ -248,7 +249,7 @@ def _description(grid, settings):
 def _write_outputs(out, result):
     """summary.csv and summary.png."""
     summary = result.summary()
-    with open(os.path.join(out, "summary.csv"), "w", newline="", encoding="utf-8") as handle:
+    with atomic_write(os.path.join(out, "summary.csv"), "w") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(summary[0]))
         writer.writeheader()
         for row in summary:
@@ -256,7 +257,8 @@ def _write_outputs(out, result):
     from . import plotting
 
     figure = plotting.plot_sweep(summary)
-    figure.savefig(os.path.join(out, "summary.png"), dpi=110)
+    with atomic_write(os.path.join(out, "summary.png")) as handle:
+        figure.savefig(handle, dpi=110, format="png")
     import matplotlib.pyplot as plt
 
     plt.close(figure)
@@ -405,7 +407,7 @@ def sweep(initializers=("he", "xavier"), depths=(2,), widths=(10,), activations=
         elif os.path.exists(runs_path) and os.path.getsize(runs_path) > 0:
             raise ValueError(f"{runs_path} exists; pass resume=True (--resume) to continue "
                              f"that sweep, or choose another out folder")
-        with open(described, "w", encoding="utf-8") as handle:
+        with atomic_write(described, "w") as handle:
             json.dump(description, handle, indent=2)
         runs_file = _RunsFile(runs_path)
     todo = [cell for cell in cells if tuple(cell[c] for c in CELL_COLUMNS) not in done]
