@@ -4,6 +4,7 @@
     python benchmarks/report.py --embedding      # only issue 10's embedding table
     python benchmarks/report.py --activations    # only issue 11's activation table
     python benchmarks/report.py --sweep          # only issue 13's sweep table
+    python benchmarks/report.py --load           # only issue 15's threads-under-load table
 
 For every workload of workloads.py, fastinit and the reference (the course's
 code as the notebook runs it: cost every iteration, new arrays at every
@@ -122,6 +123,43 @@ def activation_table(rounds):
                   f" ms {ratio:>7.2f}x {target:>7}{mark}")
 
 
+#: Issue 15's target: with every core busy, the default threads cost at most this
+#: many times one thread's time.
+LOAD_TARGET = 1.5
+
+
+def load_table(rounds):
+    """Issue 15's rows: an iteration on "many" with the default threads against one
+    thread, on the idle machine and with a busy-looping process on every core."""
+    import subprocess
+
+    workload = next(w for w in WORKLOADS if w.name == "many" and w.dtype == "float64")
+    X, Y, parameters = workload.data()
+    header = f"{'many, float64':<28} {'1 thread':>10} {'default':>10} {'ratio':>7} {'target':>7}"
+    print(f"GOMP_SPINCOUNT={os.environ.get('GOMP_SPINCOUNT')}")
+    print(header)
+    print("-" * len(header))
+    for label, busy in (("idle", 0), ("every core busy", fi.threads.available_cores())):
+        hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(busy)]
+        try:
+            time.sleep(0.5 if busy else 0)
+            one, default = [], []
+            for _ in range(rounds):
+                for n_threads, times in ((1, one), (None, default)):
+                    times.append(median_seconds(lambda: fi.train(
+                        X, Y, parameters, num_iterations=workload.iterations // 4,
+                        record_every=1000, n_threads=n_threads), 1)
+                        / (workload.iterations // 4))
+        finally:
+            for hog in hogs:
+                hog.kill()
+        ratio = statistics.median(d / o for o, d in zip(one, default))
+        target = f"{LOAD_TARGET:>6g}x" if busy else ""
+        mark = ("  met" if ratio <= LOAD_TARGET else "  NOT met") if busy else ""
+        print(f"{label:<28} {statistics.median(one) * 1e3:>7.2f} ms "
+              f"{statistics.median(default) * 1e3:>7.2f} ms {ratio:>6.2f}x {target:>7}{mark}")
+
+
 #: Issue 13's targets: a sweep of 32 runs against the serial loop, and per network
 #: against JAX's jit(vmap(fori_loop)) over 64 seeds.
 SWEEP_TARGET, JAX_TARGET = 1.6, 5.0
@@ -201,6 +239,8 @@ def main():
                         help="only the activation table (issue 11: tanh against relu on many)")
     parser.add_argument("--sweep", action="store_true",
                         help="only the sweep table (issue 13: against a serial loop and JAX)")
+    parser.add_argument("--load", action="store_true",
+                        help="only the threads-under-load table (issue 15)")
     parser.add_argument("--threads", type=thread_counts, default=None,
                         help="thread counts for the scaling on many, comma-separated "
                              "(default: 1, 2 and all cores)")
@@ -217,6 +257,9 @@ def main():
     if args.sweep:
         sweep_table(args.repeats)
         return
+    if args.load:
+        load_table(args.repeats)
+        return
     embedding_table(max(args.repeats, 5) * 4)
     if args.embedding:
         return
@@ -224,6 +267,8 @@ def main():
     activation_table(args.repeats)
     print()
     sweep_table(args.repeats)
+    print()
+    load_table(args.repeats)
     print()
     header = (f"{'workload':<10} {'dtype':<8} {'threads':>7} {'fastinit':>12} {'reference':>12} "
               f"{'ratio':>8} {'target':>7} {'MFLOP/it':>9} {'GFLOP/s':>8}")

@@ -1,5 +1,7 @@
-"""Fork (issue 15): a child started with fork after the parent trained on
-several threads must train, not hang in libgomp."""
+"""Threads (issue 15): a child started with fork after the parent trained on
+several threads must train, not hang in libgomp; libgomp's barrier spin is
+shortened so that a busy machine is not made slower by threads (the load case
+itself is a benchmark: python benchmarks/report.py --load)."""
 
 import multiprocessing
 
@@ -35,3 +37,19 @@ def test_a_forked_child_trains_on_one_thread_with_the_same_bits(n_threads):
     used, W1 = queue.get(timeout=10)
     assert used == 1
     np.testing.assert_array_equal(W1, expected.parameters["W1"])
+
+
+def test_the_barrier_spin_is_shortened_unless_the_user_set_it():
+    import os
+    import subprocess
+    import sys
+
+    code = "import os, fastinit; print(os.environ['GOMP_SPINCOUNT'])"
+    environment = {k: v for k, v in os.environ.items() if k != "GOMP_SPINCOUNT"}
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           env=environment, check=True).stdout.strip()
+    assert shown == "30000"
+    environment["GOMP_SPINCOUNT"] = "123"
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           env=environment, check=True).stdout.strip()
+    assert shown == "123"

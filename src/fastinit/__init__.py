@@ -6,16 +6,26 @@ Arrays follow the course's layout: ``X`` is ``(n_features, m)``, ``Y`` is
 or a :class:`Network`, which holds them checked and packed for a loop.
 """
 
-from . import datasets, depth, diagnostics, plotting
-from .activations import ACTIVATIONS, calculate_gain
-from .experiments import compare_initializers, compare_optimizers
-from .gradcheck import gradient_check
-from .initializers import INITIALIZERS, initialize
-from .lsuv import lsuv
-from .network import Network, accuracy, backward, forward, predict, predict_proba
-from .training import DivergenceError, TrainResult, model, train
-from .storage import load_parameters, save_parameters
-from .sweep import SweepResult, sweep
+import os
+
+# libgomp's threads spin on a barrier for GOMP_SPINCOUNT rounds (300000 by default)
+# before sleeping. When every core is busy, a spinning thread keeps the core its
+# partner needs, and training on several threads ran 2.5-3.8x slower than on one.
+# A tenth of that spin keeps the idle machine as fast and lets a loaded one get on.
+# libgomp reads it once, when the first compiled module loads, so it is set here,
+# before any; a value the user set wins.
+os.environ.setdefault("GOMP_SPINCOUNT", "30000")
+
+from . import datasets, depth, diagnostics, plotting  # noqa: E402
+from .activations import ACTIVATIONS, calculate_gain  # noqa: E402
+from .experiments import compare_initializers, compare_optimizers  # noqa: E402
+from .gradcheck import gradient_check  # noqa: E402
+from .initializers import INITIALIZERS, initialize  # noqa: E402
+from .lsuv import lsuv  # noqa: E402
+from .network import Network, accuracy, backward, forward, predict, predict_proba  # noqa: E402
+from .training import DivergenceError, TrainResult, model, train  # noqa: E402
+from .storage import load_parameters, save_parameters  # noqa: E402
+from .sweep import SweepResult, sweep  # noqa: E402
 
 __version__ = "0.1.0"
 
