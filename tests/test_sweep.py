@@ -246,3 +246,13 @@ def test_bad_arguments_are_named(tmp_path, kwargs, error, match):
         arguments["out"] = tmp_path / "empty"
     with pytest.raises(error, match=match):
         fi.sweep(**arguments)
+
+
+def test_lsuv_rescales_on_the_training_inputs_in_a_sweep():
+    result = fi.sweep(["lsuv"], activations=["tanh"], depths=[2], widths=[6], seeds=[4],
+                      iterations=100)
+    train_X, train_Y, _, _ = fi.datasets.load_dataset()
+    start = fi.initialize([2, 6, 6, 1], "lsuv", seed=4, X=train_X, activation="tanh")
+    expected = fi.train(train_X, train_Y, start, num_iterations=100, n_threads=1,
+                        activation="tanh")
+    assert result.runs[0]["final_cost"] == expected.final_cost

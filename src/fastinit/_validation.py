@@ -40,6 +40,26 @@ def check_positive_int(value, name):
     return int(value)
 
 
+def check_positive_ints(values, name):
+    """``values`` as a non-empty list of ints >= 1 (``name``: the argument)."""
+    values = [check_positive_int(value, name) for value in values]
+    if not values:
+        raise ValueError(f"{name} must hold at least one value")
+    return values
+
+
+def check_seeds(seeds, name="seeds"):
+    """``seeds`` as a non-empty list of ints in [0, 2**32)."""
+    seeds = list(seeds)
+    if not seeds:
+        raise ValueError(f"{name} must hold at least one seed")
+    for seed in seeds:
+        if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) \
+                or not 0 <= seed < 2**32:
+            raise ValueError(f"{name} must be ints in [0, 2**32), got {seed!r}")
+    return [int(seed) for seed in seeds]
+
+
 def check_positive_number(value, name):
     """Return ``value`` as a ``float`` if it is a finite real number > 0."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):

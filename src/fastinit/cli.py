@@ -22,6 +22,7 @@ from .datasets import DATASETS
 from .depth import DEPTH_DEFAULTS
 from .initializers import INITIALIZERS
 from .storage import atomic_write
+from .threads import available_cores
 from .training import OPTIMIZERS
 
 EXIT_USAGE = 2
@@ -97,16 +98,23 @@ def _hidden_layers(text):
     return sizes
 
 
-def _depth_list(text):
-    """``"2,5,10"`` -> ``[2, 5, 10]``, each >= 1."""
-    try:
-        depths = [int(part) for part in text.split(",")]
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected comma-separated depths such as 2,5,10, got {text!r}") from None
-    if any(depth < 1 for depth in depths):
-        raise argparse.ArgumentTypeError(f"depths must be >= 1, got {text!r}")
-    return depths
+def _positive_list(what, example):
+    """An argparse type: ``"2,5,10"`` -> ``[2, 5, 10]``, each >= 1; the errors call
+    the values ``what`` and show ``example``."""
+    def parse(text):
+        try:
+            values = [int(part) for part in text.split(",")]
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected comma-separated {what} such as {example}, got {text!r}") from None
+        if any(value < 1 for value in values):
+            raise argparse.ArgumentTypeError(f"{what} must be >= 1, got {text!r}")
+        return values
+    return parse
+
+
+_depth_list = _positive_list("depths", "2,5,10")
+_width_list = _positive_list("widths", "10,20")
 
 
 def _seed_list(text):
@@ -127,18 +135,6 @@ def _seed_list(text):
             raise argparse.ArgumentTypeError(f"at most 100000 seeds in a range, got {text!r}")
         seeds.extend(range(low, high + 1))
     return seeds
-
-
-def _width_list(text):
-    """``"10,20"`` -> ``[10, 20]``, each >= 1."""
-    try:
-        widths = [int(part) for part in text.split(",")]
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected comma-separated widths such as 10,20, got {text!r}") from None
-    if any(width < 1 for width in widths):
-        raise argparse.ArgumentTypeError(f"widths must be >= 1, got {text!r}")
-    return widths
 
 
 def _activation_list(text):
@@ -782,19 +778,13 @@ def _dask_client(address, workers):
     except ImportError:
         raise UsageError("--dask needs Dask: pip install 'fastinit[dask]'") from None
     if address == "local":
-        cluster = LocalCluster(n_workers=workers or _cores(), threads_per_worker=1,
+        cluster = LocalCluster(n_workers=workers or available_cores(), threads_per_worker=1,
                                processes=True, dashboard_address=None)
         return Client(cluster)
     try:
         return Client(address, timeout="10s")
     except (OSError, TimeoutError, ValueError) as error:
         raise UsageError(f"cannot reach the Dask scheduler at {address}: {error}") from None
-
-
-def _cores():
-    from .threads import available_cores
-
-    return available_cores()
 
 
 class _SweepProgress:

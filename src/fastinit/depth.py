@@ -8,7 +8,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from ._validation import check_dtype, check_positive_int, check_positive_number
+from ._validation import (check_dtype, check_positive_int, check_positive_ints,
+                          check_positive_number, check_seeds)
 from .activations import DEFAULT_NEGATIVE_SLOPE, check_activation
 from .experiments import _checked_names, _initial, _load
 from .initializers import INITIALIZERS
@@ -73,24 +74,6 @@ class DepthResult:
                 "summary": self.summary()}
 
 
-def _depths(depths):
-    depths = [check_positive_int(depth, "depths") for depth in depths]
-    if not depths:
-        raise ValueError("depths must hold at least one depth")
-    return depths
-
-
-def _seeds(seeds):
-    seeds = list(seeds)
-    if not seeds:
-        raise ValueError("seeds must hold at least one seed")
-    for seed in seeds:
-        if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) \
-                or not 0 <= seed < 2**32:
-            raise ValueError(f"seeds must be ints in [0, 2**32), got {seed!r}")
-    return [int(seed) for seed in seeds]
-
-
 def compare_depths(methods=DEPTH_DEFAULTS["methods"], depths=DEPTH_DEFAULTS["depths"],
                    width=DEPTH_DEFAULTS["width"], seeds=DEPTH_DEFAULTS["seeds"],
                    dataset=DEPTH_DEFAULTS["dataset"],
@@ -133,9 +116,9 @@ def compare_depths(methods=DEPTH_DEFAULTS["methods"], depths=DEPTH_DEFAULTS["dep
     DepthResult
     """
     methods = _checked_names(methods, INITIALIZERS, "initializer", "methods")
-    depths = _depths(depths)
+    depths = check_positive_ints(depths, "depths")
     width = check_positive_int(width, "width")
-    seeds = _seeds(seeds)
+    seeds = check_seeds(seeds)
     num_iterations = check_positive_int(num_iterations, "num_iterations")
     learning_rate = check_positive_number(learning_rate, "learning_rate")
     check_activation(activation, negative_slope)

@@ -22,10 +22,12 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from . import _kernels
-from ._validation import check_positive_int, check_positive_number
+from ._validation import (check_positive_int, check_positive_ints, check_positive_number,
+                          check_seeds)
 from .activations import ACTIVATIONS
 from .datasets import DATASETS, load_dataset
-from .initializers import INITIALIZERS, initialize
+from .experiments import _initial
+from .initializers import INITIALIZERS
 from .network import accuracy
 from .storage import atomic_write
 from .threads import available_cores, flops_per_iteration
@@ -136,7 +138,8 @@ def run_cells(cells, settings):
     """Train every cell of ``cells`` (dicts of :data:`CELL_COLUMNS`) with
     ``settings``; return one row of :data:`RUN_COLUMNS` each. This is what a
     worker runs: it depends only on its arguments."""
-    train_X, train_Y, test_X, test_Y = _data(settings.dataset)
+    data = _data(settings.dataset)
+    train_X, train_Y, test_X, test_Y = data
     options = settings.training_options()
     rows = []
     for cell in cells:
@@ -145,9 +148,10 @@ def run_cells(cells, settings):
         row = dict(cell, dataset=settings.dataset, learning_rate=settings.learning_rate,
                    iterations=settings.iterations)
         try:
-            result = train(train_X, train_Y, initialize(dims, cell["initializer"],
-                                                        seed=cell["seed"]),
-                           activation=cell["activation"], **options)
+            start_parameters = _initial(dims, cell["initializer"], cell["seed"], data,
+                                        {"activation": cell["activation"]})
+            result = train(train_X, train_Y, start_parameters, activation=cell["activation"],
+                           **options)
         except DivergenceError:
             row.update(final_cost=math.nan, train_accuracy=math.nan, test_accuracy=math.nan,
                        diverged=True)
@@ -306,23 +310,10 @@ def _checked_grid(initializers, activations, depths, widths, seeds):
                                  f"{', '.join(sorted(known))}")
         return values
 
-    def positive(values, what):
-        values = [check_positive_int(value, what) for value in values]
-        if not values:
-            raise ValueError(f"{what} must hold at least one value")
-        return values
-
-    seeds = list(seeds)
-    if not seeds:
-        raise ValueError("seeds must hold at least one seed")
-    for seed in seeds:
-        if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) \
-                or not 0 <= seed < 2**32:
-            raise ValueError(f"seeds must be ints in [0, 2**32), got {seed!r}")
     return {"initializers": names(initializers, INITIALIZERS, "initializer"),
             "activations": names(activations, ACTIVATIONS, "activation"),
-            "depths": positive(depths, "depths"), "widths": positive(widths, "widths"),
-            "seeds": [int(seed) for seed in seeds]}
+            "depths": check_positive_ints(depths, "depths"),
+            "widths": check_positive_ints(widths, "widths"), "seeds": check_seeds(seeds)}
 
 
 def sweep(initializers=("he", "xavier"), depths=(2,), widths=(10,), activations=("relu",),
