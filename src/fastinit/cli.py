@@ -84,19 +84,6 @@ def _seed(text):
     return value
 
 
-def _hidden_layers(text):
-    """``"10,5"`` -> ``(10, 5)``; ``""`` means no hidden layer."""
-    if not text.strip():
-        return ()
-    try:
-        sizes = tuple(int(part) for part in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected comma-separated layer sizes such as 10,5, got {text!r}") from None
-    if any(size < 1 for size in sizes):
-        raise argparse.ArgumentTypeError(f"layer sizes must be >= 1, got {text!r}")
-    return sizes
-
 
 def _positive_list(what, example):
     """An argparse type: ``"2,5,10"`` -> ``[2, 5, 10]``, each >= 1; the errors call
@@ -115,6 +102,12 @@ def _positive_list(what, example):
 
 _depth_list = _positive_list("depths", "2,5,10")
 _width_list = _positive_list("widths", "10,20")
+_layer_sizes = _positive_list("layer sizes", "10,5")
+
+
+def _hidden_layers(text):
+    """``"10,5"`` -> ``(10, 5)``; ``""`` means no hidden layer."""
+    return tuple(_layer_sizes(text)) if text.strip() else ()
 
 
 def _seed_list(text):
