@@ -1,9 +1,10 @@
 """Build the compiled core.
 
-The kernels (``src/fastinit/_kernels_impl.pxi``) are compiled twice: as
+The kernels (``src/fastinit/_kernels_impl.pxi``) are compiled as
 ``_kernels_generic`` for the platform's baseline instruction set and, on x86-64
-with GCC or Clang, as ``_kernels_avx2`` with ``-mavx2 -mfma``; ``_kernels.py``
-chooses at import. ``_boundary`` holds the C fast path of the argument checks.
+with GCC or Clang, also as ``_kernels_avx2`` with ``-mavx2 -mfma`` and as
+``_kernels_avx512`` with ``-mavx512f -mavx512vl -mavx512dq -mfma``;
+``_kernels.py`` chooses at import. ``_boundary`` holds the C fast path of the argument checks.
 Both use NumPy's C API, so NumPy's headers are needed at build time. Threads use
 OpenMP where the compiler has it (Linux).
 
@@ -55,5 +56,7 @@ extensions = [extension("_boundary", [] if MSVC else ["-ffp-contract=off"]),
               extension("_kernels_generic")]
 if X86_64 and not MSVC:
     extensions.append(extension("_kernels_avx2", ["-mavx2", "-mfma"]))
+    extensions.append(extension("_kernels_avx512", ["-mavx512f", "-mavx512vl", "-mavx512dq",
+                                                    "-mfma"]))
 
 setup(ext_modules=cythonize(extensions, compiler_directives=directives))

@@ -5,12 +5,15 @@
     python benchmarks/report.py --activations    # only issue 11's activation table
     python benchmarks/report.py --sweep          # only issue 13's sweep table
     python benchmarks/report.py --load           # only issue 15's threads-under-load table
+    python benchmarks/report.py --workloads      # only the workload table (issue 16)
 
-For every workload of workloads.py, fastinit and the reference (the course's
+For every workload of workloads.py, fastinit, the reference (the course's
 code as the notebook runs it: cost every iteration, new arrays at every
-update, np.dot through NumPy's BLAS) are timed alternately in this process;
-the table shows medians per iteration, their ratio, the work per iteration and
-fastinit's achieved GFLOP/s. Then the float32 speed-ups, the thread scaling on
+update, np.dot through NumPy's BLAS) and, when installed, JAX with the whole
+loop compiled (jax_peer.py) are timed alternately in this process; the table
+shows medians per iteration, the ratios against fastinit, the work per
+iteration, fastinit's achieved GFLOP/s and its share of the compiled core's
+FMA peak, measured in the same run with as many threads as the workload uses. Then the float32 speed-ups, the thread scaling on
 "many", and the peak memory of one iteration on "many".
 """
 
@@ -27,10 +30,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import reference as ref  # noqa: E402
 import seeds  # noqa: E402
+from jax_peer import jax_loop  # noqa: E402
 from embedding import CALLS  # noqa: E402
-from workloads import MINI_BATCH_ADAM, TARGETS, WORKLOADS, course_moons  # noqa: E402
+from workloads import JAX_TARGETS, MINI_BATCH_ADAM, TARGETS, WORKLOADS, course_moons  # noqa: E402
 
 import fastinit as fi  # noqa: E402
+from fastinit import _kernels  # noqa: E402
 
 
 def cpu_model():
@@ -192,20 +197,45 @@ def sweep_table(rounds):
     print("(time: the sweep's wall time per network)")
 
 
-def time_pair(workload, repeats, iterations, n_threads=None):
-    """Median seconds per iteration of fastinit and the reference, alternated."""
+def time_workload(workload, repeats, iterations, n_threads=None):
+    """Median seconds per iteration of fastinit, the reference and JAX's compiled
+    loop (left out when JAX is absent), keyed "fastinit", "reference" and "jax",
+    timed in alternating rounds; and each side's time over fastinit's, the
+    median of the rounds' ratios (robust to the machine's speed drifting)."""
     X, Y, parameters = workload.data()
-    ours = lambda: fi.train(X, Y, parameters, num_iterations=iterations, record_every=1000,
-                            n_threads=n_threads)
-    theirs = lambda: ref.train(X, Y, parameters, num_iterations=iterations,
-                               record_every=1000, cost="course")
-    ours()
-    fast, slow = [], []
+    sides = {
+        "fastinit": lambda: fi.train(X, Y, parameters, num_iterations=iterations,
+                                     record_every=1000, n_threads=n_threads),
+        "reference": lambda: ref.train(X, Y, parameters, num_iterations=iterations,
+                                       record_every=1000, cost="course"),
+    }
+    jax_run = jax_loop(X, Y, parameters, iterations)
+    if jax_run is not None:
+        sides["jax"] = jax_run
+    sides["fastinit"]()
+    times = {name: [] for name in sides}
     for _ in range(repeats):
-        settle()
-        fast.append(median_seconds(ours, 1))
-        slow.append(median_seconds(theirs, 1))
-    return statistics.median(fast) / iterations, statistics.median(slow) / iterations
+        for name, function in sides.items():
+            settle()
+            times[name].append(median_seconds(function, 1))
+    medians = {name: statistics.median(values) / iterations for name, values in times.items()}
+    ratios = {name: statistics.median(theirs / ours for ours, theirs
+                                      in zip(times["fastinit"], values))
+              for name, values in times.items()}
+    return medians, ratios
+
+
+def against(ratio, target):
+    """The 'ratio target' columns (8 and 7 wide) of the workload table, and
+    whether the target is met (None without a target)."""
+    columns = f"{ratio:>7.2f}x {(f'{target:g}x' if target else '-'):>7}"
+    return columns, None if target is None else ratio >= target
+
+
+def fma_peaks(thread_counts):
+    """The compiled core's float64 multiply-add peak in GFLOP/s for each thread
+    count, each the median of 3 measurements taken now (so in this run)."""
+    return {n: statistics.median(_kernels.fma_peak(n) for _ in range(3)) for n in thread_counts}
 
 
 def peak_bytes(function):
@@ -214,6 +244,64 @@ def peak_bytes(function):
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return peak
+
+
+def workload_table(args):
+    """Issue 4's and 16's table: every workload of workloads.py against the
+    reference and JAX, and as a share of the FMA peak measured in this run;
+    returns fastinit's seconds per iteration by (name, dtype)."""
+    threads_used = {}
+    for workload in WORKLOADS:
+        X, _, _ = workload.data()
+        threads_used[workload] = fi.threads.resolve_threads(
+            None, (X.shape[0], *workload.layers_dims[1:]), workload.m)
+    peaks = fma_peaks(sorted(set(threads_used.values())))
+    print("FMA peak of this build, measured now: "
+          + ", ".join(f"{peak:.1f} GFLOP/s with {n} thread{'s' if n > 1 else ''}"
+                      for n, peak in peaks.items()))
+    header = (f"{'workload':<10} {'dtype':<8} {'threads':>7} {'fastinit':>12} {'reference':>12} "
+              f"{'ratio':>8} {'target':>7} {'JAX':>12} {'vs JAX':>8} {'target':>7} "
+              f"{'MFLOP/it':>9} {'GFLOP/s':>8} {'of peak':>8}")
+    print(header)
+    print("-" * len(header))
+    per_iteration = {}
+    row_space = []
+    for workload in WORKLOADS:
+        iterations = workload.iterations
+        if args.quick and workload.name == "notebook":
+            iterations = 1500
+        threads = threads_used[workload]
+        medians, ratios = time_workload(workload, args.repeats, iterations)
+        ours, theirs, jax = medians["fastinit"], medians["reference"], medians.get("jax")
+        row_spaced = fi.row_space.use_row_space(workload.layers_dims, workload.m, iterations,
+                                                0.0)
+        if row_spaced:
+            row_space.append(f"{workload.name} {workload.dtype}")
+        per_iteration[(workload.name, workload.dtype)] = ours
+        key = (workload.name, workload.dtype)
+        flops = workload.flops_per_iteration()
+        # float32 vectors hold twice the lanes, so their peak is twice float64's.
+        peak = peaks[threads] * (2 if workload.dtype == "float32" else 1)
+        share_of_peak = flops / ours / 1e9 / peak
+        numpy_columns, numpy_met = against(ratios["reference"], TARGETS.get(key))
+        jax_columns, jax_met = against(ratios["jax"], JAX_TARGETS.get(key)) if jax else \
+            (f"{'-':>8} {'-':>7}", None)
+        marks = [f"{peer} target {'met' if met else 'NOT met'}"
+                 for peer, met in (("NumPy", numpy_met), ("JAX", jax_met)) if met is not None]
+        print(f"{workload.name:<10} {workload.dtype:<8} {threads:>7} {ours * 1e6:>9.1f} us "
+              f"{theirs * 1e6:>9.1f} us {numpy_columns} "
+              + (f"{jax * 1e6:>9.1f} us " if jax else f"{'-':>12} ")
+              + f"{jax_columns} {flops / 1e6:>9.2f} {flops / ours / 1e9:>8.1f} "
+              + (f"{'-':>8}" if row_spaced else f"{share_of_peak:>8.0%}")
+              + (f"  ({', '.join(marks)})" if marks else ""))
+    if "jax" not in sys.modules:
+        print("(JAX is not installed: no JAX columns)")
+
+    if row_space:
+        print(f"({', '.join(row_space)}: trained in row-space form, see fastinit.row_space; "
+              f"GFLOP/s counts the plain algorithm's work, so no share of the peak)")
+    print("(of peak: against the float64 peak above, twice it for float32)")
+    return per_iteration
 
 
 def thread_counts(text):
@@ -241,6 +329,9 @@ def main():
                         help="only the sweep table (issue 13: against a serial loop and JAX)")
     parser.add_argument("--load", action="store_true",
                         help="only the threads-under-load table (issue 15)")
+    parser.add_argument("--workloads", action="store_true",
+                        help="only the workload table (issue 16: against NumPy, JAX and the "
+                             "FMA peak)")
     parser.add_argument("--threads", type=thread_counts, default=None,
                         help="thread counts for the scaling on many, comma-separated "
                              "(default: 1, 2 and all cores)")
@@ -260,45 +351,20 @@ def main():
     if args.load:
         load_table(args.repeats)
         return
-    embedding_table(max(args.repeats, 5) * 4)
-    if args.embedding:
+    if not args.workloads:
+        embedding_table(max(args.repeats, 5) * 4)
+        if args.embedding:
+            return
+        print()
+        activation_table(args.repeats)
+        print()
+        sweep_table(args.repeats)
+        print()
+        load_table(args.repeats)
+        print()
+    per_iteration = workload_table(args)
+    if args.workloads:
         return
-    print()
-    activation_table(args.repeats)
-    print()
-    sweep_table(args.repeats)
-    print()
-    load_table(args.repeats)
-    print()
-    header = (f"{'workload':<10} {'dtype':<8} {'threads':>7} {'fastinit':>12} {'reference':>12} "
-              f"{'ratio':>8} {'target':>7} {'MFLOP/it':>9} {'GFLOP/s':>8}")
-    print(header)
-    print("-" * len(header))
-    per_iteration = {}
-    row_space = []
-    for workload in WORKLOADS:
-        iterations = workload.iterations
-        if args.quick and workload.name == "notebook":
-            iterations = 1500
-        X, _, _ = workload.data()
-        threads = fi.threads.resolve_threads(None, (X.shape[0], *workload.layers_dims[1:]),
-                                             workload.m)
-        ours, theirs = time_pair(workload, args.repeats, iterations)
-        if fi.row_space.use_row_space(workload.layers_dims, workload.m, iterations, 0.0):
-            row_space.append(f"{workload.name} {workload.dtype}")
-        per_iteration[(workload.name, workload.dtype)] = ours
-        target = TARGETS.get((workload.name, workload.dtype))
-        ratio = theirs / ours
-        mark = "" if target is None else ("  met" if ratio >= target else "  NOT met")
-        flops = workload.flops_per_iteration()
-        print(f"{workload.name:<10} {workload.dtype:<8} {threads:>7} {ours * 1e6:>9.1f} us "
-              f"{theirs * 1e6:>9.1f} us {ratio:>7.1f}x "
-              f"{(f'{target:g}x' if target else '-'):>7} {flops / 1e6:>9.2f} "
-              f"{flops / ours / 1e9:>8.1f}{mark}")
-
-    if row_space:
-        print(f"({', '.join(row_space)}: trained in row-space form, see fastinit.row_space; "
-              f"GFLOP/s counts the plain algorithm's work)")
     print()
     for name in ("wide", "many"):
         speedup = per_iteration[(name, "float64")] / per_iteration[(name, "float32")]

@@ -8,6 +8,7 @@ widths, so the notebook's size is 2-10-10-1 here (the notebook's own is 2-10-5-1
 """
 
 import numpy as np
+from jax_peer import jax_gradient_descent
 
 import fastinit as fi
 
@@ -31,33 +32,6 @@ def fastinit_sweep(seeds, iterations):
     """The same runs through :func:`fastinit.sweep`'s default thread pool."""
     fi.sweep(["he"], depths=[len(LAYERS) - 2], widths=[LAYERS[1]], seeds=seeds,
              iterations=iterations)
-
-
-def jax_gradient_descent(n_layers, iterations):
-    """JAX's plain gradient descent on a LINEAR->RELU x (L-1) -> LINEAR->SIGMOID
-    network (stable cross-entropy from the logits, learning rate 0.01):
-    ``train(params, X, Y)`` runs ``iterations`` steps in a ``fori_loop``. Needs
-    JAX, imported by the caller."""
-    import jax
-    import jax.numpy as jnp
-
-    def cost(params, X, Y):
-        A = X
-        for l in range(1, n_layers + 1):
-            Z = params[f"W{l}"] @ A + params[f"b{l}"]
-            A = jax.nn.relu(Z) if l < n_layers else Z
-        losses = jnp.maximum(A, 0) - A * Y + jnp.log1p(jnp.exp(-jnp.abs(A)))
-        return jnp.sum(losses) / X.shape[1]
-
-    gradient = jax.grad(cost)
-
-    def train(params, X, Y):
-        def step(_, params):
-            grads = gradient(params, X, Y)
-            return {k: params[k] - 0.01 * grads[k] for k in params}
-        return jax.lax.fori_loop(0, iterations, step, params)
-
-    return train
 
 
 def jax_vmap(seeds, iterations):

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import reference as ref
 import seeds
+from jax_peer import jax_loop
 from embedding import CALLS
 from workloads import MINI_BATCH_ADAM, WORKLOADS, course_moons
 
@@ -78,21 +79,11 @@ def test_pytorch(benchmark, workload):
 def test_jax(benchmark, workload):
     """JAX on the CPU with the whole loop compiled (``jit`` of a ``fori_loop``),
     the fastest peer the issue names; compiled once before timing."""
-    jax = pytest.importorskip("jax")
-    jax.config.update("jax_enable_x64", True)
-    import jax.numpy as jnp
-
+    pytest.importorskip("jax")
     X, Y, parameters = workload.data()
     benchmark.group = f"{workload.name}-{workload.dtype}"
     benchmark.extra_info["iterations"] = workload.iterations
-    cpu = jax.devices("cpu")[0]
-    train = jax.jit(seeds.jax_gradient_descent(len(parameters) // 2, workload.iterations))
-
-    params = jax.device_put({k: jnp.asarray(v) for k, v in parameters.items()}, cpu)
-    X_j, Y_j = jax.device_put(jnp.asarray(X), cpu), jax.device_put(jnp.asarray(Y), cpu)
-    run = lambda: jax.block_until_ready(train(params, X_j, Y_j))
-    trained = run()  # compiles
-    assert trained["W1"].dtype == np.dtype(workload.dtype)
+    run = jax_loop(X, Y, parameters, workload.iterations)
     benchmark.pedantic(run, rounds=3, iterations=1)
 
 

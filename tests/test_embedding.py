@@ -393,6 +393,10 @@ def _builds():
         from fastinit import _kernels_avx2
 
         builds.append((_kernels_avx2, True))
+    if _kernels_generic.cpu_has_avx512():
+        from fastinit import _kernels_avx512
+
+        builds.append((_kernels_avx512, True))
     return builds
 
 

@@ -2,6 +2,8 @@
 
 import importlib
 import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -13,15 +15,15 @@ from fastinit import _kernels
 
 
 def available_builds():
+    """The generic build and every other build this CPU runs, fastest last."""
     builds = ["_kernels_generic"]
-    from fastinit import _kernels_generic
-
-    if _kernels_generic.cpu_has_avx2_fma():
-        try:
-            importlib.import_module("fastinit._kernels_avx2")
-            builds.append("_kernels_avx2")
-        except ImportError:
-            pass
+    for _, module, cpu_runs in reversed(_kernels._BUILDS):
+        if cpu_runs():
+            try:
+                importlib.import_module(f"fastinit.{module}")
+            except ImportError:
+                continue
+            builds.append(module)
     return builds
 
 
@@ -36,14 +38,36 @@ def build(request, monkeypatch):
 
 
 def test_the_chosen_build_is_the_best_the_cpu_runs():
-    from fastinit import _kernels_generic
-
-    best = "avx2+fma" if "_kernels_avx2" in available_builds() else \
-        _kernels_generic.instruction_set()
+    best = importlib.import_module(f"fastinit.{available_builds()[-1]}").instruction_set()
     forced = os.environ.get("FASTINIT_ISA", "").strip().lower()
-    expected = _kernels_generic.instruction_set() if forced == "generic" else best
+    expected = best if not forced else \
+        importlib.import_module(f"fastinit._kernels_{forced}").instruction_set()
     assert _kernels.INSTRUCTION_SET == expected
     assert fi.show_config(file=None)["instruction_set"] == expected
+
+
+@pytest.mark.parametrize("forced", ["avx2", "avx512"])
+def test_a_forced_build_is_the_one_used_or_an_error(forced):
+    """FASTINIT_ISA names a build: a fresh interpreter uses it where the CPU runs
+    it, and refuses to import where it cannot."""
+    code = "import fastinit as fi; print(fi.show_config(file=None)['instruction_set'])"
+    env = {**os.environ, "FASTINIT_ISA": forced}
+    run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, timeout=120)
+    if f"_kernels_{forced}" in available_builds():
+        assert run.returncode == 0, run.stderr
+        assert run.stdout.strip().startswith(forced)
+    else:
+        assert run.returncode != 0
+        assert "FASTINIT_ISA" in run.stderr
+
+
+def test_an_unknown_forced_build_is_refused():
+    env = {**os.environ, "FASTINIT_ISA": "sse9"}
+    run = subprocess.run([sys.executable, "-c", "import fastinit"], env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode != 0
+    assert "FASTINIT_ISA must be one of 'generic', 'avx512', 'avx2'" in run.stderr
 
 
 @pytest.mark.parametrize("depth", [1, 2, 4, 6])
@@ -129,3 +153,14 @@ def test_every_build_trains_every_activation_like_the_reference(build, activatio
     layers = fi.forward(X, result.parameters, activation, negative_slope=0.1)
     np.testing.assert_allclose(fi.predict_proba(X, result.parameters, activation=activation,
                                                 negative_slope=0.1), layers["AL"], rtol=rtol)
+
+
+def test_every_build_measures_its_fma_peak(build):
+    """fma_peak (report.py's yardstick) times real work and names bad arguments.
+    Only that it is a positive, finite rate is asserted: speed is measured in
+    benchmarks, not in unit tests."""
+    rate = build.fma_peak(1, rounds=200_000)
+    assert np.isfinite(rate) and rate > 0
+    for bad in ({"n_threads": 0}, {"rounds": 0}):
+        with pytest.raises(ValueError, match="n_threads and rounds must be positive"):
+            build.fma_peak(**{"n_threads": 1, "rounds": 1000, **bad})

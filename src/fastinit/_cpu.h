@@ -1,5 +1,5 @@
 /* What the compiled core knows about the CPU and the build: whether the CPU
- * running it has AVX2 and FMA (to choose the AVX2 build at import), which
+ * running it has AVX2 and FMA or AVX-512 (to choose a build at import), which
  * instruction set and whether OpenMP this translation unit was compiled for.
  */
 #ifndef FASTINIT_CPU_H
@@ -16,8 +16,22 @@ static int fi_cpu_has_avx2_fma(void)
 #endif
 }
 
+/* 1 when the CPU running this code has AVX-512 F, VL and DQ and FMA, else 0. */
+static int fi_cpu_has_avx512(void)
+{
+#if (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")
+           && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("fma");
+#else
+    return 0;
+#endif
+}
+
 /* Which instruction set this translation unit was compiled for. */
-#if defined(__AVX2__) && defined(__FMA__)
+#if defined(__AVX512F__) && defined(__FMA__)
+#define FI_INSTRUCTION_SET "avx512+fma"
+#elif defined(__AVX2__) && defined(__FMA__)
 #define FI_INSTRUCTION_SET "avx2+fma"
 #elif defined(__x86_64__)
 #define FI_INSTRUCTION_SET "x86-64 (sse2)"

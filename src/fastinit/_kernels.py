@@ -1,37 +1,49 @@
 """The compiled core for this CPU.
 
-The same kernels are compiled twice (``_kernels_impl.pxi``): for the baseline
-instruction set of the platform (``_kernels_generic``) and, on x86-64, for AVX2
-with FMA (``_kernels_avx2``). At import this module asks the CPU what it has and
+The same kernels are compiled up to three times (``_kernels_impl.pxi``): for the
+baseline instruction set of the platform (``_kernels_generic``) and, on x86-64,
+for AVX2 with FMA (``_kernels_avx2``) and for AVX-512 F/VL/DQ with FMA
+(``_kernels_avx512``). At import this module asks the CPU what it has and
 re-exports the fastest build it can run, so one wheel runs on any x86-64 CPU.
-Set ``FASTINIT_ISA=generic`` (or ``avx2``) in the environment to force a build.
+Set ``FASTINIT_ISA=generic`` (or ``avx2``, or ``avx512``) in the environment to
+force a build.
 """
 
+import importlib
 import os
 
 from . import _kernels_generic
 
 __all__ = ["INSTRUCTION_SET", "backward_layers", "descend", "epoch_layout", "epochs",
-           "request_stop",
+           "fma_peak", "request_stop",
            "forward_layers", "gradient", "gradient_step", "infer", "training_layout"]
+
+#: The builds beyond the baseline, fastest first: (FASTINIT_ISA name, module,
+#: the generic build's test of whether this CPU runs it).
+_BUILDS = (("avx512", "_kernels_avx512", _kernels_generic.cpu_has_avx512),
+           ("avx2", "_kernels_avx2", _kernels_generic.cpu_has_avx2_fma))
 
 
 def _choose():
     forced = os.environ.get("FASTINIT_ISA", "").strip().lower()
-    if forced not in ("", "generic", "avx2"):
-        raise ImportError(f"FASTINIT_ISA must be 'generic' or 'avx2', got {forced!r}")
+    names = ("generic", *(name for name, _, _ in _BUILDS))
+    if forced not in ("", *names):
+        raise ImportError(f"FASTINIT_ISA must be one of {', '.join(map(repr, names))}, "
+                          f"got {forced!r}")
     if forced == "generic":
         return _kernels_generic
-    if _kernels_generic.cpu_has_avx2_fma():
+    for name, module, cpu_runs in _BUILDS:
+        if forced not in ("", name):
+            continue
+        if not cpu_runs():
+            if forced:
+                raise ImportError(f"FASTINIT_ISA={name}, but this CPU cannot run that build")
+            continue
         try:
-            from . import _kernels_avx2
+            return importlib.import_module(f".{module}", __package__)
         except ImportError:
-            if forced == "avx2":
+            if forced:
                 raise
-        else:
-            return _kernels_avx2
-    if forced == "avx2":
-        raise ImportError("FASTINIT_ISA=avx2, but this CPU lacks AVX2 or FMA")
     return _kernels_generic
 
 
@@ -48,3 +60,4 @@ training_layout = _impl.training_layout
 epochs = _impl.epochs
 epoch_layout = _impl.epoch_layout
 request_stop = _impl.request_stop
+fma_peak = _impl.fma_peak

@@ -15,6 +15,8 @@ _Index = NDArray[np.intp]
 
 INSTRUCTION_SET: str
 
+def fma_peak(n_threads: int = 1, rounds: int = 20_000_000) -> float: ...
+
 def training_layout(dims: _Index, m: int, n_threads: int) -> tuple[int, int]: ...
 def descend(
     dims: _Index,

@@ -1,6 +1,7 @@
-# The compiled core of fastinit. Included by ``_kernels_generic.pyx`` and
-# ``_kernels_avx2.pyx``, which compile this same code for the baseline
-# instruction set and for AVX2/FMA; ``_kernels.py`` picks one at import.
+# The compiled core of fastinit. Included by ``_kernels_generic.pyx``,
+# ``_kernels_avx2.pyx`` and ``_kernels_avx512.pyx``, which compile this same code
+# for the baseline instruction set, for AVX2/FMA and for AVX-512;
+# ``_kernels.py`` picks one at import.
 #
 # Three layers, as in scikit-learn's ``_loss`` module:
 #
@@ -32,6 +33,8 @@
 # their own at the end: whole-layer passes that keep every layer, and inference
 # that keeps only the output. They take NumPy arrays through NumPy's C API, which
 # costs far less per call than typed memoryviews.
+
+import time
 
 cimport numpy as cnp
 from cython cimport floating
@@ -85,11 +88,16 @@ cdef int _raise_interrupt() except -1:
 
 cdef extern from "_cpu.h" nogil:
     int fi_cpu_has_avx2_fma()
+    int fi_cpu_has_avx512()
     const char* FI_INSTRUCTION_SET
     int FI_OPENMP
 
 cdef extern from "_simd.h":
     enum: CHUNK "FI_CHUNK_MAX"   # blocks are padded to a multiple of this (see _simd.h)
+    enum: LANES_D "FI_LANES_d"
+
+cdef extern from "_simd.h" nogil:
+    double fi_fma_chains(long n, double start)
 
 cdef extern from "_shuffle.h" nogil:
     void fi_permutation(Py_ssize_t* order, Py_ssize_t m, unsigned int seed)
@@ -107,9 +115,10 @@ cdef extern from "_dropout.h" nogil:
     void fi_scale_f(float* a, Py_ssize_t n, float scale)
 
 cdef enum:
+    MIN_BLOCK = 128       # examples per block, at least (where m has them)
     MAX_BLOCK = 512       # examples per block, at most
     MAX_SLOTS = 64        # gradient slots summed after each pass, about
-    BLOCK_BYTES = 49152   # activation and delta rows of one block should fit in about this
+    BLOCK_BYTES = 1048576 # activation and delta rows of one block should fit in about this
     ROW_PADDING = 8       # values added to a block's row length (see _leading_dimension)
 
 
@@ -126,6 +135,30 @@ def has_openmp():
 def cpu_has_avx2_fma():
     """Whether the CPU running this process has AVX2 and FMA."""
     return bool(fi_cpu_has_avx2_fma())
+
+
+def fma_peak(int n_threads=1, long rounds=20_000_000):
+    """This build's float64 multiply-add peak in GFLOP/s with ``n_threads``
+    threads: each runs ``rounds`` rounds of 12 independent vector chains (a
+    multiply-add counts as two operations). About 0.1 s per call on an AVX2
+    core at the default, so benchmarks can measure it beside what they time."""
+    if n_threads < 1 or rounds < 1:
+        raise ValueError(f"n_threads and rounds must be positive, got {n_threads} and {rounds}")
+    cdef int t
+    cdef double sink = 0
+    start = time.perf_counter()
+    with nogil, parallel(num_threads=n_threads):
+        for t in prange(n_threads, schedule="static", chunksize=1):
+            sink += fi_fma_chains(rounds, 0.1)
+    seconds = time.perf_counter() - start
+    if not sink == sink:
+        raise RuntimeError("fma_peak: the chains did not stay finite")
+    return n_threads * rounds * 12 * LANES_D * 2.0 / seconds / 1e9
+
+
+def cpu_has_avx512():
+    """Whether the CPU running this process has AVX-512 F, VL and DQ, and FMA."""
+    return bool(fi_cpu_has_avx512())
 
 
 # ---------------------------------------------------------------------------
@@ -461,19 +494,25 @@ cdef inline Py_ssize_t _leading_dimension(Py_ssize_t block) noexcept nogil:
 
 
 cdef Py_ssize_t _block_columns(Net net, Py_ssize_t m) noexcept nogil:
-    """Examples per training block: as many as keep one block's activations and
-    deltas within BLOCK_BYTES, counting 8 bytes a value whatever the dtype (at
-    least 2 CHUNKs, at most MAX_BLOCK), fewer when m is smaller. Depends on the
-    network and m only, never on the threads or the dtype."""
-    cdef Py_ssize_t rows = _layer_offset(net, net.L + 1, 1) + 2 * _widest(net)
-    cdef Py_ssize_t block = BLOCK_BYTES // (8 * rows) // CHUNK * CHUNK
-    if block < 2 * CHUNK:
-        block = 2 * CHUNK
+    """Examples per training block: as many as keep one block's inputs,
+    activations and deltas within BLOCK_BYTES, counting 8 bytes a value whatever
+    the dtype, at
+    least MIN_BLOCK (the lane sums of the weight gradient are added up once per
+    block) and at most MAX_BLOCK; then evened out, so that the blocks come in
+    an even number of nearly equal widths (two threads, or four, share them
+    fairly), and fewer when m is smaller. Depends on the network and m only,
+    never on the threads or the dtype."""
+    cdef Py_ssize_t rows = net.dims[0] + _layer_offset(net, net.L + 1, 1) + 2 * _widest(net)
+    cdef Py_ssize_t block = BLOCK_BYTES // (8 * rows)
+    cdef Py_ssize_t n_blocks
+    if block < MIN_BLOCK:
+        block = MIN_BLOCK
     if block > MAX_BLOCK:
         block = MAX_BLOCK
-    if block > _round_up(m, CHUNK):
-        block = _round_up(m, CHUNK)
-    return block
+    n_blocks = (m + block - 1) // block
+    if n_blocks > 1 and n_blocks % 2:
+        n_blocks += 1
+    return _round_up((m + n_blocks - 1) // n_blocks, CHUNK)
 
 
 cdef void _add_row_space_offset(floating* Z, Py_ssize_t ldz, const floating* offset,

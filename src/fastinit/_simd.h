@@ -21,17 +21,45 @@
 #include <stdint.h>
 #include <string.h>
 
-/* Examples per chunk: 4 AVX registers of either dtype. Blocks are padded to a
- * multiple of FI_CHUNK_MAX, which every chunk divides. */
+/* Examples per chunk: 4 AVX registers of either dtype (4 AVX-512 registers in
+ * the AVX-512 build). Blocks are padded to a multiple of FI_CHUNK_MAX, which
+ * every chunk divides. */
+#if defined(__AVX512F__)
 #define FI_CHUNK_d 16
 #define FI_CHUNK_f 32
 #define FI_CHUNK_MAX 32
+#else
+#define FI_CHUNK_d 16
+#define FI_CHUNK_f 32
+#define FI_CHUNK_MAX 32
+#endif
+/* Rows of W per register tile of the forward pass (and inputs per tile of the
+ * input gradient), each row holding a chunk of examples: 2 x 4 accumulators in
+ * 16 AVX registers, 4 x 4 in 32 AVX-512 ones. The shape of a tile never changes
+ * the arithmetic. */
+#if defined(__AVX512F__)
+#define FI_TILE_ROWS 4
+#else
+#define FI_TILE_ROWS 2
+#endif
+/* `case n:` for every remainder 1 .. FI_TILE_ROWS - 1 of a loop over tiles, the
+ * remainder a constant in each case (FI_ROWS_LEFT) so that the tile is unrolled. */
+#define FI_REMAINDER_CASE(n, CALL) case n: { enum { FI_ROWS_LEFT = n }; CALL; break; }
+#if FI_TILE_ROWS == 4
+#define FI_REMAINDER_CASES(CALL) \
+    FI_REMAINDER_CASE(1, CALL) FI_REMAINDER_CASE(2, CALL) FI_REMAINDER_CASE(3, CALL)
+#else
+#define FI_REMAINDER_CASES(CALL) FI_REMAINDER_CASE(1, CALL)
+#endif
 /* Inputs per panel of the forward pass: the panel of a chunk stays in L2
  * while every output row is computed from it. */
 #define FI_PANEL 128
 
-/* One register: 32 bytes where AVX is enabled, 16 (SSE2, NEON) otherwise. */
-#if defined(__AVX__)
+/* One register: 64 bytes where AVX-512 is enabled, 32 where AVX is, 16 (SSE2,
+ * NEON) otherwise. */
+#if defined(__AVX512F__)
+#define FI_VECTOR_BYTES 64
+#elif defined(__AVX__)
 #define FI_VECTOR_BYTES 32
 #else
 #define FI_VECTOR_BYTES 16
@@ -41,7 +69,13 @@ typedef float fi_vf __attribute__((vector_size(FI_VECTOR_BYTES)));
 
 /* x in every lane, as a vector literal: a lane-by-lane loop makes GCC build the
  * float vector through the stack (a store-forwarding stall on every use). */
-#if FI_VECTOR_BYTES == 32
+#if FI_VECTOR_BYTES == 64
+static inline fi_vd fi_splat_d(double x) { return (fi_vd){x, x, x, x, x, x, x, x}; }
+static inline fi_vf fi_splat_f(float x)
+{
+    return (fi_vf){x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x};
+}
+#elif FI_VECTOR_BYTES == 32
 static inline fi_vd fi_splat_d(double x) { return (fi_vd){x, x, x, x}; }
 static inline fi_vf fi_splat_f(float x) { return (fi_vf){x, x, x, x, x, x, x, x}; }
 #else
@@ -83,61 +117,46 @@ static inline T fi_hsum_##SUFFIX(const V* acc) {                                
     return total;                                                                         \
 }                                                                                         \
                                                                                           \
-/* Rows i and i + 1 (or i alone, when rows == 1) of Z = W @ A + b over the     \
- * inputs k0..k1 of one chunk: start from b on the first panel (from 0 when      \
- * bias_last, adding b after the last panel), from Z after; max(., 0) after the  \
- * last panel when relu. */                                                               \
-static inline void fi_forward_rows_##SUFFIX(const T* W, const T* b, const T* A,           \
-                                            ptrdiff_t lda, T* Z, ptrdiff_t ldz,           \
-                                            ptrdiff_t i, int rows, ptrdiff_t n_in,        \
-                                            ptrdiff_t k0, ptrdiff_t k1, ptrdiff_t j0,     \
-                                            int relu, int bias_last)                      \
+/* Rows i .. i + rows - 1 (rows <= FI_TILE_ROWS, a constant where inlined) of     \
+ * Z = W @ A + b over the inputs k0..k1 of one chunk: start from b on the first     \
+ * panel (from 0 when bias_last, adding b after the last panel), from Z after;      \
+ * max(., 0) after the last panel when relu. Each value is its own chain of         \
+ * multiply-adds over the inputs in order, so the tile's shape never changes a bit. */ \
+static inline __attribute__((always_inline)) void fi_forward_rows_##SUFFIX(               \
+    const T* W, const T* b, const T* A, ptrdiff_t lda, T* Z, ptrdiff_t ldz, ptrdiff_t i,  \
+    int rows, ptrdiff_t n_in, ptrdiff_t k0, ptrdiff_t k1, ptrdiff_t j0, int relu,         \
+    int bias_last)                                                                        \
 {                                                                                         \
     enum { NV = FI_VECS_##SUFFIX, NL = FI_LANES_##SUFFIX };                               \
-    const T* w0 = W + i * n_in;                                                           \
-    const T* w1 = w0 + n_in;                                                              \
-    T* z0 = Z + i * ldz + j0;                                                             \
-    T* z1 = z0 + ldz;                                                                     \
     int first = k0 == 0, last = k1 == n_in;                                               \
-    V acc0[NV], acc1[NV];                                                                 \
-    T b0 = bias_last ? 0 : b[i], b1 = rows == 2 && !bias_last ? b[i + 1] : 0;              \
-    for (int v = 0; v < NV; v++) {                                                       \
-        acc0[v] = first ? fi_splat_##SUFFIX(b0) : fi_load_##SUFFIX(z0 + v * NL);         \
-        if (rows == 2)                                                                    \
-            acc1[v] = first ? fi_splat_##SUFFIX(b1) : fi_load_##SUFFIX(z1 + v * NL);     \
+    V acc[FI_TILE_ROWS][NV];                                                              \
+    for (int r = 0; r < rows; r++) {                                                      \
+        T* z = Z + (i + r) * ldz + j0;                                                    \
+        T start = bias_last ? 0 : b[i + r];                                               \
+        for (int v = 0; v < NV; v++)                                                      \
+            acc[r][v] = first ? fi_splat_##SUFFIX(start) : fi_load_##SUFFIX(z + v * NL);  \
     }                                                                                     \
-    if (rows == 2) {                                                                      \
-        for (ptrdiff_t k = k0; k < k1; k++) {                                             \
-            const T* a = A + k * lda + j0;                                                \
-            V s0 = fi_splat_##SUFFIX(w0[k]), s1 = fi_splat_##SUFFIX(w1[k]);               \
-            for (int v = 0; v < NV; v++) {                                                \
-                V x = fi_load_##SUFFIX(a + v * NL);                                       \
-                acc0[v] += s0 * x;                                                        \
-                acc1[v] += s1 * x;                                                        \
-            }                                                                             \
-        }                                                                                 \
-    } else {                                                                              \
-        for (ptrdiff_t k = k0; k < k1; k++) {                                             \
-            const T* a = A + k * lda + j0;                                                \
-            V s0 = fi_splat_##SUFFIX(w0[k]);                                              \
-            for (int v = 0; v < NV; v++) acc0[v] += s0 * fi_load_##SUFFIX(a + v * NL);    \
+    for (ptrdiff_t k = k0; k < k1; k++) {                                                 \
+        const T* a = A + k * lda + j0;                                                    \
+        V x[NV];                                                                          \
+        for (int v = 0; v < NV; v++) x[v] = fi_load_##SUFFIX(a + v * NL);                 \
+        for (int r = 0; r < rows; r++) {                                                  \
+            V s = fi_splat_##SUFFIX(W[(i + r) * n_in + k]);                               \
+            for (int v = 0; v < NV; v++) acc[r][v] += s * x[v];                           \
         }                                                                                 \
     }                                                                                     \
-    if (last && bias_last)                                                                \
-        for (int v = 0; v < NV; v++) {                                                   \
-            acc0[v] += fi_splat_##SUFFIX(b[i]);                                           \
-            if (rows == 2) acc1[v] += fi_splat_##SUFFIX(b[i + 1]);                        \
+    for (int r = 0; r < rows; r++) {                                                      \
+        T* z = Z + (i + r) * ldz + j0;                                                    \
+        for (int v = 0; v < NV; v++) {                                                    \
+            if (last && bias_last) acc[r][v] += fi_splat_##SUFFIX(b[i + r]);              \
+            fi_store_##SUFFIX(z + v * NL, last && relu ? fi_relu_##SUFFIX(acc[r][v])      \
+                                                       : acc[r][v]);                      \
         }                                                                                 \
-    for (int v = 0; v < NV; v++) {                                                       \
-        fi_store_##SUFFIX(z0 + v * NL, last && relu ? fi_relu_##SUFFIX(acc0[v]) : acc0[v]); \
-        if (rows == 2)                                                                    \
-            fi_store_##SUFFIX(z1 + v * NL,                                                \
-                              last && relu ? fi_relu_##SUFFIX(acc1[v]) : acc1[v]);        \
     }                                                                                     \
 }                                                                                         \
                                                                                           \
-/* Z = W @ A + b, then max(., 0) when relu: two rows of W at a time, the inputs    \
- * in panels of FI_PANEL that stay in cache while every row uses them. With         \
+/* Z = W @ A + b, then max(., 0) when relu: FI_TILE_ROWS rows of W at a time, the   \
+ * inputs in panels of FI_PANEL that stay in cache while every row uses them. With  \
  * bias_last, each value is summed as the plain loop does: from 0 over the inputs   \
  * in order, then + b. */                                                                 \
 static void fi_block_forward_##SUFFIX(const T* W, const T* b, const T* A, ptrdiff_t lda,  \
@@ -149,29 +168,31 @@ static void fi_block_forward_##SUFFIX(const T* W, const T* b, const T* A, ptrdif
         ptrdiff_t k1 = k0 + FI_PANEL < n_in ? k0 + FI_PANEL : n_in;                       \
         for (ptrdiff_t j0 = 0; j0 < width; j0 += FI_CHUNK_##SUFFIX) {                     \
             ptrdiff_t i = 0;                                                              \
-            for (; i + 1 < n_out; i += 2)                                                 \
-                fi_forward_rows_##SUFFIX(W, b, A, lda, Z, ldz, i, 2, n_in, k0, k1, j0,     \
-                                         relu, bias_last);                                \
-            if (i < n_out)                                                                \
-                fi_forward_rows_##SUFFIX(W, b, A, lda, Z, ldz, i, 1, n_in, k0, k1, j0,     \
-                                         relu, bias_last);                                \
+            for (; i + FI_TILE_ROWS <= n_out; i += FI_TILE_ROWS)                          \
+                fi_forward_rows_##SUFFIX(W, b, A, lda, Z, ldz, i, FI_TILE_ROWS, n_in, k0, \
+                                         k1, j0, relu, bias_last);                        \
+            switch (n_out - i) {                                                          \
+            FI_REMAINDER_CASES(fi_forward_rows_##SUFFIX(W, b, A, lda, Z, ldz, i, FI_ROWS_LEFT, \
+                                                         n_in, k0, k1, j0, relu, bias_last)) \
+            }                                                                             \
         }                                                                                 \
     }                                                                                     \
 }                                                                                         \
                                                                                           \
-/* dW[i..i+R-1, k..k+K-1] (R <= 4, K <= 2) = sums over the block of dZ rows     \
- * times A rows: one vector of examples per step, one partial sum per lane, the   \
- * lanes added in a fixed order at the end. */                                            \
+/* dW[i..i+R-1, k..k+K-1] (R <= 4, K <= FI_TILE_ROWS) = sums over the block of dZ   \
+ * rows times A rows: one vector of examples per step, one partial sum per lane,    \
+ * the lanes added in a fixed order at the end (so the tile's shape never changes a  \
+ * bit). */                                                                               \
 static inline __attribute__((always_inline)) void fi_weight_tile_##SUFFIX(                \
     const T* dZ, ptrdiff_t lddz, const T* A, ptrdiff_t lda, T* dW, ptrdiff_t n_in,        \
     ptrdiff_t i, ptrdiff_t k, int R, int K, ptrdiff_t width)                              \
 {                                                                                         \
     enum { NL = FI_LANES_##SUFFIX };                                                      \
-    V acc[4][2];                                                                          \
+    V acc[4][FI_TILE_ROWS];                                                               \
     for (int r = 0; r < R; r++)                                                           \
         for (int c = 0; c < K; c++) acc[r][c] = fi_splat_##SUFFIX(0);                     \
     for (ptrdiff_t j = 0; j < width; j += NL) {                                           \
-        V a[2], d[4];                                                                     \
+        V a[FI_TILE_ROWS], d[4];                                                          \
         for (int c = 0; c < K; c++) a[c] = fi_load_##SUFFIX(A + (k + c) * lda + j);       \
         for (int r = 0; r < R; r++) d[r] = fi_load_##SUFFIX(dZ + (i + r) * lddz + j);     \
         for (int r = 0; r < R; r++)                                                       \
@@ -185,25 +206,34 @@ static inline __attribute__((always_inline)) void fi_weight_tile_##SUFFIX(      
         }                                                                                 \
 }                                                                                         \
                                                                                           \
+/* The rows of dW for inputs k .. k + K - 1: tiles of 4 outputs, then one at a time. */ \
+static inline __attribute__((always_inline)) void fi_weight_columns_##SUFFIX(             \
+    const T* dZ, ptrdiff_t lddz, const T* A, ptrdiff_t lda, T* dW, ptrdiff_t n_out,       \
+    ptrdiff_t n_in, ptrdiff_t k, int K, ptrdiff_t width)                                  \
+{                                                                                         \
+    ptrdiff_t i = 0;                                                                      \
+    for (; i + 4 <= n_out; i += 4)                                                        \
+        fi_weight_tile_##SUFFIX(dZ, lddz, A, lda, dW, n_in, i, k, 4, K, width);           \
+    for (; i < n_out; i++)                                                                \
+        fi_weight_tile_##SUFFIX(dZ, lddz, A, lda, dW, n_in, i, k, 1, K, width);           \
+}                                                                                         \
+                                                                                          \
 /* dW = dZ @ A.T and db = dZ.sum(axis=1) over the block, in tiles of 4 outputs x   \
- * 2 inputs; inputs outermost, so a wide input row is read from memory once. */           \
+ * FI_TILE_ROWS inputs; inputs outermost, so a wide input row is read from memory    \
+ * once. */                                                                               \
 static void fi_block_weight_gradient_##SUFFIX(const T* dZ, ptrdiff_t lddz, const T* A,    \
                                               ptrdiff_t lda, T* dW, T* db,                \
                                               ptrdiff_t n_out, ptrdiff_t n_in,            \
                                               ptrdiff_t width)                            \
 {                                                                                         \
     enum { NV = FI_VECS_##SUFFIX, NL = FI_LANES_##SUFFIX, CH = FI_CHUNK_##SUFFIX };       \
-    for (ptrdiff_t k = 0; k < n_in; k += 2) {                                             \
-        int K = k + 1 < n_in ? 2 : 1;                                                     \
-        ptrdiff_t i = 0;                                                                  \
-        for (; i + 4 <= n_out; i += 4) {                                                  \
-            if (K == 2) fi_weight_tile_##SUFFIX(dZ, lddz, A, lda, dW, n_in, i, k, 4, 2, width); \
-            else fi_weight_tile_##SUFFIX(dZ, lddz, A, lda, dW, n_in, i, k, 4, 1, width);  \
-        }                                                                                 \
-        for (; i < n_out; i++) {                                                          \
-            if (K == 2) fi_weight_tile_##SUFFIX(dZ, lddz, A, lda, dW, n_in, i, k, 1, 2, width); \
-            else fi_weight_tile_##SUFFIX(dZ, lddz, A, lda, dW, n_in, i, k, 1, 1, width);  \
-        }                                                                                 \
+    ptrdiff_t k = 0;                                                                      \
+    for (; k + FI_TILE_ROWS <= n_in; k += FI_TILE_ROWS)                                   \
+        fi_weight_columns_##SUFFIX(dZ, lddz, A, lda, dW, n_out, n_in, k, FI_TILE_ROWS,    \
+                                   width);                                                \
+    switch (n_in - k) {                                                                   \
+    FI_REMAINDER_CASES(fi_weight_columns_##SUFFIX(dZ, lddz, A, lda, dW, n_out, n_in, k,   \
+                                                  FI_ROWS_LEFT, width))                   \
     }                                                                                     \
     for (ptrdiff_t i = 0; i < n_out; i++) {                                               \
         const T* dz = dZ + i * lddz;                                                      \
@@ -215,55 +245,49 @@ static void fi_block_weight_gradient_##SUFFIX(const T* dZ, ptrdiff_t lddz, const
     }                                                                                     \
 }                                                                                         \
                                                                                           \
-/* dZ_prev = (W.T @ dZ) * (A > 0), the delta of the ReLU layer below; two inputs of W \
- * at a time, each value summed from 0 over the outputs in order. A NULL A gives     \
- * W.T @ dZ itself. */                                                                    \
+/* Inputs k .. k + cols - 1 (cols <= FI_TILE_ROWS, a constant where inlined) of      \
+ * (W.T @ dZ) * (A > 0) over one chunk, each value summed from 0 over the outputs in  \
+ * order. */                                                                              \
+static inline __attribute__((always_inline)) void fi_input_columns_##SUFFIX(              \
+    const T* W, const T* dZ, ptrdiff_t lddz, const T* A, ptrdiff_t lda, T* out,           \
+    ptrdiff_t ldo, ptrdiff_t n_out, ptrdiff_t n_in, ptrdiff_t k, int cols, ptrdiff_t j0)  \
+{                                                                                         \
+    enum { NV = FI_VECS_##SUFFIX, NL = FI_LANES_##SUFFIX };                               \
+    V acc[FI_TILE_ROWS][NV];                                                              \
+    for (int c = 0; c < cols; c++)                                                        \
+        for (int v = 0; v < NV; v++) acc[c][v] = fi_splat_##SUFFIX(0);                    \
+    for (ptrdiff_t i = 0; i < n_out; i++) {                                               \
+        const T* dz = dZ + i * lddz + j0;                                                 \
+        V d[NV];                                                                          \
+        for (int v = 0; v < NV; v++) d[v] = fi_load_##SUFFIX(dz + v * NL);                \
+        for (int c = 0; c < cols; c++) {                                                  \
+            V s = fi_splat_##SUFFIX(W[i * n_in + k + c]);                                 \
+            for (int v = 0; v < NV; v++) acc[c][v] += s * d[v];                           \
+        }                                                                                 \
+    }                                                                                     \
+    for (int c = 0; c < cols; c++)                                                        \
+        for (int v = 0; v < NV; v++) {                                                    \
+            if (A) acc[c][v] = fi_where_positive_##SUFFIX(                                \
+                fi_load_##SUFFIX(A + (k + c) * lda + j0 + v * NL), acc[c][v]);            \
+            fi_store_##SUFFIX(out + (k + c) * ldo + j0 + v * NL, acc[c][v]);              \
+        }                                                                                 \
+}                                                                                         \
+                                                                                          \
+/* dZ_prev = (W.T @ dZ) * (A > 0), the delta of the ReLU layer below, FI_TILE_ROWS     \
+ * inputs of W at a time. A NULL A gives W.T @ dZ itself. */                              \
 static void fi_block_input_gradient_##SUFFIX(const T* W, const T* dZ, ptrdiff_t lddz,     \
                                              const T* A, ptrdiff_t lda, T* out,           \
                                              ptrdiff_t ldo, ptrdiff_t n_out,              \
                                              ptrdiff_t n_in, ptrdiff_t width)             \
 {                                                                                         \
-    enum { NV = FI_VECS_##SUFFIX, NL = FI_LANES_##SUFFIX };                               \
-    V zero = fi_splat_##SUFFIX(0);                                                        \
-    for (ptrdiff_t j0 = 0; j0 < width; j0 += FI_CHUNK_##SUFFIX) {                                  \
+    for (ptrdiff_t j0 = 0; j0 < width; j0 += FI_CHUNK_##SUFFIX) {                         \
         ptrdiff_t k = 0;                                                                  \
-        for (; k + 1 < n_in; k += 2) {                                                    \
-            V acc0[NV], acc1[NV];                                                         \
-            for (int v = 0; v < NV; v++) acc0[v] = acc1[v] = zero;                        \
-            for (ptrdiff_t i = 0; i < n_out; i++) {                                       \
-                const T* dz = dZ + i * lddz + j0;                                         \
-                V s0 = fi_splat_##SUFFIX(W[i * n_in + k]);                                \
-                V s1 = fi_splat_##SUFFIX(W[i * n_in + k + 1]);                            \
-                for (int v = 0; v < NV; v++) {                                            \
-                    V d = fi_load_##SUFFIX(dz + v * NL);                                  \
-                    acc0[v] += s0 * d;                                                    \
-                    acc1[v] += s1 * d;                                                    \
-                }                                                                         \
-            }                                                                             \
-            for (int v = 0; v < NV; v++) {                                                \
-                if (A) {                                                                  \
-                    V a0 = fi_load_##SUFFIX(A + k * lda + j0 + v * NL);                   \
-                    V a1 = fi_load_##SUFFIX(A + (k + 1) * lda + j0 + v * NL);             \
-                    acc0[v] = fi_where_positive_##SUFFIX(a0, acc0[v]);                    \
-                    acc1[v] = fi_where_positive_##SUFFIX(a1, acc1[v]);                    \
-                }                                                                         \
-                fi_store_##SUFFIX(out + k * ldo + j0 + v * NL, acc0[v]);                  \
-                fi_store_##SUFFIX(out + (k + 1) * ldo + j0 + v * NL, acc1[v]);            \
-            }                                                                             \
-        }                                                                                 \
-        for (; k < n_in; k++) {                                                           \
-            V acc0[NV];                                                                   \
-            for (int v = 0; v < NV; v++) acc0[v] = zero;                                  \
-            for (ptrdiff_t i = 0; i < n_out; i++) {                                       \
-                const T* dz = dZ + i * lddz + j0;                                         \
-                V s0 = fi_splat_##SUFFIX(W[i * n_in + k]);                                \
-                for (int v = 0; v < NV; v++) acc0[v] += s0 * fi_load_##SUFFIX(dz + v * NL); \
-            }                                                                             \
-            for (int v = 0; v < NV; v++) {                                                \
-                if (A) acc0[v] = fi_where_positive_##SUFFIX(                              \
-                    fi_load_##SUFFIX(A + k * lda + j0 + v * NL), acc0[v]);                \
-                fi_store_##SUFFIX(out + k * ldo + j0 + v * NL, acc0[v]);                  \
-            }                                                                             \
+        for (; k + FI_TILE_ROWS <= n_in; k += FI_TILE_ROWS)                               \
+            fi_input_columns_##SUFFIX(W, dZ, lddz, A, lda, out, ldo, n_out, n_in, k,      \
+                                      FI_TILE_ROWS, j0);                                  \
+        switch (n_in - k) {                                                               \
+        FI_REMAINDER_CASES(fi_input_columns_##SUFFIX(W, dZ, lddz, A, lda, out, ldo, n_out, \
+                                                     n_in, k, FI_ROWS_LEFT, j0))          \
         }                                                                                 \
     }                                                                                     \
 }
@@ -674,6 +698,22 @@ static void fi_activation_delta_##SUFFIX(const T* a, const T* d, T* out, ptrdiff
 
 FI_DEFINE_ACTIVATIONS(double, fi_vd, d, fi_exp_short_vd, fi_tanh_vd, fi_expm1_negative_vd)
 FI_DEFINE_ACTIVATIONS(float, fi_vf, f, fi_exp_short_vf, fi_tanh_vf, fi_expm1_negative_vf)
+
+/* n rounds of 12 independent chains of float64 multiply-adds a = a * b + c, one
+ * vector each: enough to keep two FMA pipes busy through their latency, so that
+ * 12 * FI_LANES_d * 2 * n operations over the seconds taken give this build's peak
+ * (benchmarks/report.py puts GFLOP/s in proportion with it). Returns a checksum,
+ * so that the work is not optimized away. */
+static double fi_fma_chains(long n, double start)
+{
+    fi_vd b = fi_splat_d(0.9999999), c = fi_splat_d(1e-9), a[12];
+    for (int i = 0; i < 12; i++) a[i] = b * (start * (i + 1));
+    for (long k = 0; k < n; k++)
+        for (int i = 0; i < 12; i++) a[i] = a[i] * b + c;
+    fi_vd total = a[0];
+    for (int i = 1; i < 12; i++) total += a[i];
+    return total[0];
+}
 
 /* exp of one number: one lane of the vector version, so scalar and vector code
  * give the same bits. */

@@ -24,7 +24,7 @@ def show_config(file=sys.stdout):
     -------
     dict
         ``version``, ``instruction_set`` (the build in use), ``cpu_has_avx2_fma``,
-        ``openmp``, ``threads`` (what training can use), ``cores``, ``machine``,
+        ``cpu_has_avx512``, ``openmp``, ``threads`` (what training can use), ``cores``, ``machine``,
         ``python`` and ``numpy``.
     """
     from . import _kernels_generic
@@ -33,6 +33,7 @@ def show_config(file=sys.stdout):
         "version": __version__,
         "instruction_set": _kernels.INSTRUCTION_SET,
         "cpu_has_avx2_fma": _kernels_generic.cpu_has_avx2_fma(),
+        "cpu_has_avx512": _kernels_generic.cpu_has_avx512(),
         "openmp": _kernels._impl.has_openmp(),
         "threads": "OpenMP, up to the cores" if _kernels._impl.has_openmp() else
                    "one (built without OpenMP)",

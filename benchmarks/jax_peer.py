@@ -1,0 +1,54 @@
+"""JAX, the strongest peer measured (issue 16): plain gradient descent with the
+whole loop compiled (``jit`` of a ``fori_loop``) on the CPU, float64 enabled.
+Shared by report.py, seeds.py and the pytest-benchmark suite."""
+
+import numpy as np
+
+
+def jax_gradient_descent(n_layers, iterations):
+    """JAX's plain gradient descent on a LINEAR->RELU x (L-1) -> LINEAR->SIGMOID
+    network (stable cross-entropy from the logits, learning rate 0.01):
+    ``train(params, X, Y)`` runs ``iterations`` steps in a ``fori_loop``. Needs
+    JAX, imported by the caller."""
+    import jax
+    import jax.numpy as jnp
+
+    def cost(params, X, Y):
+        A = X
+        for l in range(1, n_layers + 1):
+            Z = params[f"W{l}"] @ A + params[f"b{l}"]
+            A = jax.nn.relu(Z) if l < n_layers else Z
+        losses = jnp.maximum(A, 0) - A * Y + jnp.log1p(jnp.exp(-jnp.abs(A)))
+        return jnp.sum(losses) / X.shape[1]
+
+    gradient = jax.grad(cost)
+
+    def train(params, X, Y):
+        def step(_, params):
+            grads = gradient(params, X, Y)
+            return {k: params[k] - 0.01 * grads[k] for k in params}
+        return jax.lax.fori_loop(0, iterations, step, params)
+
+    return train
+
+
+def jax_loop(X, Y, parameters, iterations):
+    """A function that runs ``iterations`` steps of :func:`jax_gradient_descent`
+    from ``parameters`` on (X, Y), in their dtype, on the CPU, and waits for the
+    result; compiled (and run once) here. None when JAX is not installed."""
+    try:
+        import jax
+    except ImportError:
+        return None
+    jax.config.update("jax_enable_x64", True)
+    import jax.numpy as jnp
+
+    cpu = jax.devices("cpu")[0]
+    train = jax.jit(jax_gradient_descent(len(parameters) // 2, iterations))
+    params = jax.device_put({k: jnp.asarray(v) for k, v in parameters.items()}, cpu)
+    X_j, Y_j = jax.device_put(jnp.asarray(X), cpu), jax.device_put(jnp.asarray(Y), cpu)
+    run = lambda: jax.block_until_ready(train(params, X_j, Y_j))
+    trained = run()
+    if trained["W1"].dtype != np.asarray(parameters["W1"]).dtype:
+        raise TypeError(f"JAX trained in {trained['W1'].dtype}, not the parameters' dtype")
+    return run
