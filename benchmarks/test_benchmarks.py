@@ -5,7 +5,10 @@ group per embedding call (embedding.py), fastinit against the NumPy it replaces.
     pytest benchmarks/ --benchmark-only
 
 The per-iteration time of each side is the benchmark's time divided by the
-workload's iteration count; ``python benchmarks/report.py`` prints the ratios.
+workload's iteration count. The session ends with a summary of every workload
+group (conftest.py): each peer's time over fastinit's, and fastinit's GFLOP/s
+as a share of the FMA peak measured in the same session; ``python
+benchmarks/report.py`` prints the same ratios from alternating rounds.
 """
 
 import numpy as np
@@ -13,6 +16,7 @@ import pytest
 import reference as ref
 import seeds
 from jax_peer import jax_loop
+from summary import WORKLOAD_RATES, WORKLOAD_TIMES, record_workload_time
 from embedding import CALLS
 from workloads import MINI_BATCH_ADAM, WORKLOADS, course_moons
 
@@ -26,7 +30,11 @@ def workload(request):
     return request.param
 
 
-def test_fastinit(benchmark, workload):
+def test_fastinit(benchmark, workload, fma_peak):
+    """fastinit, with its GFLOP/s and share of the FMA peak (measured in this
+    session with the workload's threads; twice the float64 peak for float32) in
+    the benchmark's extra_info and the closing summary. Row-space workloads do
+    less than the counted work, so their share is not a share of anything."""
     X, Y, parameters = workload.data()
     benchmark.group = f"{workload.name}-{workload.dtype}"
     benchmark.extra_info["iterations"] = workload.iterations
@@ -35,6 +43,16 @@ def test_fastinit(benchmark, workload):
         kwargs=dict(num_iterations=workload.iterations, record_every=1000),
         rounds=3, iterations=1, warmup_rounds=1)
     assert np.isfinite(result.final_cost)
+    record_workload_time(benchmark, "fastinit", workload.iterations)
+    if benchmark.stats is not None:
+        threads = fi.threads.resolve_threads(None, (X.shape[0], *workload.layers_dims[1:]),
+                                             workload.m)
+        rate = workload.flops_per_iteration() / WORKLOAD_TIMES[benchmark.group]["fastinit"] / 1e9
+        share = rate / (fma_peak(threads) * (2 if workload.dtype == "float32" else 1))
+        if fi.row_space.use_row_space(workload.layers_dims, workload.m, workload.iterations, 0.0):
+            share = float("nan")
+        benchmark.extra_info.update(gflops=rate, share_of_fma_peak=share)
+        WORKLOAD_RATES[benchmark.group] = (rate, share)
 
 
 def test_reference(benchmark, workload):
@@ -46,6 +64,7 @@ def test_reference(benchmark, workload):
         kwargs=dict(num_iterations=workload.iterations, record_every=1000, cost="course"),
         rounds=3, iterations=1)
     assert len(costs) == (workload.iterations + 999) // 1000
+    record_workload_time(benchmark, "reference", workload.iterations)
 
 
 def test_pytorch(benchmark, workload):
@@ -74,6 +93,7 @@ def test_pytorch(benchmark, workload):
         return params
 
     benchmark.pedantic(run, rounds=3, iterations=1)
+    record_workload_time(benchmark, "pytorch", workload.iterations)
 
 
 def test_jax(benchmark, workload):
@@ -85,6 +105,7 @@ def test_jax(benchmark, workload):
     benchmark.extra_info["iterations"] = workload.iterations
     run = jax_loop(X, Y, parameters, workload.iterations)
     benchmark.pedantic(run, rounds=3, iterations=1)
+    record_workload_time(benchmark, "jax", workload.iterations)
 
 
 def test_fastinit_mini_batch_adam(benchmark):
