@@ -43,5 +43,6 @@ def pytest_terminal_summary(terminalreporter):
         peers = ", ".join(f"{side} {seconds / ours:.2f}x" for side, seconds in times.items()
                           if side != "fastinit")
         rate, share = WORKLOAD_RATES.get(group, (float("nan"), float("nan")))
+        of_peak = "row space: no share of the peak" if share != share else f"{share:.0%} of peak"
         write(f"  {group:<18} fastinit {ours * 1e6:10.1f} us/it, {rate:6.1f} GFLOP/s "
-              f"({share:.0%} of peak)" + (f"; {peers}" if peers else ""))
+              f"({of_peak})" + (f"; {peers}" if peers else ""))

@@ -13,8 +13,9 @@ update, np.dot through NumPy's BLAS) and, when installed, JAX with the whole
 loop compiled (jax_peer.py) are timed alternately in this process; the table
 shows medians per iteration, the ratios against fastinit, the work per
 iteration, fastinit's achieved GFLOP/s and its share of the compiled core's
-FMA peak, measured in the same run with as many threads as the workload uses. Then the float32 speed-ups, the thread scaling on
-"many", and the peak memory of one iteration on "many".
+FMA peak, measured in the same run with as many threads as the workload uses.
+Then the float32 speed-ups, the thread scaling on "many", and the peak memory
+of one iteration on "many".
 """
 
 import argparse
@@ -30,8 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import reference as ref  # noqa: E402
 import seeds  # noqa: E402
-from jax_peer import jax_loop  # noqa: E402
 from embedding import CALLS  # noqa: E402
+from jax_peer import jax_loop  # noqa: E402
 from workloads import JAX_TARGETS, MINI_BATCH_ADAM, TARGETS, WORKLOADS, course_moons  # noqa: E402
 
 import fastinit as fi  # noqa: E402

@@ -41,9 +41,10 @@ def _choose():
             continue
         try:
             return importlib.import_module(f".{module}", __package__)
-        except ImportError:
+        except ImportError as error:
             if forced:
-                raise
+                raise ImportError(f"FASTINIT_ISA={name}, but this installation has no "
+                                  f"{module} build") from error
     return _kernels_generic
 
 

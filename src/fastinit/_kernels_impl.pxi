@@ -118,7 +118,7 @@ cdef enum:
     MIN_BLOCK = 128       # examples per block, at least (where m has them)
     MAX_BLOCK = 512       # examples per block, at most
     MAX_SLOTS = 64        # gradient slots summed after each pass, about
-    BLOCK_BYTES = 1048576 # activation and delta rows of one block should fit in about this
+    BLOCK_BYTES = 1048576 # input, activation and delta rows of one block fit in about this
     ROW_PADDING = 8       # values added to a block's row length (see _leading_dimension)
 
 
@@ -140,8 +140,8 @@ def cpu_has_avx2_fma():
 def fma_peak(int n_threads=1, long rounds=20_000_000):
     """This build's float64 multiply-add peak in GFLOP/s with ``n_threads``
     threads: each runs ``rounds`` rounds of 12 independent vector chains (a
-    multiply-add counts as two operations). About 0.1 s per call on an AVX2
-    core at the default, so benchmarks can measure it beside what they time."""
+    multiply-add counts as two operations). About 0.05 s per call at the
+    default, so benchmarks can measure it beside what they time."""
     if n_threads < 1 or rounds < 1:
         raise ValueError(f"n_threads and rounds must be positive, got {n_threads} and {rounds}")
     cdef int t
@@ -495,13 +495,12 @@ cdef inline Py_ssize_t _leading_dimension(Py_ssize_t block) noexcept nogil:
 
 cdef Py_ssize_t _block_columns(Net net, Py_ssize_t m) noexcept nogil:
     """Examples per training block: as many as keep one block's inputs,
-    activations and deltas within BLOCK_BYTES, counting 8 bytes a value whatever
-    the dtype, at
-    least MIN_BLOCK (the lane sums of the weight gradient are added up once per
-    block) and at most MAX_BLOCK; then evened out, so that the blocks come in
-    an even number of nearly equal widths (two threads, or four, share them
-    fairly), and fewer when m is smaller. Depends on the network and m only,
-    never on the threads or the dtype."""
+    activations and deltas within BLOCK_BYTES (about a core's L2), counting 8
+    bytes a value whatever the dtype; at least MIN_BLOCK, since the lane sums of
+    the weight gradient are added up once per block, and at most MAX_BLOCK.
+    Then evened out, so that the blocks come in an even number of nearly equal
+    widths (two threads, or four, share them fairly); fewer when m is smaller.
+    Depends on the network and m only, never on the threads or the dtype."""
     cdef Py_ssize_t rows = net.dims[0] + _layer_offset(net, net.L + 1, 1) + 2 * _widest(net)
     cdef Py_ssize_t block = BLOCK_BYTES // (8 * rows)
     cdef Py_ssize_t n_blocks
