@@ -3,6 +3,7 @@ once per session, and a closing summary of every workload group: fastinit's
 time against the reference's and JAX's from the same session, and its share of
 that peak (issue 16)."""
 
+import math
 import statistics
 import sys
 from pathlib import Path
@@ -43,6 +44,6 @@ def pytest_terminal_summary(terminalreporter):
         peers = ", ".join(f"{side} {seconds / ours:.2f}x" for side, seconds in times.items()
                           if side != "fastinit")
         rate, share = WORKLOAD_RATES.get(group, (float("nan"), float("nan")))
-        of_peak = "row space: no share of the peak" if share != share else f"{share:.0%} of peak"
+        of_peak = "row space: no share of the peak" if math.isnan(share) else f"{share:.0%} of peak"
         write(f"  {group:<18} fastinit {ours * 1e6:10.1f} us/it, {rate:6.1f} GFLOP/s "
               f"({of_peak})" + (f"; {peers}" if peers else ""))

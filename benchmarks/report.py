@@ -19,6 +19,7 @@ of one iteration on "many".
 """
 
 import argparse
+import math
 import os
 import platform
 import statistics
@@ -198,7 +199,7 @@ def sweep_table(rounds):
     print("(time: the sweep's wall time per network)")
 
 
-def time_workload(workload, repeats, iterations, n_threads=None):
+def time_workload(workload, repeats, iterations):
     """Median seconds per iteration of fastinit, the reference and JAX's compiled
     loop (left out when JAX is absent), keyed "fastinit", "reference" and "jax",
     timed in alternating rounds; and each side's time over fastinit's, the
@@ -206,7 +207,7 @@ def time_workload(workload, repeats, iterations, n_threads=None):
     X, Y, parameters = workload.data()
     sides = {
         "fastinit": lambda: fi.train(X, Y, parameters, num_iterations=iterations,
-                                     record_every=1000, n_threads=n_threads),
+                                     record_every=1000),
         "reference": lambda: ref.train(X, Y, parameters, num_iterations=iterations,
                                        record_every=1000, cost="course"),
     }
@@ -251,12 +252,7 @@ def workload_table(args):
     """Issue 4's and 16's table: every workload of workloads.py against the
     reference and JAX, and as a share of the FMA peak measured in this run;
     returns fastinit's seconds per iteration by (name, dtype)."""
-    threads_used = {}
-    for workload in WORKLOADS:
-        X, _, _ = workload.data()
-        threads_used[workload] = fi.threads.resolve_threads(
-            None, (X.shape[0], *workload.layers_dims[1:]), workload.m)
-    peaks = fma_peaks(sorted(set(threads_used.values())))
+    peaks = fma_peaks(sorted({workload.threads() for workload in WORKLOADS}))
     print("FMA peak of this build, measured now: "
           + ", ".join(f"{peak:.1f} GFLOP/s with {n} thread{'s' if n > 1 else ''}"
                       for n, peak in peaks.items()))
@@ -271,19 +267,15 @@ def workload_table(args):
         iterations = workload.iterations
         if args.quick and workload.name == "notebook":
             iterations = 1500
-        threads = threads_used[workload]
+        threads = workload.threads()
         medians, ratios = time_workload(workload, args.repeats, iterations)
         ours, theirs, jax = medians["fastinit"], medians["reference"], medians.get("jax")
-        row_spaced = fi.row_space.use_row_space(workload.layers_dims, workload.m, iterations,
-                                                0.0)
-        if row_spaced:
+        if workload.row_spaced(iterations):
             row_space.append(f"{workload.name} {workload.dtype}")
         per_iteration[(workload.name, workload.dtype)] = ours
         key = (workload.name, workload.dtype)
         flops = workload.flops_per_iteration()
-        # float32 vectors hold twice the lanes, so their peak is twice float64's.
-        peak = peaks[threads] * (2 if workload.dtype == "float32" else 1)
-        share_of_peak = flops / ours / 1e9 / peak
+        share = workload.share_of_peak(ours, peaks[threads], iterations)
         numpy_columns, numpy_met = against(ratios["reference"], TARGETS.get(key))
         jax_columns, jax_met = against(ratios["jax"], JAX_TARGETS.get(key)) if jax else \
             (f"{'-':>8} {'-':>7}", None)
@@ -293,7 +285,7 @@ def workload_table(args):
               f"{theirs * 1e6:>9.1f} us {numpy_columns} "
               + (f"{jax * 1e6:>9.1f} us " if jax else f"{'-':>12} ")
               + f"{jax_columns} {flops / 1e6:>9.2f} {flops / ours / 1e9:>8.1f} "
-              + (f"{'-':>8}" if row_spaced else f"{share_of_peak:>8.0%}")
+              + (f"{'-':>8}" if math.isnan(share) else f"{share:>8.0%}")
               + (f"  ({', '.join(marks)})" if marks else ""))
     if "jax" not in sys.modules:
         print("(JAX is not installed: no JAX columns)")

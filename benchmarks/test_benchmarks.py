@@ -45,12 +45,10 @@ def test_fastinit(benchmark, workload, fma_peak):
     assert np.isfinite(result.final_cost)
     record_workload_time(benchmark, "fastinit", workload.iterations)
     if benchmark.stats is not None:
-        threads = fi.threads.resolve_threads(None, (X.shape[0], *workload.layers_dims[1:]),
-                                             workload.m)
-        rate = workload.flops_per_iteration() / WORKLOAD_TIMES[benchmark.group]["fastinit"] / 1e9
-        share = rate / (fma_peak(threads) * (2 if workload.dtype == "float32" else 1))
-        if fi.row_space.use_row_space(workload.layers_dims, workload.m, workload.iterations, 0.0):
-            share = float("nan")
+        seconds = WORKLOAD_TIMES[benchmark.group]["fastinit"]
+        rate = workload.flops_per_iteration() / seconds / 1e9
+        share = workload.share_of_peak(seconds, fma_peak(workload.threads()),
+                                       workload.iterations)
         benchmark.extra_info.update(gflops=rate, share_of_fma_peak=share)
         WORKLOAD_RATES[benchmark.group] = (rate, share)
 

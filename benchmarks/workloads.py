@@ -30,6 +30,24 @@ class Workload:
         parameters = fi.initialize(list(self.layers_dims), "he", seed=3, dtype=self.dtype)
         return np.ascontiguousarray(X, dtype=self.dtype), Y.astype(self.dtype), parameters
 
+    def threads(self):
+        """The threads fi.train uses by default on this workload."""
+        return fi.threads.resolve_threads(None, self.layers_dims, self.m)
+
+    def row_spaced(self, iterations):
+        """Whether fi.train runs ``iterations`` of it in row-space form, which
+        does less than :meth:`flops_per_iteration` counts."""
+        return fi.row_space.use_row_space(self.layers_dims, self.m, iterations, 0.0)
+
+    def share_of_peak(self, seconds, float64_peak, iterations):
+        """fastinit's GFLOP/s at ``seconds`` per iteration over the FMA peak
+        (twice ``float64_peak`` for float32, whose vectors hold twice the lanes);
+        NaN in row-space form, where it is not a share of anything."""
+        if self.row_spaced(iterations):
+            return float("nan")
+        peak = float64_peak * (2 if self.dtype == "float32" else 1)
+        return self.flops_per_iteration() / seconds / 1e9 / peak
+
     def flops_per_iteration(self):
         """Multiply-adds of the three passes (forward, weight gradient, input
         gradient), counted as two operations each; the input gradient of the

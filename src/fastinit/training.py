@@ -153,6 +153,7 @@ def _divergence(recorder, end, what):
 
 
 OPTIMIZERS = {"gd": 0, "momentum": 1, "adam": 2}
+DROPOUT_MASKS = (None, "fixed")
 
 #: Work between two checks for Ctrl-C inside the compiled loops, in floating-point
 #: operations: about a millisecond, so an interrupt lands within a few of them.
@@ -162,7 +163,6 @@ CHECK_FLOPS = 5_000_000
 def _check_every(dims, m):
     """Steps on ``m`` examples between two interrupt checks."""
     return max(1, CHECK_FLOPS // max(1, flops_per_iteration(dims, m)))
-DROPOUT_MASKS = (None, "fixed")
 
 
 def fixed_dropout_masks(dims, m, keep_prob, seed=1):
