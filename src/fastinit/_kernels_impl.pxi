@@ -40,6 +40,7 @@ cimport numpy as cnp
 from cython cimport floating
 from cpython.ref cimport PyObject
 from cython.parallel cimport parallel, prange, threadid
+from libc.stdint cimport uintptr_t
 from libc.math cimport exp, fabs, floor, isfinite, log1p, pow, sqrt
 from libc.string cimport memcpy, memset
 
@@ -95,6 +96,8 @@ cdef extern from "_cpu.h" nogil:
 cdef extern from "_simd.h":
     enum: CHUNK "FI_CHUNK_MAX"   # blocks are padded to a multiple of this (see _simd.h)
     enum: LANES_D "FI_LANES_d"
+    enum: FI_START, FI_FINISH     # the phases of a block that comes in pieces
+    enum: FI_WEIGHT_LANE_BYTES, FI_BIAS_LANE_BYTES
 
 cdef extern from "_simd.h" nogil:
     double fi_fma_chains(long n, double start)
@@ -119,7 +122,10 @@ cdef enum:
     MAX_BLOCK = 512       # examples per block, at most
     MAX_SLOTS = 64        # gradient slots summed after each pass, about
     BLOCK_BYTES = 1048576 # input, activation and delta rows of one block fit in about this
-    ROW_PADDING = 8       # values added to a block's row length (see _leading_dimension)
+    PIECE_BYTES = 49152   # ... and of one piece of a block, with the partial sums (L1)
+    MIN_PIECE = 64        # examples per piece, at least; else the block is not cut
+    ROW_PADDING = 16      # values added to a block's row length (see _leading_dimension)
+    ALIGNMENT = 16        # values of slack for aligning a buffer to 64 bytes (see _aligned)
 
 
 def instruction_set():
@@ -199,11 +205,13 @@ cdef extern from "_simd.h" nogil:
                             Py_ssize_t lda, float* Z, Py_ssize_t ldz, Py_ssize_t n_out,
                             Py_ssize_t n_in, Py_ssize_t width, int relu, int bias_last)
     void fi_block_weight_gradient_d(const double* dZ, Py_ssize_t lddz, const double* A,
-                                    Py_ssize_t lda, double* dW, double* db,
-                                    Py_ssize_t n_out, Py_ssize_t n_in, Py_ssize_t width)
+                                    Py_ssize_t lda, double* dW, double* db, double* lanes,
+                                    int phase, Py_ssize_t n_out, Py_ssize_t n_in,
+                                    Py_ssize_t width)
     void fi_block_weight_gradient_f(const float* dZ, Py_ssize_t lddz, const float* A,
-                                    Py_ssize_t lda, float* dW, float* db,
-                                    Py_ssize_t n_out, Py_ssize_t n_in, Py_ssize_t width)
+                                    Py_ssize_t lda, float* dW, float* db, float* lanes,
+                                    int phase, Py_ssize_t n_out, Py_ssize_t n_in,
+                                    Py_ssize_t width)
     void fi_block_input_gradient_d(const double* W, const double* dZ, Py_ssize_t lddz,
                                    const double* A, Py_ssize_t lda, double* out,
                                    Py_ssize_t ldo, Py_ssize_t n_out, Py_ssize_t n_in,
@@ -259,14 +267,17 @@ cdef inline void _block_forward(const floating* W, const floating* b,
 
 cdef inline void _block_weight_gradient(const floating* dZ, Py_ssize_t lddz,
                                         const floating* A, Py_ssize_t lda,
-                                        floating* dW, floating* db,
-                                        Py_ssize_t n_out, Py_ssize_t n_in,
+                                        floating* dW, floating* db, floating* lanes,
+                                        int phase, Py_ssize_t n_out, Py_ssize_t n_in,
                                         Py_ssize_t width) noexcept nogil:
-    """dW = dZ @ A.T and db = dZ.sum(axis=1) over the block."""
+    """dW = dZ @ A.T and db = dZ.sum(axis=1) over the block, or over one of its
+    pieces (``phase``; the partial sums wait in ``lanes``)."""
     if floating is float:
-        fi_block_weight_gradient_f(dZ, lddz, A, lda, dW, db, n_out, n_in, width)
+        fi_block_weight_gradient_f(dZ, lddz, A, lda, dW, db, lanes, phase, n_out, n_in,
+                                   width)
     else:
-        fi_block_weight_gradient_d(dZ, lddz, A, lda, dW, db, n_out, n_in, width)
+        fi_block_weight_gradient_d(dZ, lddz, A, lda, dW, db, lanes, phase, n_out, n_in,
+                                   width)
 
 
 cdef inline void _block_input_gradient(const floating* W, const floating* dZ,
@@ -485,6 +496,20 @@ cdef inline Py_ssize_t _layer_offset(Net net, Py_ssize_t l, Py_ssize_t m) noexce
     return offset
 
 
+cdef inline floating* _aligned(floating* p) noexcept nogil:
+    """``p`` moved up to the next 64-byte boundary, by less than ALIGNMENT values:
+    every row of a block's buffers then starts on a cache line, whatever the
+    alignment of the array that holds them (only the layout changes)."""
+    return <floating*>((<uintptr_t>p + 63) & ~(<uintptr_t>63))
+
+
+cdef inline Py_ssize_t _thread_area(Net net, Py_ssize_t block) noexcept nogil:
+    """Values of one thread's part of the training work: its scratch, then a
+    gradient of its own; a multiple of ALIGNMENT, so that every thread's scratch
+    starts on a cache line when the first one does."""
+    return _round_up(_scratch_size(net, block) + net.n_theta, ALIGNMENT)
+
+
 cdef inline Py_ssize_t _leading_dimension(Py_ssize_t block) noexcept nogil:
     """The row length of a block's activation buffers: a block of 64 doubles
     would put its rows 512 bytes apart, so that a column stripe falls into a
@@ -514,6 +539,50 @@ cdef Py_ssize_t _block_columns(Net net, Py_ssize_t m) noexcept nogil:
     return _round_up((m + n_blocks - 1) // n_blocks, CHUNK)
 
 
+cdef inline Py_ssize_t _lane_bytes(Net net, Py_ssize_t l) noexcept nogil:
+    """Bytes of layer ``l``'s partial weight-gradient sums kept between the pieces
+    of a block (in any build and dtype)."""
+    return net.dims[l] * (net.dims[l - 1] * FI_WEIGHT_LANE_BYTES + FI_BIAS_LANE_BYTES)
+
+
+cdef inline Py_ssize_t _lanes_before(Net net, Py_ssize_t l) noexcept nogil:
+    """Where layer ``l``'s partial sums start among a block's, in bytes."""
+    cdef Py_ssize_t k, offset = 0
+    for k in range(1, l):
+        offset += _lane_bytes(net, k)
+    return offset
+
+
+cdef Py_ssize_t _piece_columns(Net net, Py_ssize_t block) noexcept nogil:
+    """Examples per piece of a training block of ``block`` examples. A block goes
+    through the whole network, forward and backward, one piece at a time, so that
+    a narrow network's activations and deltas stay in L1: a piece's rows and the
+    weight gradient's partial sums fit in PIECE_BYTES. The block itself when it
+    is no wider, or when the piece would be under MIN_PIECE examples (a wide
+    network, whose partial sums would cost more than the cache saves). The
+    pieces change the order of the work, never a bit of the result."""
+    cdef Py_ssize_t state = _lanes_before(net, net.L + 1), piece
+    cdef Py_ssize_t rows = net.dims[0] + _layer_offset(net, net.L, 1) + 2 * _widest(net)
+    if state >= PIECE_BYTES:
+        return block
+    piece = (PIECE_BYTES - state) // (8 * rows) // CHUNK * CHUNK
+    return piece if MIN_PIECE <= piece < block else block
+
+
+cdef Py_ssize_t _scratch_size(Net net, Py_ssize_t block) noexcept nogil:
+    """Values of one thread's scratch for :func:`_train_block` on blocks of
+    ``block`` examples: hidden activations, delta and spare delta a piece wide,
+    the output layer a block wide, and the partial sums between pieces."""
+    cdef Py_ssize_t piece = _piece_columns(net, block)
+    cdef Py_ssize_t ld = _leading_dimension(block)
+    cdef Py_ssize_t ldp = _leading_dimension(piece)
+    cdef Py_ssize_t size = ldp * (_layer_offset(net, net.L, 1) + 2 * _widest(net))
+    size += ld * net.dims[net.L]
+    if piece < block:
+        size += _lanes_before(net, net.L + 1) // sizeof(float)
+    return size
+
+
 cdef void _add_row_space_offset(floating* Z, Py_ssize_t ldz, const floating* offset,
                                 Py_ssize_t ld_offset, Py_ssize_t rows, Py_ssize_t nb,
                                 Py_ssize_t width, bint relu) noexcept nogil:
@@ -532,17 +601,19 @@ cdef void _add_row_space_offset(floating* Z, Py_ssize_t ldz, const floating* off
 
 cdef void _row_space_gradient(const floating* delta, Py_ssize_t ld_delta, floating* dC,
                               floating* db, Py_ssize_t rows, Py_ssize_t m, Py_ssize_t first,
-                              Py_ssize_t nb, Py_ssize_t width) noexcept nogil:
+                              Py_ssize_t nb, Py_ssize_t width, int phase) noexcept nogil:
     """The block's step for the first layer in row-space form: W_1 moves by
     -lr dZ_1 X^T, so its coefficients C (rows x m) move by -lr dZ_1: column
     ``first + j`` of ``dC`` is the block's delta column j, every other column 0.
-    ``db`` gets the delta's row sums."""
+    ``db`` gets the delta's row sums. ``phase``: of a piece of the block (see
+    :func:`_block_weight_gradient`); the sums carry on from one to the next."""
     cdef Py_ssize_t i, j
     cdef floating total
     for i in range(rows):
-        memset(dC + i * m, 0, m * sizeof(floating))
+        if phase & FI_START:
+            memset(dC + i * m, 0, m * sizeof(floating))
         memcpy(dC + i * m + first, delta + i * ld_delta, nb * sizeof(floating))
-        total = 0
+        total = 0 if phase & FI_START else db[i]
         for j in range(width):
             total = total + delta[i * ld_delta + j]
         db[i] = total
@@ -550,7 +621,7 @@ cdef void _row_space_gradient(const floating* delta, Py_ssize_t ld_delta, floati
 
 cdef double _train_block(Net net, const floating* theta, const floating* X,
                          const floating* Y, Py_ssize_t m, Py_ssize_t first,
-                         Py_ssize_t count, Py_ssize_t ld, floating* scratch,
+                         Py_ssize_t count, Py_ssize_t block, floating* scratch,
                          floating* padded_inputs, floating* gradient, floating inv_m,
                          bint want_cost, bint backward, const Regularization* reg,
                          Py_ssize_t step, const floating* row_space_offset) noexcept nogil:
@@ -562,92 +633,117 @@ cdef double _train_block(Net net, const floating* theta, const floating* X,
     of ``step``. With ``row_space_offset`` (n_1 x m), the first layer is in
     row-space form: ``X`` is the Gram matrix and W_1 holds the coefficients C.
 
-    ``ld`` (at least ``count`` rounded up to CHUNK) is the row length of the
-    block's buffers: ``scratch`` holds ``ld * (sum(n_l) + 2 * max(n_l))``
-    values, ``padded_inputs`` ``n_0 * ld`` (used only when the examples do not
-    fill whole chunks).
+    ``block`` (at least ``count``, a multiple of CHUNK) sizes the buffers:
+    ``scratch`` holds :func:`_scratch_size` values, ``padded_inputs`` ``n_0 *
+    _leading_dimension(block)`` (used only when the examples do not fill whole
+    chunks). The examples go through the network in pieces of
+    :func:`_piece_columns` examples; the result is the same as in one piece.
     """
     cdef Py_ssize_t l, k
     cdef Py_ssize_t nb = m - first if m - first < count else count
     cdef Py_ssize_t width = _round_up(nb, CHUNK)
+    cdef Py_ssize_t piece = _piece_columns(net, block)
+    cdef Py_ssize_t ld = _leading_dimension(block)
+    cdef Py_ssize_t ldp = _leading_dimension(piece)
     cdef Py_ssize_t widest = _widest(net)
-    cdef const floating* inputs = X + first
-    cdef Py_ssize_t ld_inputs = m
     cdef floating* acts = scratch
-    cdef floating* delta = scratch + _layer_offset(net, net.L + 1, ld)
-    cdef floating* spare = delta + widest * ld
+    cdef floating* output = scratch + _layer_offset(net, net.L, ldp)
+    cdef floating* delta_area = output + net.dims[net.L] * ld
+    cdef floating* spare_area = delta_area + widest * ldp
+    cdef floating* lanes = spare_area + widest * ldp
+    cdef floating* delta
+    cdef floating* spare
     cdef floating* swap
-    cdef const floating* A_prev
-    cdef Py_ssize_t ld_prev
     cdef floating* out
-    cdef double cost
+    cdef const floating* inputs
+    cdef const floating* A_prev
+    cdef Py_ssize_t ld_inputs, ld_prev, ld_out, start, pw, pnb
+    cdef int phase
     cdef bint dropout = backward and reg.keep_prob < 1
     cdef bint row_space = row_space_offset != NULL
     cdef bint relu = net.activation == FI_RELU
 
-    if width != nb:
-        for k in range(net.dims[0]):
-            memcpy(padded_inputs + k * ld, X + k * m + first, nb * sizeof(floating))
-            memset(padded_inputs + k * ld + nb, 0, (width - nb) * sizeof(floating))
-        inputs = padded_inputs
-        ld_inputs = ld
+    start = -piece
+    while start + piece < width:
+        start += piece
+        pw = width - start if width - start < piece else piece
+        pnb = nb - start if nb - start < pw else pw
+        phase = (FI_START if start == 0 else 0) | (FI_FINISH if start + pw == width else 0)
+        inputs = X + first + start
+        ld_inputs = m
+        if pnb != pw:
+            for k in range(net.dims[0]):
+                memcpy(padded_inputs + k * ld, inputs + k * m, pnb * sizeof(floating))
+                memset(padded_inputs + k * ld + pnb, 0, (pw - pnb) * sizeof(floating))
+            inputs = padded_inputs
+            ld_inputs = ld
 
-    A_prev = inputs
-    ld_prev = ld_inputs
-    out = acts
-    for l in range(1, net.L + 1):
-        _block_forward(theta + net.w_off[l - 1], theta + net.b_off[l - 1], A_prev, ld_prev,
-                       out, ld, net.dims[l], net.dims[l - 1], width,
-                       l < net.L and relu and not (row_space and l == 1))
-        if row_space and l == 1:
-            _add_row_space_offset(out, ld, row_space_offset + first, m, net.dims[1], nb,
-                                  width, net.L > 1 and relu)
-        if l < net.L and not relu:
-            _activate_rows(net, out, ld, net.dims[l], width)
-        if dropout and l < net.L:
-            _dropout(reg, out, ld, _layer_offset(net, l, 1), net.dims[l],
-                     first + reg.example_offset, nb, step)
-        A_prev = out
-        ld_prev = ld
-        out += net.dims[l] * ld
+        A_prev = inputs
+        ld_prev = ld_inputs
+        for l in range(1, net.L + 1):
+            if l < net.L:
+                out = acts + _layer_offset(net, l, ldp)
+                ld_out = ldp
+            else:
+                out = output + start
+                ld_out = ld
+            _block_forward(theta + net.w_off[l - 1], theta + net.b_off[l - 1], A_prev,
+                           ld_prev, out, ld_out, net.dims[l], net.dims[l - 1], pw,
+                           l < net.L and relu and not (row_space and l == 1))
+            if row_space and l == 1:
+                _add_row_space_offset(out, ld_out, row_space_offset + first + start, m,
+                                      net.dims[1], pnb, pw, net.L > 1 and relu)
+            if l < net.L and not relu:
+                _activate_rows(net, out, ld_out, net.dims[l], pw)
+            if dropout and l < net.L:
+                _dropout(reg, out, ld_out, _layer_offset(net, l, 1), net.dims[l],
+                         first + start + reg.example_offset, pnb, step)
+            A_prev = out
+            ld_prev = ld_out
+        if not backward:
+            continue
 
-    cost = _block_output_delta(acts + _layer_offset(net, net.L, ld), ld, Y + first, m,
-                               delta, ld, net.dims[net.L], nb, width, inv_m, want_cost)
-    if not backward:
-        return cost
-
-    for l in range(net.L, 0, -1):
-        if l > 1:
-            A_prev = acts + _layer_offset(net, l - 1, ld)
-            ld_prev = ld
-        else:
-            A_prev = inputs
-            ld_prev = ld_inputs
-        if row_space and l == 1:
-            _row_space_gradient(delta, ld, gradient + net.w_off[0], gradient + net.b_off[0],
-                                net.dims[1], m, first, nb, width)
-        else:
-            _block_weight_gradient(delta, ld, A_prev, ld_prev, gradient + net.w_off[l - 1],
-                                   gradient + net.b_off[l - 1], net.dims[l], net.dims[l - 1],
-                                   width)
-        if l > 1 and relu:
-            _block_input_gradient(theta + net.w_off[l - 1], delta, ld, A_prev, ld,
-                                  spare, ld, net.dims[l], net.dims[l - 1], width)
-            if dropout:
-                _scale_dropped_delta(reg, spare, ld, net.dims[l - 1], width)
-        elif l > 1:
-            _block_input_gradient(theta + net.w_off[l - 1], delta, ld, NULL, ld,
-                                  spare, ld, net.dims[l], net.dims[l - 1], width)
-            _activation_delta_rows(net, A_prev, ld, spare, ld, spare, ld, net.dims[l - 1],
-                                   width, <floating>reg.keep_prob if dropout else 1)
-            if dropout:
-                _dropout(reg, spare, ld, _layer_offset(net, l - 1, 1), net.dims[l - 1],
-                         first + reg.example_offset, nb, step)
-        if l > 1:
-            swap = delta
-            delta = spare
-            spare = swap
-    return cost
+        delta = delta_area
+        spare = spare_area
+        _block_output_delta(output + start, ld, Y + first + start, m, delta, ldp,
+                            net.dims[net.L], pnb, pw, inv_m, False)
+        for l in range(net.L, 0, -1):
+            if l > 1:
+                A_prev = acts + _layer_offset(net, l - 1, ldp)
+                ld_prev = ldp
+            else:
+                A_prev = inputs
+                ld_prev = ld_inputs
+            if row_space and l == 1:
+                _row_space_gradient(delta, ldp, gradient + net.w_off[0],
+                                    gradient + net.b_off[0], net.dims[1], m, first + start,
+                                    pnb, pw, phase)
+            else:
+                _block_weight_gradient(delta, ldp, A_prev, ld_prev, gradient + net.w_off[l - 1],
+                                       gradient + net.b_off[l - 1],
+                                       lanes + _lanes_before(net, l) // sizeof(floating), phase,
+                                       net.dims[l], net.dims[l - 1], pw)
+            if l > 1 and relu:
+                _block_input_gradient(theta + net.w_off[l - 1], delta, ldp, A_prev, ldp,
+                                      spare, ldp, net.dims[l], net.dims[l - 1], pw)
+                if dropout:
+                    _scale_dropped_delta(reg, spare, ldp, net.dims[l - 1], pw)
+            elif l > 1:
+                _block_input_gradient(theta + net.w_off[l - 1], delta, ldp, NULL, ldp,
+                                      spare, ldp, net.dims[l], net.dims[l - 1], pw)
+                _activation_delta_rows(net, A_prev, ldp, spare, ldp, spare, ldp,
+                                       net.dims[l - 1], pw,
+                                       <floating>reg.keep_prob if dropout else 1)
+                if dropout:
+                    _dropout(reg, spare, ldp, _layer_offset(net, l - 1, 1), net.dims[l - 1],
+                             first + start + reg.example_offset, pnb, step)
+            if l > 1:
+                swap = delta
+                delta = spare
+                spare = swap
+    if want_cost:
+        return _cost_sum(output, ld, Y + first, m, net.dims[net.L], nb)
+    return 0.0
 
 
 cdef inline Py_ssize_t _group_size(Py_ssize_t n_blocks) noexcept nogil:
@@ -686,18 +782,18 @@ cdef void _descend(Net net, floating* theta, const floating* X, const floating* 
     cdef Py_ssize_t n_groups = (n_blocks + group - 1) // group
     cdef Py_ssize_t n_theta = net.n_theta
     cdef Py_ssize_t ld = _leading_dimension(block)
-    cdef Py_ssize_t scratch_size = ld * (_layer_offset(net, net.L + 1, 1) + 2 * _widest(net))
+    cdef Py_ssize_t scratch_size = _scratch_size(net, block)
     cdef floating* slots = work
     cdef floating* padded_inputs = slots + n_groups * n_theta
-    cdef floating* thread_areas = padded_inputs + net.dims[0] * ld
+    cdef floating* thread_areas = _aligned(padded_inputs + net.dims[0] * ld)
     cdef floating inv_m = <floating>(1.0 / m)
     cdef Py_ssize_t b, start = 0, chunk
     cdef floating* scratch = NULL
     if n_iterations == 0:
         with parallel(num_threads=n_threads):
-            scratch = thread_areas + threadid() * (scratch_size + n_theta)
+            scratch = thread_areas + threadid() * _thread_area(net, block)
             for b in prange(n_blocks, schedule="static"):
-                block_costs[b] = _train_block(net, theta, X, Y, m, b * block, block, ld,
+                block_costs[b] = _train_block(net, theta, X, Y, m, b * block, block, block,
                                               scratch, padded_inputs, NULL, inv_m, True, False,
                                               reg, first_step, row_space_offset)
         return
@@ -705,7 +801,7 @@ cdef void _descend(Net net, floating* theta, const floating* X, const floating* 
         chunk = n_iterations - start
         if 0 < check_every < chunk:
             chunk = check_every
-        _descend_steps(net, theta, X, Y, m, block, ld, n_blocks, group, n_groups,
+        _descend_steps(net, theta, X, Y, m, block, n_blocks, group, n_groups,
                        scratch_size, slots, padded_inputs, thread_areas, block_costs, lr,
                        start, start + chunk, n_threads, reg, first_step, gradient_out,
                        row_space_offset)
@@ -717,7 +813,7 @@ cdef void _descend(Net net, floating* theta, const floating* X, const floating* 
 
 
 cdef void _descend_steps(Net net, floating* theta, const floating* X, const floating* Y,
-                         Py_ssize_t m, Py_ssize_t block, Py_ssize_t ld, Py_ssize_t n_blocks,
+                         Py_ssize_t m, Py_ssize_t block, Py_ssize_t n_blocks,
                          Py_ssize_t group, Py_ssize_t n_groups, Py_ssize_t scratch_size,
                          floating* slots, floating* padded_inputs, floating* thread_areas,
                          double* block_costs, floating lr, Py_ssize_t begin, Py_ssize_t end,
@@ -736,14 +832,14 @@ cdef void _descend_steps(Net net, floating* theta, const floating* X, const floa
     cdef double cost
     it = begin  # firstprivate in the parallel region: initialised here
     with parallel(num_threads=n_threads):
-        scratch = thread_areas + threadid() * (scratch_size + n_theta)
+        scratch = thread_areas + threadid() * _thread_area(net, block)
         own_gradient = scratch + scratch_size
         for it in range(begin, end):
             for g in prange(n_groups, schedule="static"):
                 slot = slots + g * n_theta
                 last = (g + 1) * group if (g + 1) * group < n_blocks else n_blocks
                 for b in range(g * group, last):
-                    cost = _train_block(net, theta, X, Y, m, b * block, block, ld, scratch,
+                    cost = _train_block(net, theta, X, Y, m, b * block, block, block, scratch,
                                         padded_inputs, slot if b == g * group else own_gradient,
                                         inv_m, it == 0, True, reg, first_step + it,
                                         row_space_offset)
@@ -841,7 +937,7 @@ cdef double _epoch(Net net, floating* theta, const floating* X, const floating* 
     cdef floating* padded_inputs = gradient + net.n_theta
     cdef floating* batch_X = padded_inputs + net.dims[0] * ld
     cdef floating* batch_Y = batch_X + net.dims[0] * block
-    cdef floating* scratch = batch_Y + net.dims[net.L] * block
+    cdef floating* scratch = _aligned(batch_Y + net.dims[net.L] * block)
     cdef Py_ssize_t k, p, first, count
     cdef floating l2 = <floating>reg.l2
     cdef double total = 0.0
@@ -852,7 +948,7 @@ cdef double _epoch(Net net, floating* theta, const floating* X, const floating* 
         _gather(X, net.dims[0], m, order + first, count, batch_X, block)
         _gather(Y, net.dims[net.L], m, order + first, count, batch_Y, block)
         batch_reg.example_offset = first
-        total += _train_block(net, theta, batch_X, batch_Y, block, 0, count, ld, scratch,
+        total += _train_block(net, theta, batch_X, batch_Y, block, 0, count, block, scratch,
                               padded_inputs, gradient, <floating>(1.0 / count), want_cost, True,
                               &batch_reg, t[0], NULL)
         if l2 != 0:
@@ -921,9 +1017,8 @@ cdef tuple _training_layout(Net net, Py_ssize_t m, int n_threads):
     cdef Py_ssize_t group = _group_size(n_blocks)
     cdef Py_ssize_t n_groups = (n_blocks + group - 1) // group
     cdef Py_ssize_t ld = _leading_dimension(block)
-    cdef Py_ssize_t scratch = ld * (_layer_offset(net, net.L + 1, 1) + 2 * _widest(net))
-    return (n_groups * net.n_theta + net.dims[0] * ld + n_threads * (scratch + net.n_theta),
-            n_blocks)
+    return (n_groups * net.n_theta + net.dims[0] * ld + ALIGNMENT
+            + n_threads * _thread_area(net, block), n_blocks)
 
 
 def training_layout(const Py_ssize_t[::1] dims, Py_ssize_t m, int n_threads):
@@ -1083,7 +1178,7 @@ def epoch_layout(const Py_ssize_t[::1] dims, Py_ssize_t batch):
     cdef Py_ssize_t block = _round_up(batch, CHUNK)
     cdef Py_ssize_t ld = _leading_dimension(block)
     return (net.n_theta + dims[0] * ld + (dims[0] + dims[net.L]) * block
-            + ld * (_layer_offset(net, net.L + 1, 1) + 2 * _widest(net)))
+            + ALIGNMENT + _scratch_size(net, block))
 
 
 def epochs(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,

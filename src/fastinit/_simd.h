@@ -47,6 +47,13 @@
 #else
 #define FI_REMAINDER_CASES(CALL) FI_REMAINDER_CASE(1, CALL)
 #endif
+/* The phases of a block that comes in pieces (fi_block_weight_gradient): the first
+ * piece starts the sums, the last one finishes them; a whole block is both. */
+enum { FI_START = 1, FI_FINISH = 2 };
+/* Bytes of the partial sums of one weight, and of one bias, kept between pieces in
+ * any build: one vector (at most 64 bytes), and a chunk of doubles or floats. */
+#define FI_WEIGHT_LANE_BYTES 64
+#define FI_BIAS_LANE_BYTES 128
 /* Inputs per panel of the forward pass: the panel of a chunk stays in L2
  * while every output row is computed from it. */
 #define FI_PANEL 128
@@ -62,6 +69,8 @@
 #endif
 typedef double fi_vd __attribute__((vector_size(FI_VECTOR_BYTES)));
 typedef float fi_vf __attribute__((vector_size(FI_VECTOR_BYTES)));
+typedef int64_t fi_vl __attribute__((vector_size(FI_VECTOR_BYTES)));
+typedef int32_t fi_vi __attribute__((vector_size(FI_VECTOR_BYTES)));
 
 /* x in every lane, as a vector literal: a lane-by-lane loop makes GCC build the
  * float vector through the stack (a store-forwarding stall on every use). */
@@ -78,6 +87,68 @@ static inline fi_vf fi_splat_f(float x) { return (fi_vf){x, x, x, x, x, x, x, x}
 static inline fi_vd fi_splat_d(double x) { return (fi_vd){x, x}; }
 static inline fi_vf fi_splat_f(float x) { return (fi_vf){x, x, x, x}; }
 #endif
+
+/* Lane totals of a register's worth of vectors: t[e] = ((v[e][0] + v[e][1]) + ...) +
+ * v[e][NL - 1], the lanes of each added in order as a scalar loop adds them, but for
+ * NL vectors at once: the NL x NL matrix of lanes is transposed in registers (one
+ * two-vector shuffle per vector and halving, swapping the off-diagonal blocks), then
+ * its rows are added. Same bits as the scalar loop, a few times fewer instructions. */
+#if defined(__clang__)
+#define FI_SHUFFLE(MASK, a, b, ...) __builtin_shufflevector(a, b, __VA_ARGS__)
+#else
+#define FI_SHUFFLE(MASK, a, b, ...) __builtin_shuffle(a, b, (MASK){__VA_ARGS__})
+#endif
+/* Lane indices of one halving h of N lanes: LO keeps the lanes c of the first vector
+ * with c & h == 0 and takes the others from the second (lane c - h); HI the rest. */
+#define FI_LO_2_1 0, 2
+#define FI_HI_2_1 1, 3
+#define FI_LO_4_2 0, 1, 4, 5
+#define FI_HI_4_2 2, 3, 6, 7
+#define FI_LO_4_1 0, 4, 2, 6
+#define FI_HI_4_1 1, 5, 3, 7
+#define FI_LO_8_4 0, 1, 2, 3, 8, 9, 10, 11
+#define FI_HI_8_4 4, 5, 6, 7, 12, 13, 14, 15
+#define FI_LO_8_2 0, 1, 8, 9, 4, 5, 12, 13
+#define FI_HI_8_2 2, 3, 10, 11, 6, 7, 14, 15
+#define FI_LO_8_1 0, 8, 2, 10, 4, 12, 6, 14
+#define FI_HI_8_1 1, 9, 3, 11, 5, 13, 7, 15
+#define FI_LO_16_8 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23
+#define FI_HI_16_8 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31
+#define FI_LO_16_4 0, 1, 2, 3, 16, 17, 18, 19, 8, 9, 10, 11, 24, 25, 26, 27
+#define FI_HI_16_4 4, 5, 6, 7, 20, 21, 22, 23, 12, 13, 14, 15, 28, 29, 30, 31
+#define FI_LO_16_2 0, 1, 16, 17, 4, 5, 20, 21, 8, 9, 24, 25, 12, 13, 28, 29
+#define FI_HI_16_2 2, 3, 18, 19, 6, 7, 22, 23, 10, 11, 26, 27, 14, 15, 30, 31
+#define FI_LO_16_1 0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30
+#define FI_HI_16_1 1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31
+#define FI_HALVING(MASK, v, N, h)                                                         \
+    for (int r = 0; r < N; r++)                                                           \
+        if (!(r & h)) {                                                                   \
+            __typeof__(v[0]) lo = FI_SHUFFLE(MASK, v[r], v[r + h], FI_LO_##N##_##h);      \
+            v[r + h] = FI_SHUFFLE(MASK, v[r], v[r + h], FI_HI_##N##_##h);                 \
+            v[r] = lo;                                                                    \
+        }
+#if FI_VECTOR_BYTES == 64
+#define FI_TRANSPOSE_d(v) FI_HALVING(fi_vl, v, 8, 4) FI_HALVING(fi_vl, v, 8, 2) FI_HALVING(fi_vl, v, 8, 1)
+#define FI_TRANSPOSE_f(v) FI_HALVING(fi_vi, v, 16, 8) FI_HALVING(fi_vi, v, 16, 4) \
+    FI_HALVING(fi_vi, v, 16, 2) FI_HALVING(fi_vi, v, 16, 1)
+#elif FI_VECTOR_BYTES == 32
+#define FI_TRANSPOSE_d(v) FI_HALVING(fi_vl, v, 4, 2) FI_HALVING(fi_vl, v, 4, 1)
+#define FI_TRANSPOSE_f(v) FI_HALVING(fi_vi, v, 8, 4) FI_HALVING(fi_vi, v, 8, 2) FI_HALVING(fi_vi, v, 8, 1)
+#else
+#define FI_TRANSPOSE_d(v) FI_HALVING(fi_vl, v, 2, 1)
+#define FI_TRANSPOSE_f(v) FI_HALVING(fi_vi, v, 4, 2) FI_HALVING(fi_vi, v, 4, 1)
+#endif
+#define FI_DEFINE_LANE_TOTALS(V, SUFFIX)                                                  \
+static inline __attribute__((always_inline)) V fi_lane_totals_##SUFFIX(V* v)              \
+{                                                                                         \
+    enum { NL = (int)(sizeof(V) / sizeof(v[0][0])) };                                     \
+    FI_TRANSPOSE_##SUFFIX(v)                                                              \
+    V total = v[0];                                                                       \
+    for (int l = 1; l < NL; l++) total += v[l];                                           \
+    return total;                                                                         \
+}
+FI_DEFINE_LANE_TOTALS(fi_vd, d)
+FI_DEFINE_LANE_TOTALS(fi_vf, f)
 
 #define FI_DEFINE_KERNELS(T, V, SUFFIX)                                                   \
                                                                                           \
@@ -103,14 +174,6 @@ static void fi_mask_##SUFFIX(const T* where, const T* value, T* out, ptrdiff_t n
         fi_store_##SUFFIX(out + j, fi_where_positive_##SUFFIX(fi_load_##SUFFIX(where + j), \
                                                               fi_load_##SUFFIX(value + j))); \
     for (; j < n; j++) out[j] = where[j] > 0 ? value[j] : 0;                              \
-}                                                                                         \
-static inline T fi_hsum_##SUFFIX(const V* acc) {                                          \
-    /* A chunk's partial sums, added in one fixed order. */                               \
-    V s = acc[0];                                                                         \
-    for (int v = 1; v < FI_VECS_##SUFFIX; v++) s += acc[v];                               \
-    T total = s[0];                                                                       \
-    for (int c = 1; c < FI_LANES_##SUFFIX; c++) total += s[c];                            \
-    return total;                                                                         \
 }                                                                                         \
                                                                                           \
 /* Rows i .. i + rows - 1 (rows <= FI_TILE_ROWS, a constant where inlined) of     \
@@ -178,15 +241,18 @@ static void fi_block_forward_##SUFFIX(const T* W, const T* b, const T* A, ptrdif
 /* dW[i..i+R-1, k..k+K-1] (R <= 4, K <= FI_TILE_ROWS) = sums over the block of dZ   \
  * rows times A rows: one vector of examples per step, one partial sum per lane,    \
  * the lanes added in a fixed order at the end (so the tile's shape never changes a  \
- * bit). */                                                                               \
+ * bit). A block may come in pieces (see fi_block_weight_gradient): the partial sums  \
+ * start from `lanes` unless FI_START, and go back there unless FI_FINISH. */          \
 static inline __attribute__((always_inline)) void fi_weight_tile_##SUFFIX(                \
-    const T* dZ, ptrdiff_t lddz, const T* A, ptrdiff_t lda, T* dW, ptrdiff_t n_in,        \
-    ptrdiff_t i, ptrdiff_t k, int R, int K, ptrdiff_t width)                              \
+    const T* dZ, ptrdiff_t lddz, const T* A, ptrdiff_t lda, T* dW, T* lanes, int phase,   \
+    ptrdiff_t n_in, ptrdiff_t i, ptrdiff_t k, int R, int K, ptrdiff_t width)              \
 {                                                                                         \
     enum { NL = FI_LANES_##SUFFIX };                                                      \
     V acc[4][FI_TILE_ROWS];                                                               \
     for (int r = 0; r < R; r++)                                                           \
-        for (int c = 0; c < K; c++) acc[r][c] = fi_splat_##SUFFIX(0);                     \
+        for (int c = 0; c < K; c++)                                                       \
+            acc[r][c] = phase & FI_START ? fi_splat_##SUFFIX(0)                           \
+                        : fi_load_##SUFFIX(lanes + ((i + r) * n_in + k + c) * NL);        \
     for (ptrdiff_t j = 0; j < width; j += NL) {                                           \
         V a[FI_TILE_ROWS], d[4];                                                          \
         for (int c = 0; c < K; c++) a[c] = fi_load_##SUFFIX(A + (k + c) * lda + j);       \
@@ -194,50 +260,82 @@ static inline __attribute__((always_inline)) void fi_weight_tile_##SUFFIX(      
         for (int r = 0; r < R; r++)                                                       \
             for (int c = 0; c < K; c++) acc[r][c] += d[r] * a[c];                         \
     }                                                                                     \
-    for (int r = 0; r < R; r++)                                                           \
-        for (int c = 0; c < K; c++) {                                                     \
-            T total = acc[r][c][0];                                                       \
-            for (int l = 1; l < NL; l++) total += acc[r][c][l];                           \
-            dW[(i + r) * n_in + k + c] = total;                                           \
-        }                                                                                 \
+    if (!(phase & FI_FINISH)) {                                                           \
+        for (int r = 0; r < R; r++)                                                       \
+            for (int c = 0; c < K; c++)                                                   \
+                fi_store_##SUFFIX(lanes + ((i + r) * n_in + k + c) * NL, acc[r][c]);      \
+        return;                                                                           \
+    }                                                                                     \
+    for (int e0 = 0; e0 < R * K; e0 += NL) {                                              \
+        V v[NL];                                                                          \
+        for (int e = 0; e < NL; e++)                                                      \
+            v[e] = e0 + e < R * K ? acc[(e0 + e) / K][(e0 + e) % K] : fi_splat_##SUFFIX(0); \
+        V total = fi_lane_totals_##SUFFIX(v);                                             \
+        for (int e = e0; e < R * K && e < e0 + NL; e++)                                   \
+            dW[(i + e / K) * n_in + k + e % K] = total[e - e0];                           \
+    }                                                                                     \
 }                                                                                         \
                                                                                           \
-/* The rows of dW for inputs k .. k + K - 1: tiles of 4 outputs, then one at a time. */ \
+/* The rows of dW for inputs k .. k + K - 1: tiles of 4 outputs, then one of the 1 to \
+ * 3 left. */                                                                             \
 static inline __attribute__((always_inline)) void fi_weight_columns_##SUFFIX(             \
-    const T* dZ, ptrdiff_t lddz, const T* A, ptrdiff_t lda, T* dW, ptrdiff_t n_out,       \
-    ptrdiff_t n_in, ptrdiff_t k, int K, ptrdiff_t width)                                  \
+    const T* dZ, ptrdiff_t lddz, const T* A, ptrdiff_t lda, T* dW, T* lanes, int phase,   \
+    ptrdiff_t n_out, ptrdiff_t n_in, ptrdiff_t k, int K, ptrdiff_t width)                 \
 {                                                                                         \
     ptrdiff_t i = 0;                                                                      \
     for (; i + 4 <= n_out; i += 4)                                                        \
-        fi_weight_tile_##SUFFIX(dZ, lddz, A, lda, dW, n_in, i, k, 4, K, width);           \
-    for (; i < n_out; i++)                                                                \
-        fi_weight_tile_##SUFFIX(dZ, lddz, A, lda, dW, n_in, i, k, 1, K, width);           \
+        fi_weight_tile_##SUFFIX(dZ, lddz, A, lda, dW, lanes, phase, n_in, i, k, 4, K, width); \
+    switch (n_out - i) {                                                                  \
+    case 1: fi_weight_tile_##SUFFIX(dZ, lddz, A, lda, dW, lanes, phase, n_in, i, k, 1, K, width); break; \
+    case 2: fi_weight_tile_##SUFFIX(dZ, lddz, A, lda, dW, lanes, phase, n_in, i, k, 2, K, width); break; \
+    case 3: fi_weight_tile_##SUFFIX(dZ, lddz, A, lda, dW, lanes, phase, n_in, i, k, 3, K, width); break; \
+    }                                                                                     \
 }                                                                                         \
                                                                                           \
 /* dW = dZ @ A.T and db = dZ.sum(axis=1) over the block, in tiles of 4 outputs x   \
  * FI_TILE_ROWS inputs; inputs outermost, so a wide input row is read from memory    \
- * once. */                                                                               \
+ * once. With phase FI_START | FI_FINISH the block is whole. Otherwise it comes in   \
+ * pieces of whole chunks, in order, the first with FI_START, the last with          \
+ * FI_FINISH: between two pieces the partial sums wait in `lanes` (n_out * n_in      \
+ * vectors for dW, then a chunk per output for db), so that every sum runs over the   \
+ * same examples in the same lanes and order as over the whole block, to the bit. */ \
 static void fi_block_weight_gradient_##SUFFIX(const T* dZ, ptrdiff_t lddz, const T* A,    \
-                                              ptrdiff_t lda, T* dW, T* db,                \
-                                              ptrdiff_t n_out, ptrdiff_t n_in,            \
+                                              ptrdiff_t lda, T* dW, T* db, T* lanes,      \
+                                              int phase, ptrdiff_t n_out, ptrdiff_t n_in, \
                                               ptrdiff_t width)                            \
 {                                                                                         \
     enum { NV = FI_VECS_##SUFFIX, NL = FI_LANES_##SUFFIX, CH = FI_CHUNK_##SUFFIX };       \
+    T* bias_lanes = lanes + n_out * n_in * NL;                                            \
     ptrdiff_t k = 0;                                                                      \
     for (; k + FI_TILE_ROWS <= n_in; k += FI_TILE_ROWS)                                   \
-        fi_weight_columns_##SUFFIX(dZ, lddz, A, lda, dW, n_out, n_in, k, FI_TILE_ROWS,    \
-                                   width);                                                \
+        fi_weight_columns_##SUFFIX(dZ, lddz, A, lda, dW, lanes, phase, n_out, n_in, k,    \
+                                   FI_TILE_ROWS, width);                                  \
     switch (n_in - k) {                                                                   \
-    FI_REMAINDER_CASES(fi_weight_columns_##SUFFIX(dZ, lddz, A, lda, dW, n_out, n_in, k,   \
-                                                  FI_ROWS_LEFT, width))                   \
+    FI_REMAINDER_CASES(fi_weight_columns_##SUFFIX(dZ, lddz, A, lda, dW, lanes, phase,     \
+                                                  n_out, n_in, k, FI_ROWS_LEFT, width))   \
     }                                                                                     \
-    for (ptrdiff_t i = 0; i < n_out; i++) {                                               \
-        const T* dz = dZ + i * lddz;                                                      \
-        V acc0[NV];                                                                       \
-        for (int v = 0; v < NV; v++) acc0[v] = fi_splat_##SUFFIX(0);                      \
-        for (ptrdiff_t j0 = 0; j0 < width; j0 += CH)                                      \
-            for (int v = 0; v < NV; v++) acc0[v] += fi_load_##SUFFIX(dz + j0 + v * NL);  \
-        db[i] = fi_hsum_##SUFFIX(acc0);                                                   \
+    for (ptrdiff_t i0 = 0; i0 < n_out; i0 += NL) {                                        \
+        V sums[NL];                                                                       \
+        for (int e = 0; e < NL; e++) {                                                    \
+            ptrdiff_t i = i0 + e < n_out ? i0 + e : i0;                                   \
+            const T* dz = dZ + i * lddz;                                                  \
+            V acc0[NV];                                                                   \
+            for (int v = 0; v < NV; v++)                                                  \
+                acc0[v] = phase & FI_START ? fi_splat_##SUFFIX(0)                         \
+                          : fi_load_##SUFFIX(bias_lanes + i * CH + v * NL);               \
+            for (ptrdiff_t j0 = 0; i0 + e < n_out && j0 < width; j0 += CH)                \
+                for (int v = 0; v < NV; v++) acc0[v] += fi_load_##SUFFIX(dz + j0 + v * NL); \
+            if (!(phase & FI_FINISH)) {                                                   \
+                for (int v = 0; v < NV && i0 + e < n_out; v++)                            \
+                    fi_store_##SUFFIX(bias_lanes + i * CH + v * NL, acc0[v]);             \
+                continue;                                                                 \
+            }                                                                             \
+            sums[e] = acc0[0];                                                            \
+            for (int v = 1; v < NV; v++) sums[e] += acc0[v];                              \
+        }                                                                                 \
+        if (!(phase & FI_FINISH)) continue;                                               \
+        V total = fi_lane_totals_##SUFFIX(sums);                                          \
+        for (int e = 0; e < NL && i0 + e < n_out; e++) db[i0 + e] = total[e];             \
     }                                                                                     \
 }                                                                                         \
                                                                                           \
@@ -391,9 +489,6 @@ FI_DEFINE_SEQUENTIAL_WEIGHT_GRADIENT(float, fi_vf, f)
  * correctly rounded result on [-708, 709] (float: [-87, 88]); inputs beyond are
  * clamped, so the result saturates to about 3e-308 or 8e307 instead of 0 or
  * inf (the sigmoid that uses it gives 0 and 1 to working precision either way). */
-typedef int64_t fi_vl __attribute__((vector_size(FI_VECTOR_BYTES)));
-typedef int32_t fi_vi __attribute__((vector_size(FI_VECTOR_BYTES)));
-
 static inline fi_vd fi_exp_vd(fi_vd x)
 {
     const fi_vd lo = fi_splat_d(-708.0), hi = fi_splat_d(709.0);
