@@ -257,6 +257,49 @@ def test_results_are_bit_identical_for_every_thread_count(dims, m, dtype):
         assert result == results[0]
 
 
+@pytest.fixture
+def piece_bytes():
+    """Sets the size of the training blocks' pieces for the test, then restores it."""
+    from fastinit import _kernels
+
+    default = _kernels.set_piece_bytes(0)
+    _kernels.set_piece_bytes(default)
+    yield lambda value: _kernels.set_piece_bytes(default if value is None else value)
+    _kernels.set_piece_bytes(default)
+
+
+# Narrow networks, whose blocks go through the network in pieces: every example
+# count, output count, activation and regularization the pieces have to carry over.
+PIECED_RUNS = [([2, 10, 5, 1], 300, {}),
+               ([2, 10, 5, 1], 1100, dict(activation="tanh", keep_prob=0.8, n_threads=2)),
+               ([3, 7, 2], 250, dict(lambd=0.5, activation="leaky_relu")),
+               ([2, 10, 5, 1], 700, dict(keep_prob=0.7, dropout_masks="fixed")),
+               ([2, 10, 5, 1], 1000, dict(mini_batch_size=512, optimizer="adam",
+                                          num_epochs=3))]
+
+
+@pytest.mark.parametrize("dims, m, options", PIECED_RUNS)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_pieces_of_a_block_never_change_a_bit(dims, m, options, dtype, piece_bytes):
+    from fastinit import _kernels
+
+    rng = np.random.default_rng(m)
+    X = rng.standard_normal((dims[0], m)).astype(dtype)
+    Y = (rng.random((dims[-1], m)) < 0.5).astype(dtype)
+    parameters = fi.initialize(dims, "he", seed=1, dtype=dtype)
+    batch = options.get("mini_batch_size")
+    results, layouts = [], set()
+    for value in (None, 0, 30_000):  # the default pieces, none, smaller ones
+        piece_bytes(value)
+        layouts.add(_kernels.epoch_layout(np.array(dims), batch) if batch
+                    else _kernels.training_layout(np.array(dims), m, 1)[0])
+        results.append(fi.train(X, Y, parameters, learning_rate=0.05, num_iterations=40,
+                                record_every=10, **options))
+    assert len(layouts) == 3  # three different cuts of the blocks really ran
+    assert results[1] == results[0]
+    assert results[2] == results[0]
+
+
 def test_float32_trains_faster_path_in_float32_and_stays_close_on_many_examples():
     rng = np.random.default_rng(0)
     X = rng.standard_normal((2, 5000))

@@ -15,7 +15,7 @@ import os
 from . import _kernels_generic
 
 __all__ = ["INSTRUCTION_SET", "backward_layers", "descend", "epoch_layout", "epochs",
-           "fma_peak", "request_stop",
+           "fma_peak", "request_stop", "set_piece_bytes",
            "forward_layers", "gradient", "gradient_step", "infer", "training_layout"]
 
 #: The builds beyond the baseline, fastest first: (FASTINIT_ISA name, module,
@@ -62,3 +62,4 @@ epochs = _impl.epochs
 epoch_layout = _impl.epoch_layout
 request_stop = _impl.request_stop
 fma_peak = _impl.fma_peak
+set_piece_bytes = _impl.set_piece_bytes

@@ -338,6 +338,24 @@ cdef struct Net:
     Py_ssize_t n_theta          # number of parameters
     int activation              # of the hidden layers: FI_RELU ... FI_LINEAR
     double slope                # leaky ReLU's negative slope
+    Py_ssize_t piece_bytes      # sizes the pieces of a training block (_piece_columns)
+
+
+# PIECE_BYTES, unless a test asks for other pieces (set_piece_bytes). Each Net
+# reads it once, so that one call sizes and runs its blocks alike.
+cdef Py_ssize_t _piece_bytes = PIECE_BYTES
+
+
+def set_piece_bytes(Py_ssize_t piece_bytes):
+    """For tests: size the pieces of later calls' training blocks for
+    ``piece_bytes`` bytes instead of PIECE_BYTES (0: never cut a block), to check
+    that the pieces never change a bit of a result. Returns the previous value."""
+    global _piece_bytes
+    if piece_bytes < 0:
+        raise ValueError(f"piece_bytes must be >= 0, got {piece_bytes}")
+    previous = _piece_bytes
+    _piece_bytes = piece_bytes
+    return previous
 
 
 cdef Net _net_of(Py_ssize_t L, const Py_ssize_t* dims, const Py_ssize_t* w_off,
@@ -363,6 +381,7 @@ cdef Net _net_of(Py_ssize_t L, const Py_ssize_t* dims, const Py_ssize_t* w_off,
     net.n_theta = expected
     net.activation = FI_RELU
     net.slope = 0.0
+    net.piece_bytes = _piece_bytes
     return net
 
 
@@ -563,9 +582,9 @@ cdef Py_ssize_t _piece_columns(Net net, Py_ssize_t block) noexcept nogil:
     pieces change the order of the work, never a bit of the result."""
     cdef Py_ssize_t state = _lanes_before(net, net.L + 1), piece
     cdef Py_ssize_t rows = net.dims[0] + _layer_offset(net, net.L, 1) + 2 * _widest(net)
-    if state >= PIECE_BYTES:
+    if state >= net.piece_bytes:
         return block
-    piece = (PIECE_BYTES - state) // (8 * rows) // CHUNK * CHUNK
+    piece = (net.piece_bytes - state) // (8 * rows) // CHUNK * CHUNK
     return piece if MIN_PIECE <= piece < block else block
 
 
@@ -1003,6 +1022,7 @@ cdef Net _shape_only(const Py_ssize_t[::1] dims) except *:
     net.n_theta = 0
     net.activation = FI_RELU
     net.slope = 0.0
+    net.piece_bytes = _piece_bytes
     for l in range(1, net.L + 1):
         if dims[l - 1] < 1 or dims[l] < 1:
             raise ValueError("every layer size must be >= 1")
