@@ -839,7 +839,10 @@ cdef void _descend_steps(Net net, floating* theta, const floating* X, const floa
                          int n_threads, const Regularization* reg, Py_ssize_t first_step,
                          floating* gradient_out,
                          const floating* row_space_offset) noexcept nogil:
-    """Steps ``begin`` to ``end - 1`` of :func:`_descend`, in one parallel region."""
+    """Steps ``begin`` to ``end - 1`` of :func:`_descend`, in one parallel region.
+    The groups of blocks go to whichever thread is free (a thread that the system
+    holds up does not hold up the step): each group's gradient slot is one
+    thread's sum in block order wherever it runs, so the bits stay the same."""
     cdef Py_ssize_t n_theta = net.n_theta
     cdef floating inv_m = <floating>(1.0 / m)
     cdef floating l2 = <floating>reg.l2
@@ -854,7 +857,7 @@ cdef void _descend_steps(Net net, floating* theta, const floating* X, const floa
         scratch = thread_areas + threadid() * _thread_area(net, block)
         own_gradient = scratch + scratch_size
         for it in range(begin, end):
-            for g in prange(n_groups, schedule="static"):
+            for g in prange(n_groups, schedule="dynamic"):
                 slot = slots + g * n_theta
                 last = (g + 1) * group if (g + 1) * group < n_blocks else n_blocks
                 for b in range(g * group, last):
