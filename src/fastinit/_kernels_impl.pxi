@@ -310,20 +310,16 @@ cdef double _cost_sum(const floating* Z, Py_ssize_t ldz,
     return total + compensation
 
 
-cdef double _block_output_delta(const floating* Z, Py_ssize_t ldz,
-                                const floating* Y, Py_ssize_t ldy,
-                                floating* dZ, Py_ssize_t lddz,
-                                Py_ssize_t n, Py_ssize_t nb, Py_ssize_t width,
-                                floating inv_m, bint want_cost) noexcept nogil:
-    """dZ = (sigmoid(Z) - Y) / m for the ``nb`` real examples, 0 for the padding.
-    Returns the block's summed cost when ``want_cost`` (else 0)."""
+cdef inline void _block_output_delta(const floating* Z, Py_ssize_t ldz,
+                                     const floating* Y, Py_ssize_t ldy,
+                                     floating* dZ, Py_ssize_t lddz,
+                                     Py_ssize_t n, Py_ssize_t nb, Py_ssize_t width,
+                                     floating inv_m) noexcept nogil:
+    """dZ = (sigmoid(Z) - Y) / m for the ``nb`` real examples, 0 for the padding."""
     if floating is float:
         fi_block_output_delta_f(Z, ldz, Y, ldy, dZ, lddz, n, nb, width, inv_m)
     else:
         fi_block_output_delta_d(Z, ldz, Y, ldy, dZ, lddz, n, nb, width, inv_m)
-    if want_cost:
-        return _cost_sum(Z, ldz, Y, ldy, n, nb)
-    return 0.0
 
 
 # ---------------------------------------------------------------------------
@@ -725,7 +721,7 @@ cdef double _train_block(Net net, const floating* theta, const floating* X,
         delta = delta_area
         spare = spare_area
         _block_output_delta(output + start, ld, Y + first + start, m, delta, ldp,
-                            net.dims[net.L], pnb, pw, inv_m, False)
+                            net.dims[net.L], pnb, pw, inv_m)
         for l in range(net.L, 0, -1):
             if l > 1:
                 A_prev = acts + _layer_offset(net, l - 1, ldp)
@@ -1375,7 +1371,7 @@ cdef void _backward_layers(Net net, const floating* theta, const floating* X,
             dZ[offset + j] = inv_m * (_sigmoid(Z[offset + j]) - Y[j])
     else:
         _block_output_delta(Z + offset, m, Y, m, dZ + offset, m, net.dims[net.L], m, m,
-                            inv_m, False)
+                            inv_m)
     for l in range(net.L, 0, -1):
         n_out, n_in = net.dims[l], net.dims[l - 1]
         if l > 1:
