@@ -317,16 +317,20 @@ static void fi_block_weight_gradient_##SUFFIX(const T* dZ, ptrdiff_t lddz, const
     for (ptrdiff_t i0 = 0; i0 < n_out; i0 += NL) {                                        \
         V sums[NL];                                                                       \
         for (int e = 0; e < NL; e++) {                                                    \
-            ptrdiff_t i = i0 + e < n_out ? i0 + e : i0;                                   \
+            ptrdiff_t i = i0 + e;                                                         \
+            if (i >= n_out) {                                                             \
+                sums[e] = fi_splat_##SUFFIX(0);                                           \
+                continue;                                                                 \
+            }                                                                             \
             const T* dz = dZ + i * lddz;                                                  \
             V acc0[NV];                                                                   \
             for (int v = 0; v < NV; v++)                                                  \
                 acc0[v] = phase & FI_START ? fi_splat_##SUFFIX(0)                         \
                           : fi_load_##SUFFIX(bias_lanes + i * CH + v * NL);               \
-            for (ptrdiff_t j0 = 0; i0 + e < n_out && j0 < width; j0 += CH)                \
+            for (ptrdiff_t j0 = 0; j0 < width; j0 += CH)                                  \
                 for (int v = 0; v < NV; v++) acc0[v] += fi_load_##SUFFIX(dz + j0 + v * NL); \
             if (!(phase & FI_FINISH)) {                                                   \
-                for (int v = 0; v < NV && i0 + e < n_out; v++)                            \
+                for (int v = 0; v < NV; v++)                                              \
                     fi_store_##SUFFIX(bias_lanes + i * CH + v * NL, acc0[v]);             \
                 continue;                                                                 \
             }                                                                             \
