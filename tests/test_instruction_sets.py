@@ -85,6 +85,29 @@ def test_every_build_trains_like_the_reference(build, depth, dtype):
                                    atol=rtol / 10, err_msg=key)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("m", [40, 90, 300])
+def test_every_build_trains_wide_and_narrow_tiles_like_the_reference(build, dtype, m):
+    """Layers of 15 and 16-17 units and inputs sit on either side of FI_WIDE_INPUTS,
+    where the forward pass and the input gradient change to wider register tiles;
+    float32 at m = 90 leaves an odd number of chunks, so that the last columns take
+    the one-chunk tail. Outputs of 1, 2 and 3 rows and 5 inputs give the weight
+    gradient's one- and two-row tiles across eight inputs."""
+    rng = np.random.default_rng(m)
+    for dims in ([16, 17, 15, 16, 1], [5, 3, 2], [17, 9, 3]):
+        X = rng.standard_normal((dims[0], m)).astype(dtype)
+        Y = (rng.random((dims[-1], m)) < 0.5).astype(dtype)
+        parameters = fi.initialize(dims, "he", seed=5, dtype=dtype)
+        options = dict(learning_rate=0.05, num_iterations=40, record_every=10)
+        result = fi.train(X, Y, parameters, **options)
+        expected_params, expected_costs = ref.train(X, Y, parameters, **options)
+        rtol = 1e-9 if dtype == np.float64 else 1e-4
+        np.testing.assert_allclose(result.costs, expected_costs, rtol=rtol)
+        for key, value in expected_params.items():
+            np.testing.assert_allclose(result.parameters[key], value, rtol=rtol * 10,
+                                       atol=rtol / 10, err_msg=f"{dims} {key}")
+
+
 def test_every_build_reproduces_the_notebook(build, circles):
     X, Y, X_test, Y_test = circles
     result = fi.train(X, Y, fi.initialize([2, 10, 5, 1], "he", seed=3))

@@ -204,6 +204,12 @@ cdef extern from "_simd.h" nogil:
     void fi_block_forward_f(const float* W, const float* b, const float* A,
                             Py_ssize_t lda, float* Z, Py_ssize_t ldz, Py_ssize_t n_out,
                             Py_ssize_t n_in, Py_ssize_t width, int relu, int bias_last)
+    void fi_block_forward_wide_d(const double* W, const double* b, const double* A,
+                                 Py_ssize_t lda, double* Z, Py_ssize_t ldz, Py_ssize_t n_out,
+                                 Py_ssize_t n_in, Py_ssize_t width, int relu, int bias_last)
+    void fi_block_forward_wide_f(const float* W, const float* b, const float* A,
+                                 Py_ssize_t lda, float* Z, Py_ssize_t ldz, Py_ssize_t n_out,
+                                 Py_ssize_t n_in, Py_ssize_t width, int relu, int bias_last)
     void fi_block_weight_gradient_d(const double* dZ, Py_ssize_t lddz, const double* A,
                                     Py_ssize_t lda, double* dW, double* db, double* lanes,
                                     int phase, Py_ssize_t n_out, Py_ssize_t n_in,
@@ -220,6 +226,16 @@ cdef extern from "_simd.h" nogil:
                                    const float* A, Py_ssize_t lda, float* out,
                                    Py_ssize_t ldo, Py_ssize_t n_out, Py_ssize_t n_in,
                                    Py_ssize_t width)
+    void fi_block_input_gradient_wide_d(const double* W, const double* dZ, Py_ssize_t lddz,
+                                        const double* A, Py_ssize_t lda, double* out,
+                                        Py_ssize_t ldo, Py_ssize_t n_out, Py_ssize_t n_in,
+                                        Py_ssize_t width)
+    void fi_block_input_gradient_wide_f(const float* W, const float* dZ, Py_ssize_t lddz,
+                                        const float* A, Py_ssize_t lda, float* out,
+                                        Py_ssize_t ldo, Py_ssize_t n_out, Py_ssize_t n_in,
+                                        Py_ssize_t width)
+    enum:
+        FI_WIDE_INPUTS
     void fi_block_output_delta_d(const double* Z, Py_ssize_t ldz, const double* Y,
                                  Py_ssize_t ldy, double* dZ, Py_ssize_t lddz, Py_ssize_t n,
                                  Py_ssize_t nb, Py_ssize_t width, double inv_m)
@@ -258,11 +274,18 @@ cdef inline void _block_forward(const floating* W, const floating* b,
                                 Py_ssize_t width, bint relu,
                                 bint bias_last=False) noexcept nogil:
     """Z = W @ A + b (then max(., 0) when ``relu``); with ``bias_last``, each
-    value is summed from 0 over the inputs in order, then b is added."""
+    value is summed from 0 over the inputs in order, then b is added. A layer of
+    FI_WIDE_INPUTS inputs or more goes through wider register tiles (same bits)."""
     if floating is float:
-        fi_block_forward_f(W, b, A, lda, Z, ldz, n_out, n_in, width, relu, bias_last)
+        if n_in >= FI_WIDE_INPUTS:
+            fi_block_forward_wide_f(W, b, A, lda, Z, ldz, n_out, n_in, width, relu, bias_last)
+        else:
+            fi_block_forward_f(W, b, A, lda, Z, ldz, n_out, n_in, width, relu, bias_last)
     else:
-        fi_block_forward_d(W, b, A, lda, Z, ldz, n_out, n_in, width, relu, bias_last)
+        if n_in >= FI_WIDE_INPUTS:
+            fi_block_forward_wide_d(W, b, A, lda, Z, ldz, n_out, n_in, width, relu, bias_last)
+        else:
+            fi_block_forward_d(W, b, A, lda, Z, ldz, n_out, n_in, width, relu, bias_last)
 
 
 cdef inline void _block_weight_gradient(const floating* dZ, Py_ssize_t lddz,
@@ -288,9 +311,17 @@ cdef inline void _block_input_gradient(const floating* W, const floating* dZ,
     """dZ_prev = (W.T @ dZ) * (A > 0): the ReLU layer's delta (W.T @ dZ itself
     when ``A`` is NULL)."""
     if floating is float:
-        fi_block_input_gradient_f(W, dZ, lddz, A, lda, dZ_prev, ldp, n_out, n_in, width)
+        if n_out >= FI_WIDE_INPUTS:
+            fi_block_input_gradient_wide_f(W, dZ, lddz, A, lda, dZ_prev, ldp, n_out, n_in,
+                                           width)
+        else:
+            fi_block_input_gradient_f(W, dZ, lddz, A, lda, dZ_prev, ldp, n_out, n_in, width)
     else:
-        fi_block_input_gradient_d(W, dZ, lddz, A, lda, dZ_prev, ldp, n_out, n_in, width)
+        if n_out >= FI_WIDE_INPUTS:
+            fi_block_input_gradient_wide_d(W, dZ, lddz, A, lda, dZ_prev, ldp, n_out, n_in,
+                                           width)
+        else:
+            fi_block_input_gradient_d(W, dZ, lddz, A, lda, dZ_prev, ldp, n_out, n_in, width)
 
 
 cdef double _cost_sum(const floating* Z, Py_ssize_t ldz,

@@ -38,6 +38,18 @@
 #else
 #define FI_TILE_ROWS 2
 #endif
+/* Chunks of examples per register tile of the forward pass and of the input
+ * gradient: two on AVX-512, so that a tile of 4 rows holds 16 accumulators, twice
+ * the chains that two FMA pipes of latency 4 need (a tile of 8 stalls whenever a
+ * load is late); one on AVX2, whose 16 registers a 2 x 4 tile already fills. */
+#if defined(__AVX512F__)
+#define FI_TILE_CHUNKS 2
+#else
+#define FI_TILE_CHUNKS 1
+#endif
+/* Sums over fewer terms than this (a narrow layer's inputs or outputs) keep tiles of
+ * one chunk: their time goes to starting and storing the tile, not to its chains. */
+#define FI_WIDE_INPUTS 16
 /* `case n:` for every remainder 1 .. FI_TILE_ROWS - 1 of a loop over tiles, the
  * remainder a constant in each case (FI_ROWS_LEFT) so that the tile is unrolled. */
 #define FI_REMAINDER_CASE(n, CALL) case n: { enum { FI_ROWS_LEFT = n }; CALL; break; }
@@ -176,17 +188,168 @@ static void fi_mask_##SUFFIX(const T* where, const T* value, T* out, ptrdiff_t n
     for (; j < n; j++) out[j] = where[j] > 0 ? value[j] : 0;                              \
 }                                                                                         \
                                                                                           \
+/* dW[i..i+R-1, k..k+K-1] (R <= 4, K <= 2 * FI_TILE_ROWS) = sums over the block of dZ \
+ * rows times A rows: one vector of examples per step, one partial sum per lane,    \
+ * the lanes added in a fixed order at the end (so the tile's shape never changes a  \
+ * bit). A block may come in pieces (see fi_block_weight_gradient): the partial sums  \
+ * start from `lanes` unless FI_START, and go back there unless FI_FINISH. */          \
+static inline __attribute__((always_inline)) void fi_weight_tile_##SUFFIX(                \
+    const T* dZ, ptrdiff_t lddz, const T* A, ptrdiff_t lda, T* dW, T* lanes, int phase,   \
+    ptrdiff_t n_in, ptrdiff_t i, ptrdiff_t k, int R, int K, ptrdiff_t width)              \
+{                                                                                         \
+    enum { NL = FI_LANES_##SUFFIX };                                                      \
+    V acc[4][2 * FI_TILE_ROWS];                                                           \
+    for (int r = 0; r < R; r++)                                                           \
+        for (int c = 0; c < K; c++)                                                       \
+            acc[r][c] = phase & FI_START ? fi_splat_##SUFFIX(0)                           \
+                        : fi_load_##SUFFIX(lanes + ((i + r) * n_in + k + c) * NL);        \
+    for (ptrdiff_t j = 0; j < width; j += NL) {                                           \
+        V a[2 * FI_TILE_ROWS], d[4];                                                      \
+        for (int c = 0; c < K; c++) a[c] = fi_load_##SUFFIX(A + (k + c) * lda + j);       \
+        for (int r = 0; r < R; r++) d[r] = fi_load_##SUFFIX(dZ + (i + r) * lddz + j);     \
+        for (int r = 0; r < R; r++)                                                       \
+            for (int c = 0; c < K; c++) acc[r][c] += d[r] * a[c];                         \
+    }                                                                                     \
+    if (!(phase & FI_FINISH)) {                                                           \
+        for (int r = 0; r < R; r++)                                                       \
+            for (int c = 0; c < K; c++)                                                   \
+                fi_store_##SUFFIX(lanes + ((i + r) * n_in + k + c) * NL, acc[r][c]);      \
+        return;                                                                           \
+    }                                                                                     \
+    for (int e0 = 0; e0 < R * K; e0 += NL) {                                              \
+        V v[NL];                                                                          \
+        for (int e = 0; e < NL; e++)                                                      \
+            v[e] = e0 + e < R * K ? acc[(e0 + e) / K][(e0 + e) % K] : fi_splat_##SUFFIX(0); \
+        V total = fi_lane_totals_##SUFFIX(v);                                             \
+        for (int e = e0; e < R * K && e < e0 + NL; e++)                                   \
+            dW[(i + e / K) * n_in + k + e % K] = total[e - e0];                           \
+    }                                                                                     \
+}                                                                                         \
+                                                                                          \
+/* The rows of dW for inputs k .. k + K - 1 (K <= 2 * FI_TILE_ROWS): tiles of 4      \
+ * outputs by at most FI_TILE_ROWS inputs, then the 1 to 3 outputs left. One or two   \
+ * of them take all K inputs in one tile: a tile of 1 x FI_TILE_ROWS would have too    \
+ * few chains of multiply-adds to hide their latency. */                                  \
+static inline __attribute__((always_inline)) void fi_weight_columns_##SUFFIX(             \
+    const T* dZ, ptrdiff_t lddz, const T* A, ptrdiff_t lda, T* dW, T* lanes, int phase,   \
+    ptrdiff_t n_out, ptrdiff_t n_in, ptrdiff_t k, int K, ptrdiff_t width)                 \
+{                                                                                         \
+    enum { TR = FI_TILE_ROWS };                                                           \
+    const int K0 = K < TR ? K : TR;                                                       \
+    ptrdiff_t i = 0;                                                                      \
+    for (; i + 4 <= n_out; i += 4) {                                                      \
+        fi_weight_tile_##SUFFIX(dZ, lddz, A, lda, dW, lanes, phase, n_in, i, k, 4, K0, width); \
+        if (K > TR)                                                                       \
+            fi_weight_tile_##SUFFIX(dZ, lddz, A, lda, dW, lanes, phase, n_in, i, k + TR, 4, \
+                                    K - TR, width);                                       \
+    }                                                                                     \
+    switch (n_out - i) {                                                                  \
+    case 1: fi_weight_tile_##SUFFIX(dZ, lddz, A, lda, dW, lanes, phase, n_in, i, k, 1, K, width); break; \
+    case 2: fi_weight_tile_##SUFFIX(dZ, lddz, A, lda, dW, lanes, phase, n_in, i, k, 2, K, width); break; \
+    case 3:                                                                               \
+        fi_weight_tile_##SUFFIX(dZ, lddz, A, lda, dW, lanes, phase, n_in, i, k, 3, K0, width); \
+        if (K > TR)                                                                       \
+            fi_weight_tile_##SUFFIX(dZ, lddz, A, lda, dW, lanes, phase, n_in, i, k + TR, 3, \
+                                    K - TR, width);                                       \
+        break;                                                                            \
+    }                                                                                     \
+}                                                                                         \
+                                                                                          \
+/* db[i..i+R-1] (R <= 4, a constant where inlined) = dZ.sum(axis=1) over the block   \
+ * (or a piece of it, as in fi_weight_tile): for each row, one partial sum per lane   \
+ * and vector of a chunk; their sum per lane goes to sums[0..R-1]. The R rows' sums    \
+ * run side by side, so their additions overlap instead of waiting on each other. */   \
+static inline __attribute__((always_inline)) void fi_bias_rows_##SUFFIX(                  \
+    const T* dZ, ptrdiff_t lddz, T* bias_lanes, int phase, ptrdiff_t i, int R,            \
+    ptrdiff_t width, V* sums)                                                             \
+{                                                                                         \
+    enum { NV = FI_VECS_##SUFFIX, NL = FI_LANES_##SUFFIX, CH = FI_CHUNK_##SUFFIX };       \
+    V acc[4][NV];                                                                         \
+    for (int r = 0; r < R; r++)                                                           \
+        for (int v = 0; v < NV; v++)                                                      \
+            acc[r][v] = phase & FI_START ? fi_splat_##SUFFIX(0)                           \
+                        : fi_load_##SUFFIX(bias_lanes + (i + r) * CH + v * NL);           \
+    for (ptrdiff_t j0 = 0; j0 < width; j0 += CH)                                          \
+        for (int r = 0; r < R; r++)                                                       \
+            for (int v = 0; v < NV; v++)                                                  \
+                acc[r][v] += fi_load_##SUFFIX(dZ + (i + r) * lddz + j0 + v * NL);         \
+    for (int r = 0; r < R; r++) {                                                         \
+        if (!(phase & FI_FINISH)) {                                                       \
+            for (int v = 0; v < NV; v++)                                                  \
+                fi_store_##SUFFIX(bias_lanes + (i + r) * CH + v * NL, acc[r][v]);         \
+            continue;                                                                     \
+        }                                                                                 \
+        sums[r] = acc[r][0];                                                              \
+        for (int v = 1; v < NV; v++) sums[r] += acc[r][v];                                \
+    }                                                                                     \
+}                                                                                         \
+                                                                                          \
+/* dW = dZ @ A.T and db = dZ.sum(axis=1) over the block, in tiles of 4 outputs x   \
+ * FI_TILE_ROWS inputs; inputs outermost, so a wide input row is read from memory    \
+ * once. With phase FI_START | FI_FINISH the block is whole. Otherwise it comes in   \
+ * pieces of whole chunks, in order, the first with FI_START, the last with          \
+ * FI_FINISH: between two pieces the partial sums wait in `lanes` (n_out * n_in      \
+ * vectors for dW, then a chunk per output for db), so that every sum runs over the   \
+ * same examples in the same lanes and order as over the whole block, to the bit. */ \
+static void fi_block_weight_gradient_##SUFFIX(const T* dZ, ptrdiff_t lddz, const T* A,    \
+                                              ptrdiff_t lda, T* dW, T* db, T* lanes,      \
+                                              int phase, ptrdiff_t n_out, ptrdiff_t n_in, \
+                                              ptrdiff_t width)                            \
+{                                                                                         \
+    enum { NL = FI_LANES_##SUFFIX, TR = FI_TILE_ROWS, G = NL < 4 ? NL : 4 };              \
+    T* bias_lanes = lanes + n_out * n_in * NL;                                            \
+    ptrdiff_t k = 0;                                                                      \
+    for (; k + 2 * TR <= n_in; k += 2 * TR)                                               \
+        fi_weight_columns_##SUFFIX(dZ, lddz, A, lda, dW, lanes, phase, n_out, n_in, k,    \
+                                   2 * TR, width);                                        \
+    if (k + TR <= n_in) {                                                                 \
+        fi_weight_columns_##SUFFIX(dZ, lddz, A, lda, dW, lanes, phase, n_out, n_in, k, TR, \
+                                   width);                                                \
+        k += TR;                                                                          \
+    }                                                                                     \
+    switch (n_in - k) {                                                                   \
+    FI_REMAINDER_CASES(fi_weight_columns_##SUFFIX(dZ, lddz, A, lda, dW, lanes, phase,     \
+                                                  n_out, n_in, k, FI_ROWS_LEFT, width))   \
+    }                                                                                     \
+    for (ptrdiff_t i0 = 0; i0 < n_out; i0 += NL) {                                        \
+        V sums[NL];                                                                       \
+        for (int e = 0; e < NL; e++) sums[e] = fi_splat_##SUFFIX(0);                      \
+        for (int e = 0; e < NL && i0 + e < n_out; e += G) {                               \
+            switch (n_out - i0 - e < G ? n_out - i0 - e : G) {                            \
+            case 1: fi_bias_rows_##SUFFIX(dZ, lddz, bias_lanes, phase, i0 + e, 1, width, sums + e); break; \
+            case 2: fi_bias_rows_##SUFFIX(dZ, lddz, bias_lanes, phase, i0 + e, 2, width, sums + e); break; \
+            case 3: fi_bias_rows_##SUFFIX(dZ, lddz, bias_lanes, phase, i0 + e, 3, width, sums + e); break; \
+            case 4: fi_bias_rows_##SUFFIX(dZ, lddz, bias_lanes, phase, i0 + e, 4, width, sums + e); break; \
+            }                                                                             \
+        }                                                                                 \
+        if (!(phase & FI_FINISH)) continue;                                               \
+        V total = fi_lane_totals_##SUFFIX(sums);                                          \
+        for (int e = 0; e < NL && i0 + e < n_out; e++) db[i0 + e] = total[e];             \
+    }                                                                                     \
+}
+
+FI_DEFINE_KERNELS(double, fi_vd, d)
+FI_DEFINE_KERNELS(float, fi_vf, f)
+
+/* The forward pass and the input gradient, in register tiles of FI_TILE_ROWS rows by
+ * NC chunks of examples: defined as fi_block_forward_##SUFFIX and
+ * fi_block_input_gradient_##SUFFIX with tiles of one chunk (for narrow layers, whose time
+ * goes to starting and storing tiles rather than to their chains), and as
+ * fi_block_forward_wide_##SUFFIX and fi_block_input_gradient_wide_##SUFFIX with tiles of
+ * FI_TILE_CHUNKS chunks (for sums over FI_WIDE_INPUTS terms or more). Separate
+ * functions, so that each keeps its registers. */
+#define FI_DEFINE_TILED_KERNELS(T, V, SUFFIX, NAME, NC)                                    \
 /* Rows i .. i + rows - 1 (rows <= FI_TILE_ROWS, a constant where inlined) of     \
- * Z = W @ A + b over the inputs k0..k1 of one chunk: start from b on the first     \
+ * Z = W @ A + b over the inputs k0..k1 of NC chunks: start from b on the first     \
  * panel (from 0 when bias_last, adding b after the last panel), from Z after;      \
  * max(., 0) after the last panel when relu. Each value is its own chain of         \
  * multiply-adds over the inputs in order, so the tile's shape never changes a bit. */ \
-static inline __attribute__((always_inline)) void fi_forward_rows_##SUFFIX(               \
+static inline __attribute__((always_inline)) void fi_forward_rows_##NAME(               \
     const T* W, const T* b, const T* A, ptrdiff_t lda, T* Z, ptrdiff_t ldz, ptrdiff_t i,  \
     int rows, ptrdiff_t n_in, ptrdiff_t k0, ptrdiff_t k1, ptrdiff_t j0, int relu,         \
     int bias_last)                                                                        \
 {                                                                                         \
-    enum { NV = FI_VECS_##SUFFIX, NL = FI_LANES_##SUFFIX };                               \
+    enum { NV = FI_VECS_##SUFFIX * NC, NL = FI_LANES_##SUFFIX };                               \
     int first = k0 == 0, last = k1 == n_in;                                               \
     V acc[FI_TILE_ROWS][NV];                                                              \
     for (int r = 0; r < rows; r++) {                                                      \
@@ -214,143 +377,43 @@ static inline __attribute__((always_inline)) void fi_forward_rows_##SUFFIX(     
     }                                                                                     \
 }                                                                                         \
                                                                                           \
-/* Z = W @ A + b, then max(., 0) when relu: FI_TILE_ROWS rows of W at a time, the   \
- * inputs in panels of FI_PANEL that stay in cache while every row uses them. With  \
- * bias_last, each value is summed as the plain loop does: from 0 over the inputs   \
- * in order, then + b. */                                                                 \
-static void fi_block_forward_##SUFFIX(const T* W, const T* b, const T* A, ptrdiff_t lda,  \
-                                      T* Z, ptrdiff_t ldz, ptrdiff_t n_out,               \
-                                      ptrdiff_t n_in, ptrdiff_t width, int relu,          \
-                                      int bias_last)                                      \
+/* Z = W @ A + b, then max(., 0) when relu: tiles of FI_TILE_ROWS rows of W by NC      \
+ * chunks, the inputs in panels of FI_PANEL that stay in cache while every row uses   \
+ * them; columns past the last whole tile go to the one-chunk kernel. With bias_last, \
+ * each value is summed as the plain loop does: from 0 over the inputs in order, then  \
+ * + b. */                                                                                \
+static void fi_block_forward_##NAME(const T* W, const T* b, const T* A, ptrdiff_t lda,    \
+                                    T* Z, ptrdiff_t ldz, ptrdiff_t n_out, ptrdiff_t n_in, \
+                                    ptrdiff_t width, int relu, int bias_last)             \
 {                                                                                         \
+    enum { STEP = NC * FI_CHUNK_##SUFFIX };                                               \
+    ptrdiff_t tiled = width - width % STEP;                                               \
     for (ptrdiff_t k0 = 0; k0 < n_in; k0 += FI_PANEL) {                                   \
         ptrdiff_t k1 = k0 + FI_PANEL < n_in ? k0 + FI_PANEL : n_in;                       \
-        for (ptrdiff_t j0 = 0; j0 < width; j0 += FI_CHUNK_##SUFFIX) {                     \
+        for (ptrdiff_t j0 = 0; j0 < tiled; j0 += STEP) {                                  \
             ptrdiff_t i = 0;                                                              \
             for (; i + FI_TILE_ROWS <= n_out; i += FI_TILE_ROWS)                          \
-                fi_forward_rows_##SUFFIX(W, b, A, lda, Z, ldz, i, FI_TILE_ROWS, n_in, k0, \
-                                         k1, j0, relu, bias_last);                        \
+                fi_forward_rows_##NAME(W, b, A, lda, Z, ldz, i, FI_TILE_ROWS, n_in, k0,   \
+                                       k1, j0, relu, bias_last);                          \
             switch (n_out - i) {                                                          \
-            FI_REMAINDER_CASES(fi_forward_rows_##SUFFIX(W, b, A, lda, Z, ldz, i, FI_ROWS_LEFT, \
-                                                         n_in, k0, k1, j0, relu, bias_last)) \
+            FI_REMAINDER_CASES(fi_forward_rows_##NAME(W, b, A, lda, Z, ldz, i, FI_ROWS_LEFT, \
+                                                       n_in, k0, k1, j0, relu, bias_last)) \
             }                                                                             \
         }                                                                                 \
     }                                                                                     \
-}                                                                                         \
-                                                                                          \
-/* dW[i..i+R-1, k..k+K-1] (R <= 4, K <= FI_TILE_ROWS) = sums over the block of dZ   \
- * rows times A rows: one vector of examples per step, one partial sum per lane,    \
- * the lanes added in a fixed order at the end (so the tile's shape never changes a  \
- * bit). A block may come in pieces (see fi_block_weight_gradient): the partial sums  \
- * start from `lanes` unless FI_START, and go back there unless FI_FINISH. */          \
-static inline __attribute__((always_inline)) void fi_weight_tile_##SUFFIX(                \
-    const T* dZ, ptrdiff_t lddz, const T* A, ptrdiff_t lda, T* dW, T* lanes, int phase,   \
-    ptrdiff_t n_in, ptrdiff_t i, ptrdiff_t k, int R, int K, ptrdiff_t width)              \
-{                                                                                         \
-    enum { NL = FI_LANES_##SUFFIX };                                                      \
-    V acc[4][FI_TILE_ROWS];                                                               \
-    for (int r = 0; r < R; r++)                                                           \
-        for (int c = 0; c < K; c++)                                                       \
-            acc[r][c] = phase & FI_START ? fi_splat_##SUFFIX(0)                           \
-                        : fi_load_##SUFFIX(lanes + ((i + r) * n_in + k + c) * NL);        \
-    for (ptrdiff_t j = 0; j < width; j += NL) {                                           \
-        V a[FI_TILE_ROWS], d[4];                                                          \
-        for (int c = 0; c < K; c++) a[c] = fi_load_##SUFFIX(A + (k + c) * lda + j);       \
-        for (int r = 0; r < R; r++) d[r] = fi_load_##SUFFIX(dZ + (i + r) * lddz + j);     \
-        for (int r = 0; r < R; r++)                                                       \
-            for (int c = 0; c < K; c++) acc[r][c] += d[r] * a[c];                         \
-    }                                                                                     \
-    if (!(phase & FI_FINISH)) {                                                           \
-        for (int r = 0; r < R; r++)                                                       \
-            for (int c = 0; c < K; c++)                                                   \
-                fi_store_##SUFFIX(lanes + ((i + r) * n_in + k + c) * NL, acc[r][c]);      \
-        return;                                                                           \
-    }                                                                                     \
-    for (int e0 = 0; e0 < R * K; e0 += NL) {                                              \
-        V v[NL];                                                                          \
-        for (int e = 0; e < NL; e++)                                                      \
-            v[e] = e0 + e < R * K ? acc[(e0 + e) / K][(e0 + e) % K] : fi_splat_##SUFFIX(0); \
-        V total = fi_lane_totals_##SUFFIX(v);                                             \
-        for (int e = e0; e < R * K && e < e0 + NL; e++)                                   \
-            dW[(i + e / K) * n_in + k + e % K] = total[e - e0];                           \
-    }                                                                                     \
-}                                                                                         \
-                                                                                          \
-/* The rows of dW for inputs k .. k + K - 1: tiles of 4 outputs, then one of the 1 to \
- * 3 left. */                                                                             \
-static inline __attribute__((always_inline)) void fi_weight_columns_##SUFFIX(             \
-    const T* dZ, ptrdiff_t lddz, const T* A, ptrdiff_t lda, T* dW, T* lanes, int phase,   \
-    ptrdiff_t n_out, ptrdiff_t n_in, ptrdiff_t k, int K, ptrdiff_t width)                 \
-{                                                                                         \
-    ptrdiff_t i = 0;                                                                      \
-    for (; i + 4 <= n_out; i += 4)                                                        \
-        fi_weight_tile_##SUFFIX(dZ, lddz, A, lda, dW, lanes, phase, n_in, i, k, 4, K, width); \
-    switch (n_out - i) {                                                                  \
-    case 1: fi_weight_tile_##SUFFIX(dZ, lddz, A, lda, dW, lanes, phase, n_in, i, k, 1, K, width); break; \
-    case 2: fi_weight_tile_##SUFFIX(dZ, lddz, A, lda, dW, lanes, phase, n_in, i, k, 2, K, width); break; \
-    case 3: fi_weight_tile_##SUFFIX(dZ, lddz, A, lda, dW, lanes, phase, n_in, i, k, 3, K, width); break; \
-    }                                                                                     \
-}                                                                                         \
-                                                                                          \
-/* dW = dZ @ A.T and db = dZ.sum(axis=1) over the block, in tiles of 4 outputs x   \
- * FI_TILE_ROWS inputs; inputs outermost, so a wide input row is read from memory    \
- * once. With phase FI_START | FI_FINISH the block is whole. Otherwise it comes in   \
- * pieces of whole chunks, in order, the first with FI_START, the last with          \
- * FI_FINISH: between two pieces the partial sums wait in `lanes` (n_out * n_in      \
- * vectors for dW, then a chunk per output for db), so that every sum runs over the   \
- * same examples in the same lanes and order as over the whole block, to the bit. */ \
-static void fi_block_weight_gradient_##SUFFIX(const T* dZ, ptrdiff_t lddz, const T* A,    \
-                                              ptrdiff_t lda, T* dW, T* db, T* lanes,      \
-                                              int phase, ptrdiff_t n_out, ptrdiff_t n_in, \
-                                              ptrdiff_t width)                            \
-{                                                                                         \
-    enum { NV = FI_VECS_##SUFFIX, NL = FI_LANES_##SUFFIX, CH = FI_CHUNK_##SUFFIX };       \
-    T* bias_lanes = lanes + n_out * n_in * NL;                                            \
-    ptrdiff_t k = 0;                                                                      \
-    for (; k + FI_TILE_ROWS <= n_in; k += FI_TILE_ROWS)                                   \
-        fi_weight_columns_##SUFFIX(dZ, lddz, A, lda, dW, lanes, phase, n_out, n_in, k,    \
-                                   FI_TILE_ROWS, width);                                  \
-    switch (n_in - k) {                                                                   \
-    FI_REMAINDER_CASES(fi_weight_columns_##SUFFIX(dZ, lddz, A, lda, dW, lanes, phase,     \
-                                                  n_out, n_in, k, FI_ROWS_LEFT, width))   \
-    }                                                                                     \
-    for (ptrdiff_t i0 = 0; i0 < n_out; i0 += NL) {                                        \
-        V sums[NL];                                                                       \
-        for (int e = 0; e < NL; e++) {                                                    \
-            ptrdiff_t i = i0 + e;                                                         \
-            if (i >= n_out) {                                                             \
-                sums[e] = fi_splat_##SUFFIX(0);                                           \
-                continue;                                                                 \
-            }                                                                             \
-            const T* dz = dZ + i * lddz;                                                  \
-            V acc0[NV];                                                                   \
-            for (int v = 0; v < NV; v++)                                                  \
-                acc0[v] = phase & FI_START ? fi_splat_##SUFFIX(0)                         \
-                          : fi_load_##SUFFIX(bias_lanes + i * CH + v * NL);               \
-            for (ptrdiff_t j0 = 0; j0 < width; j0 += CH)                                  \
-                for (int v = 0; v < NV; v++) acc0[v] += fi_load_##SUFFIX(dz + j0 + v * NL); \
-            if (!(phase & FI_FINISH)) {                                                   \
-                for (int v = 0; v < NV; v++)                                              \
-                    fi_store_##SUFFIX(bias_lanes + i * CH + v * NL, acc0[v]);             \
-                continue;                                                                 \
-            }                                                                             \
-            sums[e] = acc0[0];                                                            \
-            for (int v = 1; v < NV; v++) sums[e] += acc0[v];                              \
-        }                                                                                 \
-        if (!(phase & FI_FINISH)) continue;                                               \
-        V total = fi_lane_totals_##SUFFIX(sums);                                          \
-        for (int e = 0; e < NL && i0 + e < n_out; e++) db[i0 + e] = total[e];             \
-    }                                                                                     \
+    if (NC > 1 && tiled < width)                                                          \
+        fi_block_forward_##SUFFIX(W, b, A + tiled, lda, Z + tiled, ldz, n_out, n_in,      \
+                                  width - tiled, relu, bias_last);                        \
 }                                                                                         \
                                                                                           \
 /* Inputs k .. k + cols - 1 (cols <= FI_TILE_ROWS, a constant where inlined) of      \
- * (W.T @ dZ) * (A > 0) over one chunk, each value summed from 0 over the outputs in  \
+ * (W.T @ dZ) * (A > 0) over NC chunks, each value summed from 0 over the outputs in  \
  * order. */                                                                              \
-static inline __attribute__((always_inline)) void fi_input_columns_##SUFFIX(              \
+static inline __attribute__((always_inline)) void fi_input_columns_##NAME(              \
     const T* W, const T* dZ, ptrdiff_t lddz, const T* A, ptrdiff_t lda, T* out,           \
     ptrdiff_t ldo, ptrdiff_t n_out, ptrdiff_t n_in, ptrdiff_t k, int cols, ptrdiff_t j0)  \
 {                                                                                         \
-    enum { NV = FI_VECS_##SUFFIX, NL = FI_LANES_##SUFFIX };                               \
+    enum { NV = FI_VECS_##SUFFIX * NC, NL = FI_LANES_##SUFFIX };                               \
     V acc[FI_TILE_ROWS][NV];                                                              \
     for (int c = 0; c < cols; c++)                                                        \
         for (int v = 0; v < NV; v++) acc[c][v] = fi_splat_##SUFFIX(0);                    \
@@ -371,27 +434,35 @@ static inline __attribute__((always_inline)) void fi_input_columns_##SUFFIX(    
         }                                                                                 \
 }                                                                                         \
                                                                                           \
-/* dZ_prev = (W.T @ dZ) * (A > 0), the delta of the ReLU layer below, FI_TILE_ROWS     \
- * inputs of W at a time. A NULL A gives W.T @ dZ itself. */                              \
-static void fi_block_input_gradient_##SUFFIX(const T* W, const T* dZ, ptrdiff_t lddz,     \
-                                             const T* A, ptrdiff_t lda, T* out,           \
-                                             ptrdiff_t ldo, ptrdiff_t n_out,              \
-                                             ptrdiff_t n_in, ptrdiff_t width)             \
+/* dZ_prev = (W.T @ dZ) * (A > 0), the delta of the ReLU layer below, in tiles of     \
+ * FI_TILE_ROWS inputs of W by NC chunks; columns past the last whole tile go to the  \
+ * one-chunk kernel. A NULL A gives W.T @ dZ itself. */                                   \
+static void fi_block_input_gradient_##NAME(const T* W, const T* dZ, ptrdiff_t lddz,       \
+                                           const T* A, ptrdiff_t lda, T* out,             \
+                                           ptrdiff_t ldo, ptrdiff_t n_out,                \
+                                           ptrdiff_t n_in, ptrdiff_t width)               \
 {                                                                                         \
-    for (ptrdiff_t j0 = 0; j0 < width; j0 += FI_CHUNK_##SUFFIX) {                         \
+    enum { STEP = NC * FI_CHUNK_##SUFFIX };                                               \
+    ptrdiff_t tiled = width - width % STEP;                                               \
+    for (ptrdiff_t j0 = 0; j0 < tiled; j0 += STEP) {                                      \
         ptrdiff_t k = 0;                                                                  \
         for (; k + FI_TILE_ROWS <= n_in; k += FI_TILE_ROWS)                               \
-            fi_input_columns_##SUFFIX(W, dZ, lddz, A, lda, out, ldo, n_out, n_in, k,      \
-                                      FI_TILE_ROWS, j0);                                  \
+            fi_input_columns_##NAME(W, dZ, lddz, A, lda, out, ldo, n_out, n_in, k,        \
+                                    FI_TILE_ROWS, j0);                                    \
         switch (n_in - k) {                                                               \
-        FI_REMAINDER_CASES(fi_input_columns_##SUFFIX(W, dZ, lddz, A, lda, out, ldo, n_out, \
-                                                     n_in, k, FI_ROWS_LEFT, j0))          \
+        FI_REMAINDER_CASES(fi_input_columns_##NAME(W, dZ, lddz, A, lda, out, ldo, n_out,  \
+                                                   n_in, k, FI_ROWS_LEFT, j0))            \
         }                                                                                 \
     }                                                                                     \
+    if (NC > 1 && tiled < width)                                                          \
+        fi_block_input_gradient_##SUFFIX(W, dZ + tiled, lddz, A ? A + tiled : A, lda,     \
+                                         out + tiled, ldo, n_out, n_in, width - tiled);   \
 }
 
-FI_DEFINE_KERNELS(double, fi_vd, d)
-FI_DEFINE_KERNELS(float, fi_vf, f)
+FI_DEFINE_TILED_KERNELS(double, fi_vd, d, d, 1)
+FI_DEFINE_TILED_KERNELS(float, fi_vf, f, f, 1)
+FI_DEFINE_TILED_KERNELS(double, fi_vd, d, wide_d, FI_TILE_CHUNKS)
+FI_DEFINE_TILED_KERNELS(float, fi_vf, f, wide_f, FI_TILE_CHUNKS)
 
 /* c + a * b in one lane, rounded as the vectorized loops round it: fused into one
  * rounding where the build has FMA, two roundings otherwise. */
