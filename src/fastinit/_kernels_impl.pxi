@@ -858,6 +858,49 @@ cdef void _descend(Net net, floating* theta, const floating* X, const floating* 
                 return
 
 
+cdef inline void _group_gradient(Net net, const floating* theta, const floating* X,
+                                 const floating* Y, Py_ssize_t m, Py_ssize_t block,
+                                 Py_ssize_t n_blocks, Py_ssize_t group, Py_ssize_t g,
+                                 floating* slots, floating* padded_inputs, floating* scratch,
+                                 floating* own_gradient, double* block_costs, floating inv_m,
+                                 Py_ssize_t it, const Regularization* reg, Py_ssize_t step,
+                                 const floating* row_space_offset) noexcept nogil:
+    """Group ``g``'s gradient into its slot: its blocks in order, the first one
+    written to the slot, each later one to ``own_gradient`` and added on; the
+    blocks' costs go to ``block_costs`` at the first iteration (``it == 0``)."""
+    cdef Py_ssize_t n_theta = net.n_theta
+    cdef floating* slot = slots + g * n_theta
+    cdef Py_ssize_t last = (g + 1) * group if (g + 1) * group < n_blocks else n_blocks
+    cdef Py_ssize_t b, p
+    cdef double cost
+    for b in range(g * group, last):
+        cost = _train_block(net, theta, X, Y, m, b * block, block, block, scratch,
+                            padded_inputs, slot if b == g * group else own_gradient,
+                            inv_m, it == 0, True, reg, step, row_space_offset)
+        if it == 0:
+            block_costs[b] = cost
+        if b != g * group:
+            for p in range(n_theta):
+                slot[p] = slot[p] + own_gradient[p]
+
+
+cdef inline void _apply_gradient(Net net, floating* theta, const floating* slots,
+                                 Py_ssize_t n_groups, floating lr, floating l2,
+                                 floating* gradient_out, Py_ssize_t p) noexcept nogil:
+    """Parameter ``p``'s step: its gradient summed over the slots in order, plus
+    L2; written to ``gradient_out`` when given, else taken by ``theta``."""
+    cdef floating total = slots[p]
+    cdef Py_ssize_t s
+    for s in range(1, n_groups):
+        total = total + slots[s * net.n_theta + p]
+    if l2 != 0 and _is_weight(net, p):
+        total = total + l2 * theta[p]
+    if gradient_out != NULL:
+        gradient_out[p] = total
+    else:
+        theta[p] = theta[p] - lr * total
+
+
 cdef void _descend_steps(Net net, floating* theta, const floating* X, const floating* Y,
                          Py_ssize_t m, Py_ssize_t block, Py_ssize_t n_blocks,
                          Py_ssize_t group, Py_ssize_t n_groups, Py_ssize_t scratch_size,
@@ -869,44 +912,36 @@ cdef void _descend_steps(Net net, floating* theta, const floating* X, const floa
     """Steps ``begin`` to ``end - 1`` of :func:`_descend`, in one parallel region.
     The groups of blocks go to whichever thread is free (a thread that the system
     holds up does not hold up the step): each group's gradient slot is one
-    thread's sum in block order wherever it runs, so the bits stay the same."""
+    thread's sum in block order wherever it runs, so the bits stay the same. On
+    one thread, the same work in plain loops (no worksharing or barriers per step)."""
     cdef Py_ssize_t n_theta = net.n_theta
     cdef floating inv_m = <floating>(1.0 / m)
     cdef floating l2 = <floating>reg.l2
-    cdef Py_ssize_t it, g, b, p, s, last
+    cdef Py_ssize_t it, g, p
     cdef floating* scratch = NULL
     cdef floating* own_gradient = NULL
-    cdef floating* slot
-    cdef floating total
-    cdef double cost
+    if n_threads == 1:
+        scratch = thread_areas
+        own_gradient = scratch + scratch_size
+        for it in range(begin, end):
+            for g in range(n_groups):
+                _group_gradient(net, theta, X, Y, m, block, n_blocks, group, g, slots,
+                                padded_inputs, scratch, own_gradient, block_costs, inv_m, it,
+                                reg, first_step + it, row_space_offset)
+            for p in range(n_theta):
+                _apply_gradient(net, theta, slots, n_groups, lr, l2, gradient_out, p)
+        return
     it = begin  # firstprivate in the parallel region: initialised here
     with parallel(num_threads=n_threads):
         scratch = thread_areas + threadid() * _thread_area(net, block)
         own_gradient = scratch + scratch_size
         for it in range(begin, end):
             for g in prange(n_groups, schedule="dynamic"):
-                slot = slots + g * n_theta
-                last = (g + 1) * group if (g + 1) * group < n_blocks else n_blocks
-                for b in range(g * group, last):
-                    cost = _train_block(net, theta, X, Y, m, b * block, block, block, scratch,
-                                        padded_inputs, slot if b == g * group else own_gradient,
-                                        inv_m, it == 0, True, reg, first_step + it,
-                                        row_space_offset)
-                    if it == 0:
-                        block_costs[b] = cost
-                    if b != g * group:
-                        for p in range(n_theta):
-                            slot[p] = slot[p] + own_gradient[p]
+                _group_gradient(net, theta, X, Y, m, block, n_blocks, group, g, slots,
+                                padded_inputs, scratch, own_gradient, block_costs, inv_m, it,
+                                reg, first_step + it, row_space_offset)
             for p in prange(n_theta, schedule="static"):
-                total = slots[p]
-                for s in range(1, n_groups):
-                    total = total + slots[s * n_theta + p]
-                if l2 != 0 and _is_weight(net, p):
-                    total = total + l2 * theta[p]
-                if gradient_out != NULL:
-                    gradient_out[p] = total
-                else:
-                    theta[p] = theta[p] - lr * total
+                _apply_gradient(net, theta, slots, n_groups, lr, l2, gradient_out, p)
 
 
 cdef enum:
