@@ -188,11 +188,11 @@ static void fi_mask_##SUFFIX(const T* where, const T* value, T* out, ptrdiff_t n
     for (; j < n; j++) out[j] = where[j] > 0 ? value[j] : 0;                              \
 }                                                                                         \
                                                                                           \
-/* dW[i..i+R-1, k..k+K-1] (R <= 4, K <= 2 * FI_TILE_ROWS) = sums over the block of dZ \
- * rows times A rows: one vector of examples per step, one partial sum per lane,    \
- * the lanes added in a fixed order at the end (so the tile's shape never changes a  \
- * bit). A block may come in pieces (see fi_block_weight_gradient): the partial sums  \
- * start from `lanes` unless FI_START, and go back there unless FI_FINISH. */          \
+/* dW[i..i+R-1, k..k+K-1] (R <= 4, K <= 2 * FI_TILE_ROWS) = sums over the block of dZ     \
+ * rows times A rows: one vector of examples per step, one partial sum per lane,          \
+ * the lanes added in a fixed order at the end (so the tile's shape never changes a       \
+ * bit). A block may come in pieces (see fi_block_weight_gradient): the partial sums      \
+ * start from `lanes` unless FI_START, and go back there unless FI_FINISH. */             \
 static inline __attribute__((always_inline)) void fi_weight_tile_##SUFFIX(                \
     const T* dZ, ptrdiff_t lddz, const T* A, ptrdiff_t lda, T* dW, T* lanes, int phase,   \
     ptrdiff_t n_in, ptrdiff_t i, ptrdiff_t k, int R, int K, ptrdiff_t width)              \
@@ -226,9 +226,9 @@ static inline __attribute__((always_inline)) void fi_weight_tile_##SUFFIX(      
     }                                                                                     \
 }                                                                                         \
                                                                                           \
-/* The rows of dW for inputs k .. k + K - 1 (K <= 2 * FI_TILE_ROWS): tiles of 4      \
- * outputs by at most FI_TILE_ROWS inputs, then the 1 to 3 outputs left. One or two   \
- * of them take all K inputs in one tile: a tile of 1 x FI_TILE_ROWS would have too    \
+/* The rows of dW for inputs k .. k + K - 1 (K <= 2 * FI_TILE_ROWS): tiles of 4           \
+ * outputs by at most FI_TILE_ROWS inputs, then the 1 to 3 outputs left. One or two       \
+ * of them take all K inputs in one tile: a tile of 1 x FI_TILE_ROWS would have too       \
  * few chains of multiply-adds to hide their latency. */                                  \
 static inline __attribute__((always_inline)) void fi_weight_columns_##SUFFIX(             \
     const T* dZ, ptrdiff_t lddz, const T* A, ptrdiff_t lda, T* dW, T* lanes, int phase,   \
@@ -255,10 +255,10 @@ static inline __attribute__((always_inline)) void fi_weight_columns_##SUFFIX(   
     }                                                                                     \
 }                                                                                         \
                                                                                           \
-/* db[i..i+R-1] (R <= 4, a constant where inlined) = dZ.sum(axis=1) over the block   \
- * (or a piece of it, as in fi_weight_tile): for each row, one partial sum per lane   \
- * and vector of a chunk; their sum per lane goes to sums[0..R-1]. The R rows' sums    \
- * run side by side, so their additions overlap instead of waiting on each other. */   \
+/* db[i..i+R-1] (R <= 4, a constant where inlined) = dZ.sum(axis=1) over the block        \
+ * (or a piece of it, as in fi_weight_tile): for each row, one partial sum per lane       \
+ * and vector of a chunk; their sum per lane goes to sums[0..R-1]. The R rows' sums       \
+ * run side by side, so their additions overlap instead of waiting on each other. */      \
 static inline __attribute__((always_inline)) void fi_bias_rows_##SUFFIX(                  \
     const T* dZ, ptrdiff_t lddz, T* bias_lanes, int phase, ptrdiff_t i, int R,            \
     ptrdiff_t width, V* sums)                                                             \
@@ -284,13 +284,13 @@ static inline __attribute__((always_inline)) void fi_bias_rows_##SUFFIX(        
     }                                                                                     \
 }                                                                                         \
                                                                                           \
-/* dW = dZ @ A.T and db = dZ.sum(axis=1) over the block, in tiles of 4 outputs x   \
- * FI_TILE_ROWS inputs; inputs outermost, so a wide input row is read from memory    \
- * once. With phase FI_START | FI_FINISH the block is whole. Otherwise it comes in   \
- * pieces of whole chunks, in order, the first with FI_START, the last with          \
- * FI_FINISH: between two pieces the partial sums wait in `lanes` (n_out * n_in      \
- * vectors for dW, then a chunk per output for db), so that every sum runs over the   \
- * same examples in the same lanes and order as over the whole block, to the bit. */ \
+/* dW = dZ @ A.T and db = dZ.sum(axis=1) over the block, in tiles of 4 outputs x          \
+ * FI_TILE_ROWS inputs; inputs outermost, so a wide input row is read from memory         \
+ * once. With phase FI_START | FI_FINISH the block is whole. Otherwise it comes in        \
+ * pieces of whole chunks, in order, the first with FI_START, the last with               \
+ * FI_FINISH: between two pieces the partial sums wait in `lanes` (n_out * n_in           \
+ * vectors for dW, then a chunk per output for db), so that every sum runs over the       \
+ * same examples in the same lanes and order as over the whole block, to the bit. */      \
 static void fi_block_weight_gradient_##SUFFIX(const T* dZ, ptrdiff_t lddz, const T* A,    \
                                               ptrdiff_t lda, T* dW, T* db, T* lanes,      \
                                               int phase, ptrdiff_t n_out, ptrdiff_t n_in, \
@@ -338,18 +338,18 @@ FI_DEFINE_KERNELS(float, fi_vf, f)
  * fi_block_forward_wide_##SUFFIX and fi_block_input_gradient_wide_##SUFFIX with tiles of
  * FI_TILE_CHUNKS chunks (for sums over FI_WIDE_INPUTS terms or more). Separate
  * functions, so that each keeps its registers. */
-#define FI_DEFINE_TILED_KERNELS(T, V, SUFFIX, NAME, NC)                                    \
-/* Rows i .. i + rows - 1 (rows <= FI_TILE_ROWS, a constant where inlined) of     \
- * Z = W @ A + b over the inputs k0..k1 of NC chunks: start from b on the first     \
- * panel (from 0 when bias_last, adding b after the last panel), from Z after;      \
- * max(., 0) after the last panel when relu. Each value is its own chain of         \
- * multiply-adds over the inputs in order, so the tile's shape never changes a bit. */ \
-static inline __attribute__((always_inline)) void fi_forward_rows_##NAME(               \
+#define FI_DEFINE_TILED_KERNELS(T, V, SUFFIX, NAME, NC)                                   \
+/* Rows i .. i + rows - 1 (rows <= FI_TILE_ROWS, a constant where inlined) of             \
+ * Z = W @ A + b over the inputs k0..k1 of NC chunks: start from b on the first           \
+ * panel (from 0 when bias_last, adding b after the last panel), from Z after;            \
+ * max(., 0) after the last panel when relu. Each value is its own chain of               \
+ * multiply-adds over the inputs in order, so the tile's shape never changes a bit. */    \
+static inline __attribute__((always_inline)) void fi_forward_rows_##NAME(                 \
     const T* W, const T* b, const T* A, ptrdiff_t lda, T* Z, ptrdiff_t ldz, ptrdiff_t i,  \
     int rows, ptrdiff_t n_in, ptrdiff_t k0, ptrdiff_t k1, ptrdiff_t j0, int relu,         \
     int bias_last)                                                                        \
 {                                                                                         \
-    enum { NV = FI_VECS_##SUFFIX * NC, NL = FI_LANES_##SUFFIX };                               \
+    enum { NV = FI_VECS_##SUFFIX * NC, NL = FI_LANES_##SUFFIX };                          \
     int first = k0 == 0, last = k1 == n_in;                                               \
     V acc[FI_TILE_ROWS][NV];                                                              \
     for (int r = 0; r < rows; r++) {                                                      \
@@ -377,10 +377,10 @@ static inline __attribute__((always_inline)) void fi_forward_rows_##NAME(       
     }                                                                                     \
 }                                                                                         \
                                                                                           \
-/* Z = W @ A + b, then max(., 0) when relu: tiles of FI_TILE_ROWS rows of W by NC      \
- * chunks, the inputs in panels of FI_PANEL that stay in cache while every row uses   \
- * them; columns past the last whole tile go to the one-chunk kernel. With bias_last, \
- * each value is summed as the plain loop does: from 0 over the inputs in order, then  \
+/* Z = W @ A + b, then max(., 0) when relu: tiles of FI_TILE_ROWS rows of W by NC         \
+ * chunks, the inputs in panels of FI_PANEL that stay in cache while every row uses       \
+ * them; columns past the last whole tile go to the one-chunk kernel. With bias_last,     \
+ * each value is summed as the plain loop does: from 0 over the inputs in order, then     \
  * + b. */                                                                                \
 static void fi_block_forward_##NAME(const T* W, const T* b, const T* A, ptrdiff_t lda,    \
                                     T* Z, ptrdiff_t ldz, ptrdiff_t n_out, ptrdiff_t n_in, \
@@ -406,14 +406,14 @@ static void fi_block_forward_##NAME(const T* W, const T* b, const T* A, ptrdiff_
                                   width - tiled, relu, bias_last);                        \
 }                                                                                         \
                                                                                           \
-/* Inputs k .. k + cols - 1 (cols <= FI_TILE_ROWS, a constant where inlined) of      \
- * (W.T @ dZ) * (A > 0) over NC chunks, each value summed from 0 over the outputs in  \
+/* Inputs k .. k + cols - 1 (cols <= FI_TILE_ROWS, a constant where inlined) of           \
+ * (W.T @ dZ) * (A > 0) over NC chunks, each value summed from 0 over the outputs in      \
  * order. */                                                                              \
-static inline __attribute__((always_inline)) void fi_input_columns_##NAME(              \
+static inline __attribute__((always_inline)) void fi_input_columns_##NAME(                \
     const T* W, const T* dZ, ptrdiff_t lddz, const T* A, ptrdiff_t lda, T* out,           \
     ptrdiff_t ldo, ptrdiff_t n_out, ptrdiff_t n_in, ptrdiff_t k, int cols, ptrdiff_t j0)  \
 {                                                                                         \
-    enum { NV = FI_VECS_##SUFFIX * NC, NL = FI_LANES_##SUFFIX };                               \
+    enum { NV = FI_VECS_##SUFFIX * NC, NL = FI_LANES_##SUFFIX };                          \
     V acc[FI_TILE_ROWS][NV];                                                              \
     for (int c = 0; c < cols; c++)                                                        \
         for (int v = 0; v < NV; v++) acc[c][v] = fi_splat_##SUFFIX(0);                    \
@@ -434,8 +434,8 @@ static inline __attribute__((always_inline)) void fi_input_columns_##NAME(      
         }                                                                                 \
 }                                                                                         \
                                                                                           \
-/* dZ_prev = (W.T @ dZ) * (A > 0), the delta of the ReLU layer below, in tiles of     \
- * FI_TILE_ROWS inputs of W by NC chunks; columns past the last whole tile go to the  \
+/* dZ_prev = (W.T @ dZ) * (A > 0), the delta of the ReLU layer below, in tiles of         \
+ * FI_TILE_ROWS inputs of W by NC chunks; columns past the last whole tile go to the      \
  * one-chunk kernel. A NULL A gives W.T @ dZ itself. */                                   \
 static void fi_block_input_gradient_##NAME(const T* W, const T* dZ, ptrdiff_t lddz,       \
                                            const T* A, ptrdiff_t lda, T* out,             \
