@@ -91,10 +91,11 @@ def test_every_build_trains_wide_and_narrow_tiles_like_the_reference(build, dtyp
     """Layers of 15 and 16-17 units and inputs sit on either side of FI_WIDE_INPUTS,
     where the forward pass and the input gradient change to wider register tiles;
     float32 at m = 90 leaves an odd number of chunks, so that the last columns take
-    the one-chunk tail. Outputs of 1, 2 and 3 rows and 5 inputs give the weight
-    gradient's one- and two-row tiles across eight inputs."""
+    the one-chunk tail. Last layers of 1, 2 and 3 rows over 16, 10 and 9 inputs give
+    the weight gradient's tiles of 1 and 2 rows across eight inputs and of 3 rows split
+    in two."""
     rng = np.random.default_rng(m)
-    for dims in ([16, 17, 15, 16, 1], [5, 3, 2], [17, 9, 3]):
+    for dims in ([16, 17, 15, 16, 1], [5, 10, 2], [17, 9, 3]):
         X = rng.standard_normal((dims[0], m)).astype(dtype)
         Y = (rng.random((dims[-1], m)) < 0.5).astype(dtype)
         parameters = fi.initialize(dims, "he", seed=5, dtype=dtype)

@@ -3,7 +3,8 @@
  * Each kernel works on one block of examples stored row-major with a leading
  * dimension (ld*), one chunk of examples at a time: 4 AVX registers (8 SSE2
  * ones) of doubles or floats, held in registers while a sum runs over a
- * layer's inputs or outputs. Sums over examples keep
+ * layer's inputs or outputs (two chunks at a time for the long sums of wide
+ * layers on AVX-512, see FI_TILE_CHUNKS). Sums over examples keep
  * one partial sum per lane and add the lanes in a fixed order at the end, so
  * the result depends only on the block's width, never on threads. (The lane
  * count differs between builds, so the AVX2 and baseline builds round
@@ -226,6 +227,20 @@ static inline __attribute__((always_inline)) void fi_weight_tile_##SUFFIX(      
     }                                                                                     \
 }                                                                                         \
                                                                                           \
+/* dW[i..i+R-1, k..k+K-1] (K <= 2 * FI_TILE_ROWS) in tiles of at most FI_TILE_ROWS        \
+ * inputs: as many chains as the registers hold. */                                       \
+static inline __attribute__((always_inline)) void fi_weight_rows_##SUFFIX(                \
+    const T* dZ, ptrdiff_t lddz, const T* A, ptrdiff_t lda, T* dW, T* lanes, int phase,   \
+    ptrdiff_t n_in, ptrdiff_t i, ptrdiff_t k, int R, int K, ptrdiff_t width)              \
+{                                                                                         \
+    enum { TR = FI_TILE_ROWS };                                                           \
+    fi_weight_tile_##SUFFIX(dZ, lddz, A, lda, dW, lanes, phase, n_in, i, k, R,            \
+                            K < TR ? K : TR, width);                                      \
+    if (K > TR)                                                                           \
+        fi_weight_tile_##SUFFIX(dZ, lddz, A, lda, dW, lanes, phase, n_in, i, k + TR, R,   \
+                                K - TR, width);                                           \
+}                                                                                         \
+                                                                                          \
 /* The rows of dW for inputs k .. k + K - 1 (K <= 2 * FI_TILE_ROWS): tiles of 4           \
  * outputs by at most FI_TILE_ROWS inputs, then the 1 to 3 outputs left. One or two       \
  * of them take all K inputs in one tile: a tile of 1 x FI_TILE_ROWS would have too       \
@@ -234,24 +249,13 @@ static inline __attribute__((always_inline)) void fi_weight_columns_##SUFFIX(   
     const T* dZ, ptrdiff_t lddz, const T* A, ptrdiff_t lda, T* dW, T* lanes, int phase,   \
     ptrdiff_t n_out, ptrdiff_t n_in, ptrdiff_t k, int K, ptrdiff_t width)                 \
 {                                                                                         \
-    enum { TR = FI_TILE_ROWS };                                                           \
-    const int K0 = K < TR ? K : TR;                                                       \
     ptrdiff_t i = 0;                                                                      \
-    for (; i + 4 <= n_out; i += 4) {                                                      \
-        fi_weight_tile_##SUFFIX(dZ, lddz, A, lda, dW, lanes, phase, n_in, i, k, 4, K0, width); \
-        if (K > TR)                                                                       \
-            fi_weight_tile_##SUFFIX(dZ, lddz, A, lda, dW, lanes, phase, n_in, i, k + TR, 4, \
-                                    K - TR, width);                                       \
-    }                                                                                     \
+    for (; i + 4 <= n_out; i += 4)                                                        \
+        fi_weight_rows_##SUFFIX(dZ, lddz, A, lda, dW, lanes, phase, n_in, i, k, 4, K, width); \
     switch (n_out - i) {                                                                  \
     case 1: fi_weight_tile_##SUFFIX(dZ, lddz, A, lda, dW, lanes, phase, n_in, i, k, 1, K, width); break; \
     case 2: fi_weight_tile_##SUFFIX(dZ, lddz, A, lda, dW, lanes, phase, n_in, i, k, 2, K, width); break; \
-    case 3:                                                                               \
-        fi_weight_tile_##SUFFIX(dZ, lddz, A, lda, dW, lanes, phase, n_in, i, k, 3, K0, width); \
-        if (K > TR)                                                                       \
-            fi_weight_tile_##SUFFIX(dZ, lddz, A, lda, dW, lanes, phase, n_in, i, k + TR, 3, \
-                                    K - TR, width);                                       \
-        break;                                                                            \
+    case 3: fi_weight_rows_##SUFFIX(dZ, lddz, A, lda, dW, lanes, phase, n_in, i, k, 3, K, width); break; \
     }                                                                                     \
 }                                                                                         \
                                                                                           \
