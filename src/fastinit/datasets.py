@@ -2,11 +2,16 @@
 
 ``make_circles`` and ``make_moons`` have scikit-learn's signatures and return
 bit-identical arrays for the same ``random_state`` (scikit-learn is not
-imported). They return scikit-learn's layout, ``X`` of shape ``(m, 2)`` and ``y``
+imported). Their sines and cosines come from the C library one value at a time
+(Python's ``math``), not from NumPy, whose float64 ``sin`` and ``cos`` use other
+code on CPUs with AVX-512: so a data set is the same on every x86-64 and aarch64
+CPU under Linux (glibc), and equal to scikit-learn's wherever NumPy's own
+functions are the C library's (CPUs without AVX-512). They return scikit-learn's layout, ``X`` of shape ``(m, 2)`` and ``y``
 of shape ``(m,)``; ``load_dataset`` returns the course's layout, ``(2, m)`` and
 ``(1, m)``.
 """
 
+import math
 import numbers
 
 import numpy as np
@@ -58,6 +63,16 @@ def _check_noise(noise):
     return noise
 
 
+def _cos(angles):
+    """cos of each angle through the C library (see the module's docstring)."""
+    return np.fromiter(map(math.cos, angles.tolist()), dtype=np.float64, count=len(angles))
+
+
+def _sin(angles):
+    """sin of each angle through the C library (see the module's docstring)."""
+    return np.fromiter(map(math.sin, angles.tolist()), dtype=np.float64, count=len(angles))
+
+
 def _finish(outer_x, outer_y, inner_x, inner_y, shuffle, noise, generator):
     """Stack the two groups, label them 0 and 1, shuffle, then add noise, in
     scikit-learn's order of random draws."""
@@ -103,8 +118,8 @@ def make_circles(n_samples=100, *, shuffle=True, noise=None, random_state=None, 
     generator = _random_state(random_state)
     angles_out = np.linspace(0, 2 * np.pi, n_out, endpoint=False)
     angles_in = np.linspace(0, 2 * np.pi, n_in, endpoint=False)
-    return _finish(np.cos(angles_out), np.sin(angles_out),
-                   np.cos(angles_in) * factor, np.sin(angles_in) * factor,
+    return _finish(_cos(angles_out), _sin(angles_out),
+                   _cos(angles_in) * factor, _sin(angles_in) * factor,
                    shuffle, noise, generator)
 
 
@@ -131,10 +146,10 @@ def make_moons(n_samples=100, *, shuffle=True, noise=None, random_state=None):
     n_out, n_in = _split_samples(n_samples, minimum=1)
     noise = _check_noise(noise)
     generator = _random_state(random_state)
-    return _finish(np.cos(np.linspace(0, np.pi, n_out)),
-                   np.sin(np.linspace(0, np.pi, n_out)),
-                   1 - np.cos(np.linspace(0, np.pi, n_in)),
-                   1 - np.sin(np.linspace(0, np.pi, n_in)) - 0.5,
+    return _finish(_cos(np.linspace(0, np.pi, n_out)),
+                   _sin(np.linspace(0, np.pi, n_out)),
+                   1 - _cos(np.linspace(0, np.pi, n_in)),
+                   1 - _sin(np.linspace(0, np.pi, n_in)) - 0.5,
                    shuffle, noise, generator)
 
 
