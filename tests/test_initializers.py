@@ -1,8 +1,14 @@
+import ast
+import hashlib
+import inspect
+
 import numpy as np
 import pytest
 import reference as ref
 
 import fastinit as fi
+from fastinit import _householder
+from fastinit._householder import diagonal_signs, householder_qr
 
 DIMS = [300, 400, 200, 1]
 
@@ -266,3 +272,197 @@ def test_the_glorot_lecun_and_xavier_families_take_a_gain(method):
 def test_bad_initializer_options_are_named(method, options, error, match):
     with pytest.raises(error, match=match):
         fi.initialize([4, 5, 1], method, seed=0, **options)
+
+
+# --- orthogonal: a QR with the same bits on every CPU -----------------------------------
+
+
+def gram_by_sums(q):
+    """``q.T q`` summed with np.sum (pairwise), not BLAS."""
+    return np.sum(q[:, :, None] * q[:, None, :], axis=0)
+
+
+def lapack_haar_q(a):
+    """The former orthogonal draw: LAPACK's Q with the signs of diag(R) fixed."""
+    q, r = np.linalg.qr(a)
+    return q * np.sign(np.diag(r))
+
+
+def sha256_of(parameters):
+    digest = hashlib.sha256()
+    for key, value in parameters.items():
+        digest.update(key.encode())
+        digest.update(repr(value.shape).encode())
+        digest.update(np.ascontiguousarray(value, dtype="<f8").tobytes())
+    return digest.hexdigest()
+
+
+SHAPES = [(1, 1), (5, 1), (2, 2), (6, 6), (9, 4), (17, 16), (64, 64), (150, 130), (300, 20)]
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_householder_q_has_orthonormal_columns(shape):
+    q, _ = householder_qr(np.random.default_rng(0).standard_normal(shape))
+    assert q.shape == shape and q.flags.c_contiguous
+    np.testing.assert_allclose(gram_by_sums(q), np.eye(shape[1]), rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("shape", SHAPES + [(300, 300)])
+def test_householder_qr_agrees_with_lapack(shape):
+    a = np.random.default_rng(1).standard_normal(shape)
+    q, r_diagonal = householder_qr(a)
+    lapack_q, lapack_r = np.linalg.qr(a)
+    np.testing.assert_allclose(r_diagonal, np.diag(lapack_r), rtol=1e-12, atol=0)
+    np.testing.assert_allclose(q, lapack_q, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(q * diagonal_signs(r_diagonal), lapack_haar_q(a), rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("dims", [[7, 5, 9, 3], [300, 400, 200, 1], [1, 1], [5, 1], [1, 5]])
+@pytest.mark.parametrize("gain", [1.0, 1.5])
+def test_orthogonal_agrees_with_the_former_lapack_draw(dims, gain):
+    parameters = fi.initialize(dims, "orthogonal", seed=3, gain=gain)
+    rng = np.random.RandomState(3)
+    for l in range(1, len(dims)):
+        fan_in, fan_out = dims[l - 1], dims[l]
+        q = lapack_haar_q(rng.standard_normal((max(fan_out, fan_in), min(fan_out, fan_in))))
+        expected = gain * (q.T if fan_out < fan_in else q)
+        np.testing.assert_allclose(parameters[f"W{l}"], expected, rtol=0, atol=1e-12 * gain)
+
+
+FORBIDDEN = ("dot", "vdot", "matmul", "einsum", "inner", "tensordot")
+
+
+def test_orthogonal_and_lsuv_call_no_blas(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("BLAS/LAPACK called")
+
+    monkeypatch.setattr(np.linalg, "qr", refuse)
+    for name in FORBIDDEN:
+        monkeypatch.setattr(np, name, refuse)
+    X = np.random.default_rng(0).standard_normal((8, 40))
+    assert np.isfinite(fi.initialize([8, 12, 6, 1], "orthogonal", seed=0)["W1"]).all()
+    assert np.isfinite(fi.initialize([8, 12, 6, 1], "lsuv", seed=0, X=X)["W1"]).all()
+
+
+def test_the_householder_code_names_no_blas():
+    """The monkeypatch above cannot catch ``@``; the source can."""
+    trees = [ast.parse(inspect.getsource(_householder)),
+             ast.parse(inspect.getsource(fi.initializers.orthogonal))]
+    for tree in trees:
+        for node in ast.walk(tree):
+            assert not (isinstance(node, (ast.BinOp, ast.AugAssign))
+                        and isinstance(node.op, ast.MatMult)), ast.unparse(node)
+            if isinstance(node, ast.Attribute):
+                assert node.attr not in FORBIDDEN + ("linalg",), ast.unparse(node)
+            if isinstance(node, ast.Name):
+                assert node.id not in FORBIDDEN, node.id
+
+
+def test_orthogonal_bits_are_fixed():
+    """These digests hold the bits on other CPUs (AVX2, AVX-512, aarch64): a change
+    here is a change of every orthogonal and lsuv start. The second case has rows
+    longer than 128, so the pairwise sums split."""
+    assert sha256_of(fi.initialize([7, 5, 9, 3], "orthogonal", seed=0)) == \
+        "acc9b445fd0bd139e751a6801b98fd6da4da0db4c65401d375a0c9056e4071c3"
+    assert sha256_of(fi.initialize([150, 300, 140], "orthogonal", seed=1)) == \
+        "dd7b155a9305af6c64babfbf64dc10a714c8b3c103e8dc9070496eaddb705e3b"
+
+
+def test_the_draws_under_the_orthogonal_digest_are_fixed():
+    """If the digest above fails on some machine, this tells whether the normal
+    draws (RandomState's polar method calls the C library's log) or the QR moved."""
+    rng = np.random.RandomState(0)
+    digest = hashlib.sha256()
+    for shape in [(7, 5), (9, 5), (9, 3)]:
+        digest.update(np.ascontiguousarray(rng.standard_normal(shape), dtype="<f8").tobytes())
+    assert digest.hexdigest() == "dbc76821f1a72ae10bffc7141f18303416c17fca02d58fdcbc057db685216317"
+
+
+def pairwise_sum(values):
+    """NumPy's DOUBLE_pairwise_sum (numpy/_core/src/umath/loops_utils.h.src), in
+    Python floats: the order householder_qr relies on."""
+    n = len(values)
+    if n < 8:
+        total = -0.0
+        for value in values:
+            total += value
+        return total
+    if n <= 128:
+        partial = list(values[:8])
+        i = 8
+        while i < n - n % 8:
+            for lane in range(8):
+                partial[lane] += values[i + lane]
+            i += 8
+        total = ((partial[0] + partial[1]) + (partial[2] + partial[3])) + \
+                ((partial[4] + partial[5]) + (partial[6] + partial[7]))
+        for value in values[i:]:
+            total += value
+        return total
+    half = n // 2 - (n // 2) % 8
+    return pairwise_sum(values[:half]) + pairwise_sum(values[half:])
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (3, 7), (2, 8), (4, 9), (5, 127), (3, 128), (3, 129),
+                                   (2, 300), (1, 1000), (300, 17), (200, 200), (2, 12288)])
+def test_numpy_sums_rows_in_the_fixed_pairwise_order(shape):
+    """householder_qr's dot products are np.add.reduce along the contiguous last
+    axis; with values spread over 40 orders of magnitude any other order would
+    round differently."""
+    rng = np.random.default_rng(shape[0] * 100003 + shape[1])
+    a = rng.standard_normal(shape) * np.exp(rng.uniform(-46, 46, shape))
+    sums = np.add.reduce(a, axis=1)
+    assert [float(s) for s in sums] == [pairwise_sum(row.tolist()) for row in a]
+    assert float(np.add.reduce(a[0])) == pairwise_sum(a[0].tolist())
+
+
+def test_householder_qr_of_a_1x1_matrix():
+    for value in (-3.0, 0.0, 2.5):
+        q, r_diagonal = householder_qr([[value]])
+        assert q.tolist() == [[1.0]] and r_diagonal.tolist() == [value]
+    assert fi.initialize([1, 1], "orthogonal", seed=0)["W1"].tolist() in ([[1.0]], [[-1.0]])
+
+
+def test_a_zero_column_reflects_nothing_and_gives_no_nan():
+    a = np.random.default_rng(2).standard_normal((7, 4))
+    a[:, 2] = 0.0
+    q, r_diagonal = householder_qr(a)
+    assert np.isfinite(q).all() and r_diagonal[2] == 0.0
+    assert diagonal_signs(r_diagonal)[2] == 1.0
+    np.testing.assert_allclose(gram_by_sums(q * diagonal_signs(r_diagonal)), np.eye(4), atol=1e-14)
+    np.testing.assert_allclose(np.abs(q[:, [0, 1, 3]]), np.abs(np.linalg.qr(a)[0][:, [0, 1, 3]]),
+                               atol=1e-14)
+    q, r_diagonal = householder_qr(np.zeros((3, 2)))
+    np.testing.assert_array_equal(q, np.eye(3, 2))
+    np.testing.assert_array_equal(r_diagonal, [0.0, 0.0])
+
+
+@pytest.mark.parametrize("exponent", [-1000, -600, 600, 1000])
+def test_scaling_by_a_power_of_two_changes_no_bit_of_q(exponent):
+    """Norms are taken after an exact power-of-two scaling, so columns near the
+    ends of the float64 range neither overflow (1e300**2) nor underflow."""
+    a = np.random.default_rng(3).standard_normal((40, 30))
+    q, r_diagonal = householder_qr(a)
+    scaled_q, scaled_diagonal = householder_qr(np.ldexp(a, exponent))
+    np.testing.assert_array_equal(scaled_q, q)
+    np.testing.assert_array_equal(scaled_diagonal, np.ldexp(r_diagonal, exponent))
+
+
+def test_float32_orthogonal_is_the_float64_draw_cast():
+    dims = [9, 6, 12, 1]
+    single = fi.initialize(dims, "orthogonal", seed=4, dtype=np.float32)
+    double = fi.initialize(dims, "orthogonal", seed=4)
+    for key in double:
+        assert single[key].dtype == np.float32
+        np.testing.assert_array_equal(single[key], double[key].astype(np.float32))
+
+
+@pytest.mark.parametrize("a, match", [
+    (np.ones(3), "2-D"),
+    (np.ones((2, 3)), "tall"),
+    (np.array([[1.0], [np.nan]]), "finite"),
+    (np.array([[np.inf]]), "finite"),
+])
+def test_householder_qr_refuses_what_it_cannot_decompose(a, match):
+    with pytest.raises(ValueError, match=match):
+        householder_qr(a)

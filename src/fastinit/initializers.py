@@ -17,6 +17,7 @@ import numbers
 
 import numpy as np
 
+from ._householder import diagonal_signs, householder_qr
 from ._validation import (check_dtype, check_layers_dims, check_memory, check_positive_number,
                           check_seed)
 
@@ -259,13 +260,16 @@ def orthogonal(layers_dims, seed=3, dtype=None, gain=1.0):
     """Saxe et al. (2014): ``W_l = gain * Q`` with ``Q`` from the QR decomposition
     of a standard-normal matrix, signs fixed by ``sign(diag(R))`` so ``Q`` is
     uniformly distributed. ``W_l`` has orthonormal rows when ``n_l <= n_{l-1}``
-    and orthonormal columns otherwise (Keras's ``Orthogonal``)."""
+    and orthonormal columns otherwise (Keras's ``Orthogonal``).
+
+    The QR is :func:`fastinit._householder.householder_qr`, not LAPACK's, so
+    the same call gives the same bits on every CPU."""
     gain = check_positive_number(gain, "gain")
 
     def draw(rng, fan_out, fan_in):
         tall = rng.standard_normal((max(fan_out, fan_in), min(fan_out, fan_in)))
-        q, r = np.linalg.qr(tall)
-        q = q * np.sign(np.diag(r))
+        q, r_diagonal = householder_qr(tall)
+        q = q * diagonal_signs(r_diagonal)
         return gain * (q.T if fan_out < fan_in else q)
 
     return _build(layers_dims, seed, dtype, draw)
