@@ -39,6 +39,26 @@ static int fi_cpu_has_avx512(void)
 #define FI_INSTRUCTION_SET "generic"
 #endif
 
+/* Seconds on a monotonic clock, for timing chunks of training steps. */
+#if defined(_WIN32)
+#include <windows.h>
+static double fi_seconds(void)
+{
+    LARGE_INTEGER frequency, count;
+    QueryPerformanceFrequency(&frequency);
+    QueryPerformanceCounter(&count);
+    return (double)count.QuadPart / (double)frequency.QuadPart;
+}
+#else
+#include <time.h>
+static double fi_seconds(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)now.tv_sec + 1e-9 * (double)now.tv_nsec;
+}
+#endif
+
 /* Whether this translation unit was compiled with OpenMP (threads). */
 #ifdef _OPENMP
 #define FI_OPENMP 1

@@ -46,6 +46,8 @@ summation order (it has since 1.9) and on the matrix passed in.
 
 import numpy as np
 
+from ._fixed_order import norm
+
 __all__ = ["householder_qr", "diagonal_signs"]
 
 
@@ -137,19 +139,10 @@ def _reflector_in_place(x):
     if not x[1:].any():
         x[0] = 1.0
         return 0.0, alpha
-    beta = -float(np.copysign(_norm(x), alpha))
+    beta = -float(np.copysign(norm(x), alpha))
     x[1:] /= alpha - beta
     x[0] = 1.0
     return (beta - alpha) / beta, beta
-
-
-def _norm(x):
-    """``sqrt(sum(x**2))`` (pairwise sum), scaled by a power of two so that
-    squares neither overflow nor underflow; the scaling is exact, so where the
-    unscaled formula has no overflow or underflow the bits are the same."""
-    exponent = int(np.frexp(np.maximum.reduce(np.abs(x)))[1])
-    scaled = np.ldexp(x, -exponent)
-    return float(np.ldexp(np.sqrt(np.add.reduce(scaled * scaled)), exponent))
 
 
 def _reflect_rows(rows, vector, tau):

@@ -14,9 +14,10 @@ import os
 
 from . import _kernels_generic
 
-__all__ = ["INSTRUCTION_SET", "backward_layers", "descend", "epoch_layout", "epochs",
+__all__ = ["INSTRUCTION_SET", "MULTIPLY_ADD", "backward_layers", "descend", "epoch_layout", "epochs",
            "fma_peak", "request_stop", "set_piece_bytes",
-           "forward_layers", "gradient", "gradient_step", "infer", "training_layout"]
+           "forward_layers", "gradient", "gradient_step", "infer", "product",
+           "training_layout"]
 
 #: The builds beyond the baseline, fastest first: (FASTINIT_ISA name, module,
 #: the generic build's test of whether this CPU runs it).
@@ -51,12 +52,14 @@ def _choose():
 _impl = _choose()
 
 INSTRUCTION_SET = _impl.instruction_set()
+MULTIPLY_ADD = _impl.multiply_add()
 descend = _impl.descend
 gradient = _impl.gradient
 forward_layers = _impl.forward_layers
 backward_layers = _impl.backward_layers
 infer = _impl.infer
 gradient_step = _impl.gradient_step
+product = _impl.product
 training_layout = _impl.training_layout
 epochs = _impl.epochs
 epoch_layout = _impl.epoch_layout

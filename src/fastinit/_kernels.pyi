@@ -14,6 +14,7 @@ _Float = np.float32 | np.float64
 _Index = NDArray[np.intp]
 
 INSTRUCTION_SET: str
+MULTIPLY_ADD: str
 
 def fma_peak(n_threads: int = 1, rounds: int = 20_000_000) -> float: ...
 def set_piece_bytes(piece_bytes: int) -> int: ...
@@ -37,6 +38,10 @@ def descend(
     masks: NDArray[np.uint8] | None = None,
     first_step: int = 0,
     row_space_offset: NDArray[_Float] | None = None,
+    activation: int = 0,
+    negative_slope: float = 0.0,
+    check_every: int = 0,
+    pace: NDArray[np.float64] | None = None,
 ) -> float: ...
 def gradient(
     dims: _Index,
@@ -104,3 +109,5 @@ def infer(
     n_threads: int,
 ) -> int: ...
 def gradient_step(theta: NDArray[_Float], grad: NDArray[_Float], learning_rate: float) -> None: ...
+def product(A: NDArray[_Float], B: NDArray[_Float], out: NDArray[_Float],
+            n_threads: int = 1) -> None: ...

@@ -41,7 +41,7 @@ from cython cimport floating
 from cpython.ref cimport PyObject
 from cython.parallel cimport parallel, prange, threadid
 from libc.stdint cimport uintptr_t
-from libc.math cimport exp, fabs, floor, isfinite, log1p, pow, sqrt
+from libc.math cimport fabs, floor, isfinite, sqrt
 from libc.string cimport memcpy, memset
 
 cnp.import_array()
@@ -92,6 +92,7 @@ cdef extern from "_cpu.h" nogil:
     int fi_cpu_has_avx512()
     const char* FI_INSTRUCTION_SET
     int FI_OPENMP
+    double fi_seconds()
 
 cdef extern from "_simd.h":
     enum: CHUNK "FI_CHUNK_MAX"   # blocks are padded to a multiple of this (see _simd.h)
@@ -101,6 +102,10 @@ cdef extern from "_simd.h":
 
 cdef extern from "_simd.h" nogil:
     double fi_fma_chains(long n, double start)
+    void fi_detect_fma()
+    const char* fi_fma_kind()
+
+fi_detect_fma()
 
 cdef extern from "_shuffle.h" nogil:
     void fi_permutation(Py_ssize_t* order, Py_ssize_t m, unsigned int seed)
@@ -131,6 +136,13 @@ cdef enum:
 def instruction_set():
     """The instruction set this module was compiled for."""
     return FI_INSTRUCTION_SET.decode()
+
+
+def multiply_add():
+    """How this build multiplies and adds: ``"instructions"`` (FMA instructions),
+    ``"fma()"`` (C's fma, lane by lane: the same bits, slower) or ``"unfused"``
+    (a CPU without FMA: two roundings, so results differ from other CPUs')."""
+    return fi_fma_kind().decode()
 
 
 def has_openmp():
@@ -174,7 +186,7 @@ def cpu_has_avx512():
 cdef inline double _bce_from_logit(double z, double y) noexcept nogil:
     # -y log(sigmoid(z)) - (1 - y) log(1 - sigmoid(z)), without forming sigmoid(z):
     # finite for every finite z, exactly log(2) at z = 0.
-    return (z if z > 0 else 0.0) - z * y + log1p(exp(-fabs(z)))
+    return (z if z > 0 else 0.0) - z * y + fi_log1p(fi_exp(-fabs(z)))
 
 
 cdef inline void _neumaier_add(double* total, double* compensation,
@@ -244,6 +256,8 @@ cdef extern from "_simd.h" nogil:
                                  Py_ssize_t nb, Py_ssize_t width, float inv_m)
     double fi_exp(double x)
     float fi_expf(float x)
+    double fi_log1p(double x)
+    double fi_power(double x, long long n)
     double fi_madd_d(double a, double b, double c)
     float fi_madd_f(float a, float b, float c)
     void fi_mask_d(const double* where, const double* value, double* out, Py_ssize_t n)
@@ -805,7 +819,7 @@ cdef void _descend(Net net, floating* theta, const floating* X, const floating* 
                    Py_ssize_t n_iterations, int n_threads, const Regularization* reg,
                    Py_ssize_t first_step, floating* gradient_out,
                    const floating* row_space_offset, Py_ssize_t check_every=0,
-                   int* interrupted=NULL) noexcept nogil:
+                   int* interrupted=NULL, double* pace=NULL) noexcept nogil:
     """``n_iterations`` steps of full-batch gradient descent in place on ``theta``
     (the first one being step ``first_step`` of the run, for dropout masks);
     the cost of every block before the first step goes to ``block_costs``. With
@@ -820,7 +834,9 @@ cdef void _descend(Net net, floating* theta, const floating* X, const floating* 
     With ``check_every > 0``, the steps run in parallel regions of
     ``check_every`` steps, and between two of them the calling thread checks for
     an interrupt; when there is one, ``interrupted[0]`` is set and the loop
-    returns (``theta`` holds the completed steps).
+    returns (``theta`` holds the completed steps). With ``pace`` as well, each
+    region runs on ``n_threads`` or on one thread, whichever has been faster
+    (see :func:`_team_for_chunk`).
     """
     cdef Py_ssize_t block = _block_columns(net, m)
     cdef Py_ssize_t n_blocks = (m + block - 1) // block
@@ -835,6 +851,8 @@ cdef void _descend(Net net, floating* theta, const floating* X, const floating* 
     cdef floating inv_m = <floating>(1.0 / m)
     cdef Py_ssize_t b, start = 0, chunk
     cdef floating* scratch = NULL
+    cdef int team
+    cdef double started
     if n_iterations == 0:
         with parallel(num_threads=n_threads):
             scratch = thread_areas + threadid() * _thread_area(net, block)
@@ -847,15 +865,66 @@ cdef void _descend(Net net, floating* theta, const floating* X, const floating* 
         chunk = n_iterations - start
         if 0 < check_every < chunk:
             chunk = check_every
+        team = _team_for_chunk(pace, n_threads)
+        started = fi_seconds()
         _descend_steps(net, theta, X, Y, m, block, n_blocks, group, n_groups,
                        scratch_size, slots, padded_inputs, thread_areas, block_costs, lr,
-                       start, start + chunk, n_threads, reg, first_step, gradient_out,
+                       start, start + chunk, team, reg, first_step, gradient_out,
                        row_space_offset)
+        _record_pace(pace, team, n_threads, (fi_seconds() - started) / chunk)
         start += chunk
         if check_every > 0 and start < n_iterations:
             _check_interrupt(interrupted)
             if interrupted[0]:
                 return
+
+
+# The pace of training on several threads. On a machine whose cores are busy with
+# other work, a team of threads waits at every step for whichever partner the system
+# holds up, and ran 2-2.5 times slower than one thread. Every thread count gives the
+# same bits, so each chunk of steps may take its own: the one that has run a step
+# faster lately. ``pace`` holds, per training run: seconds per step on one thread
+# and on the team (0 until measured; an average of the latest chunks), chunks until
+# the other one is tried again, and the wait between tries.
+cdef enum:
+    FIRST_TRY = 4       # chunks before the slower way is tried again after a change
+    LONGEST_WAIT = 1024 # ... and at most this many, doubling while it stays slower
+    PACE_SIZE = 4
+
+
+cdef int _team_for_chunk(double* pace, int n_threads) noexcept nogil:
+    """Threads for the next chunk of steps: ``n_threads`` or one, the faster lately,
+    or the other when it is time to try it again."""
+    cdef bint team_faster
+    if n_threads == 1 or pace == NULL:
+        return n_threads
+    if pace[3] == 0:
+        pace[2] = FIRST_TRY
+        pace[3] = FIRST_TRY
+    team_faster = pace[0] == 0 or pace[1] <= pace[0]
+    if pace[1] != 0 and pace[2] <= 0:
+        team_faster = not team_faster
+    return n_threads if team_faster else 1
+
+
+cdef void _record_pace(double* pace, int team, int n_threads,
+                       double seconds_per_step) noexcept nogil:
+    """Count a chunk that ran on ``team`` threads at ``seconds_per_step``."""
+    cdef int k = 1 if team == n_threads else 0
+    cdef bint tried, team_was_faster
+    if n_threads == 1 or pace == NULL:
+        return
+    tried = pace[1] != 0 and pace[2] <= 0
+    team_was_faster = pace[0] == 0 or pace[1] <= pace[0]
+    pace[k] = seconds_per_step if pace[k] == 0 else 0.5 * (pace[k] + seconds_per_step)
+    if not tried:
+        pace[2] -= 1
+        return
+    if (pace[0] == 0 or pace[1] <= pace[0]) != team_was_faster:
+        pace[3] = FIRST_TRY
+    elif pace[3] < LONGEST_WAIT:
+        pace[3] = 2 * pace[3]
+    pace[2] = pace[3]
 
 
 cdef inline void _group_gradient(Net net, const floating* theta, const floating* X,
@@ -983,8 +1052,8 @@ cdef void _optimizer_step(floating* theta, const floating* g, floating* v, float
             v[p] = beta * v[p] + (1 - beta) * g[p]
             theta[p] = theta[p] - lr * v[p]
     else:
-        v_correction = <floating>(1 - pow(<double>beta1, <double>t))
-        s_correction = <floating>(1 - pow(<double>beta2, <double>t))
+        v_correction = <floating>(1 - fi_power(beta1, t))
+        s_correction = <floating>(1 - fi_power(beta2, t))
         for p in range(n):
             v[p] = beta1 * v[p] + (1 - beta1) * g[p]
             s[p] = beta2 * s[p] + (1 - beta2) * (g[p] * g[p])
@@ -1173,7 +1242,7 @@ def descend(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
             double lambd=0.0, double keep_prob=1.0, unsigned long long seed=0,
             const unsigned char[::1] masks=None, Py_ssize_t first_step=0,
             const floating[::1] row_space_offset=None, int activation=0,
-            double negative_slope=0.0, Py_ssize_t check_every=0):
+            double negative_slope=0.0, Py_ssize_t check_every=0, double[::1] pace=None):
     """Run ``n_iterations`` gradient-descent steps in place on ``theta``.
 
     ``work`` and ``block_costs`` are sized by :func:`training_layout` (for the
@@ -1196,7 +1265,11 @@ def descend(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
 
     With ``check_every > 0``, signals are checked every ``check_every`` steps: a
     Ctrl-C (or :func:`request_stop`) ends the loop after the step in progress and
-    raises KeyboardInterrupt (``theta`` then holds some completed steps).
+    raises KeyboardInterrupt (``theta`` then holds some completed steps). With
+    ``pace`` as well (4 values, zeros before a run's first call, then kept from
+    call to call), each chunk of ``check_every`` steps runs on ``n_threads`` or
+    on one thread, whichever has been faster lately: the same bits, and a busy
+    machine no longer makes the threads wait for each other.
     """
     cdef Net net = _net(dims, w_off, b_off, theta.shape[0])
     _set_activation(&net, activation, negative_slope)
@@ -1217,12 +1290,16 @@ def descend(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
         offset = &row_space_offset[0]
     penalty = reg.l2 / 2 * _weight_square_sum(net, &theta[0])
     cdef int interrupted = 0
+    cdef double* pace_data = NULL
     if check_every < 0:
         raise ValueError("check_every must be >= 0")
+    if pace is not None:
+        _check_size(pace.shape[0], PACE_SIZE, "pace")
+        pace_data = &pace[0]
     with nogil:
         _descend(net, &theta[0], &X[0, 0], &Y[0, 0], m, &work[0], &block_costs[0],
                  <floating>learning_rate, n_iterations, n_threads, &reg, first_step, NULL,
-                 offset, check_every, &interrupted)
+                 offset, check_every, &interrupted, pace_data)
     if interrupted:
         _raise_interrupt()
     return _summed(block_costs, m) + penalty
@@ -1685,6 +1762,60 @@ def infer(plan, theta, X, proba, Y, int n_threads, int activation=0,
             hits = _infer[float](net, <float*>t, <float*>x, <float*>y, m,
                                  <float*>cnp.PyArray_DATA(work), n_threads, <float*>p)
     return hits
+
+
+cdef enum:
+    PRODUCT_ROWS = 16     # rows of out per task of product()
+
+
+cdef void _product_rows(const floating* A, const floating* B, floating* out,
+                        const floating* zeros, Py_ssize_t first, Py_ssize_t n, Py_ssize_t k,
+                        Py_ssize_t p) noexcept nogil:
+    """Rows ``first`` to ``first + PRODUCT_ROWS`` (fewer at the end) of :func:`product`:
+    whole chunks of columns through the forward kernel (from 0, + 0 after the sum),
+    the last columns in one lane with the same arithmetic."""
+    cdef Py_ssize_t rows = n - first if n - first < PRODUCT_ROWS else PRODUCT_ROWS
+    cdef Py_ssize_t full = p - p % CHUNK
+    cdef Py_ssize_t i, j, q
+    cdef floating acc
+    _block_forward(A + first * k, zeros, B, p, out + first * p, p, rows, k, full, False, True)
+    for i in range(first, first + rows):
+        for j in range(full, p):
+            acc = 0
+            for q in range(k):
+                acc = _madd(A[i * k + q], B[q * p + j], acc)
+            out[i * p + j] = acc + zeros[0]
+
+
+def product(A, B, out, int n_threads=1):
+    """``out = A @ B`` for C-contiguous 2-D arrays of one dtype, each value one chain
+    of multiply-adds over the inner dimension in order (the forward pass's
+    arithmetic), so the same bits on every CPU and thread count, unlike BLAS. Row
+    blocks go to ``n_threads`` threads; the GIL is released."""
+    cdef int typenum = _float_type(A)
+    if (cnp.PyArray_NDIM(<cnp.ndarray>A) != 2 or not isinstance(B, cnp.ndarray)
+            or cnp.PyArray_NDIM(<cnp.ndarray>B) != 2
+            or cnp.PyArray_DIMS(<cnp.ndarray>B)[0] != cnp.PyArray_DIMS(<cnp.ndarray>A)[1]):
+        raise ValueError("A and B must be 2-D arrays of shapes (n, k) and (k, p)")
+    cdef Py_ssize_t n = cnp.PyArray_DIMS(<cnp.ndarray>A)[0]
+    cdef Py_ssize_t k = cnp.PyArray_DIMS(<cnp.ndarray>A)[1]
+    cdef Py_ssize_t p = cnp.PyArray_DIMS(<cnp.ndarray>B)[1]
+    cdef void* a = _data(A, typenum, n * k, "A", False)
+    cdef void* b = _data(B, typenum, k * p, "B", False)
+    cdef void* o = _data(out, typenum, n * p, "out", True)
+    cdef Py_ssize_t first
+    if n_threads < 1:
+        raise ValueError(f"n_threads must be at least 1, got {n_threads}")
+    zeros = cnp.PyArray_ZEROS(1, [PRODUCT_ROWS], typenum, 0)
+    cdef void* z = cnp.PyArray_DATA(<cnp.ndarray>zeros)
+    with nogil, parallel(num_threads=n_threads):
+        for first in prange(0, n, PRODUCT_ROWS, schedule="dynamic"):
+            if typenum == cnp.NPY_DOUBLE:
+                _product_rows[double](<double*>a, <double*>b, <double*>o, <double*>z, first,
+                                      n, k, p)
+            else:
+                _product_rows[float](<float*>a, <float*>b, <float*>o, <float*>z, first,
+                                     n, k, p)
 
 
 def gradient_step(theta, grad, double learning_rate):

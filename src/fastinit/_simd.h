@@ -4,16 +4,22 @@
  * dimension (ld*), one chunk of examples at a time: 4 AVX registers (8 SSE2
  * ones) of doubles or floats, held in registers while a sum runs over a
  * layer's inputs or outputs (two chunks at a time for the long sums of wide
- * layers on AVX-512, see FI_TILE_CHUNKS). Sums over examples keep
- * one partial sum per lane and add the lanes in a fixed order at the end, so
- * the result depends only on the block's width, never on threads. (The lane
- * count differs between builds, so the AVX2 and baseline builds round
- * differently, each within float64 tolerance of the reference.)
+ * layers on AVX-512, see FI_TILE_CHUNKS).
+ *
+ * Every build computes the same bits (generic, AVX2, AVX-512, NEON):
+ * - the compiler never contracts a * b + c on its own (every build is compiled
+ *   with -ffp-contract=off); a fused multiply-add is written as one (fi_fma_v*,
+ *   fi_madd_*), and the generic build without FMA instructions computes it with
+ *   C's fma(), the same single rounding;
+ * - a sum along a layer's inputs or outputs is one chain per value, in order;
+ * - a sum over examples keeps one partial sum per lane of FI_SUM_BYTES (64 bytes:
+ *   8 doubles or 16 floats, one AVX-512 register, two AVX2 ones, four SSE2 or
+ *   NEON ones), and adds those lanes in order at the end, so the order of every
+ *   sum depends on the block, never on the register width.
  *
  * Cython's generated loops are not reliably vectorized by GCC (it falls back
- * to scalar FMAs); vector extensions are. The same code compiles for the
- * baseline instruction set and for AVX2/FMA. Loads and stores are unaligned (memcpy, which compilers turn
- * into vmovupd/vmovups).
+ * to scalar FMAs); vector extensions are. Loads and stores are unaligned (memcpy,
+ * which compilers turn into vmovupd/vmovups).
  */
 #ifndef FASTINIT_SIMD_H
 #define FASTINIT_SIMD_H
@@ -21,6 +27,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#if defined(__AVX512F__) || defined(__FMA__)
+#include <immintrin.h>
+#elif defined(__aarch64__)
+#include <arm_neon.h>
+#endif
 
 /* Examples per chunk: 4 AVX registers of either dtype (2 AVX-512 ones: 4 made
  * the blocks' padding and the narrow layers' loops longer and measured no
@@ -30,14 +41,17 @@
 #define FI_CHUNK_f 32
 #define FI_CHUNK_MAX 32
 /* Rows of W per register tile of the forward pass (and inputs per tile of the
- * input gradient and of the weight gradient), each row holding a chunk of
- * examples: 2 x 4 accumulators of the 16 AVX registers, 4 x 2 of the 32 AVX-512
- * ones, enough chains to keep two FMA pipes busy. The shape of a tile never
- * changes the arithmetic. */
+ * input gradient), each row holding a chunk of examples: 2 x 4 accumulators of the
+ * 16 AVX registers, 4 x 2 of the 32 AVX-512 ones, enough chains to keep two FMA
+ * pipes busy. Inputs per tile of the weight gradient, whose partial sums take
+ * FI_PARTS registers a weight: 4 x 4 tiles of one register on AVX-512, 4 x 1 of two
+ * on AVX2. The shape of a tile never changes the arithmetic. */
 #if defined(__AVX512F__)
 #define FI_TILE_ROWS 4
+#define FI_WEIGHT_INPUTS 4
 #else
 #define FI_TILE_ROWS 2
+#define FI_WEIGHT_INPUTS 1
 #endif
 /* Chunks of examples per register tile of the forward pass and of the input
  * gradient: two on AVX-512, so that a tile of 4 rows holds 16 accumulators, twice
@@ -51,15 +65,16 @@
 /* Sums over fewer terms than this (a narrow layer's inputs or outputs) keep tiles of
  * one chunk: their time goes to starting and storing the tile, not to its chains. */
 #define FI_WIDE_INPUTS 16
-/* `case n:` for every remainder 1 .. FI_TILE_ROWS - 1 of a loop over tiles, the
- * remainder a constant in each case (FI_ROWS_LEFT) so that the tile is unrolled. */
+/* `case n:` for every remainder 1 .. N - 1 of a loop over tiles of N (1, 2 or 4),
+ * the remainder a constant in each case (FI_ROWS_LEFT) so that the tile is unrolled. */
 #define FI_REMAINDER_CASE(n, CALL) case n: { enum { FI_ROWS_LEFT = n }; CALL; break; }
-#if FI_TILE_ROWS == 4
-#define FI_REMAINDER_CASES(CALL) \
+#define FI_CASES_BELOW_1(CALL)
+#define FI_CASES_BELOW_2(CALL) FI_REMAINDER_CASE(1, CALL)
+#define FI_CASES_BELOW_4(CALL) \
     FI_REMAINDER_CASE(1, CALL) FI_REMAINDER_CASE(2, CALL) FI_REMAINDER_CASE(3, CALL)
-#else
-#define FI_REMAINDER_CASES(CALL) FI_REMAINDER_CASE(1, CALL)
-#endif
+#define FI_CASES_BELOW_EXPANDED(N, CALL) FI_CASES_BELOW_##N(CALL)
+#define FI_CASES_BELOW(N, CALL) FI_CASES_BELOW_EXPANDED(N, CALL)
+#define FI_REMAINDER_CASES(CALL) FI_CASES_BELOW(FI_TILE_ROWS, CALL)
 /* The phases of a block that comes in pieces (fi_block_weight_gradient): the first
  * piece starts the sums, the last one finishes them; a whole block is both. */
 enum { FI_START = 1, FI_FINISH = 2 };
@@ -100,6 +115,87 @@ static inline fi_vf fi_splat_f(float x) { return (fi_vf){x, x, x, x, x, x, x, x}
 static inline fi_vd fi_splat_d(double x) { return (fi_vd){x, x}; }
 static inline fi_vf fi_splat_f(float x) { return (fi_vf){x, x, x, x}; }
 #endif
+
+/* a * b + c with one rounding, on every lane: the FMA instruction where the build
+ * has one, else C's fma() lane by lane (exact wherever it runs, so the generic
+ * build gives the same bits as the others, only slower). */
+#if FI_VECTOR_BYTES == 64
+static inline fi_vd fi_fma_vd(fi_vd a, fi_vd b, fi_vd c)
+{
+    return (fi_vd)_mm512_fmadd_pd((__m512d)a, (__m512d)b, (__m512d)c);
+}
+static inline fi_vf fi_fma_vf(fi_vf a, fi_vf b, fi_vf c)
+{
+    return (fi_vf)_mm512_fmadd_ps((__m512)a, (__m512)b, (__m512)c);
+}
+#elif FI_VECTOR_BYTES == 32 && defined(__FMA__)
+static inline fi_vd fi_fma_vd(fi_vd a, fi_vd b, fi_vd c)
+{
+    return (fi_vd)_mm256_fmadd_pd((__m256d)a, (__m256d)b, (__m256d)c);
+}
+static inline fi_vf fi_fma_vf(fi_vf a, fi_vf b, fi_vf c)
+{
+    return (fi_vf)_mm256_fmadd_ps((__m256)a, (__m256)b, (__m256)c);
+}
+#elif FI_VECTOR_BYTES == 16 && defined(__aarch64__)
+static inline fi_vd fi_fma_vd(fi_vd a, fi_vd b, fi_vd c)
+{
+    return (fi_vd)vfmaq_f64((float64x2_t)c, (float64x2_t)a, (float64x2_t)b);
+}
+static inline fi_vf fi_fma_vf(fi_vf a, fi_vf b, fi_vf c)
+{
+    return (fi_vf)vfmaq_f32((float32x4_t)c, (float32x4_t)a, (float32x4_t)b);
+}
+#else
+/* The generic build: C's fma() lane by lane. On x86-64 it checks the CPU once
+ * (fi_detect_fma, at import): without FMA instructions, fma() would be emulated in
+ * software, dozens of times slower, so such a CPU (before 2013) multiplies and
+ * adds with two roundings instead, and its results differ from every other CPU's
+ * in the last bits (fastinit.show_config() says so). */
+#define FI_FMA_BY_LANE 1
+#if defined(__x86_64__) || defined(__i386__)
+static int fi_fused = 1;
+static void fi_detect_fma(void)
+{
+    __builtin_cpu_init();
+    fi_fused = __builtin_cpu_supports("fma");
+}
+#else
+enum { fi_fused = 1 };
+static void fi_detect_fma(void) {}
+#endif
+static inline fi_vd fi_fma_vd(fi_vd a, fi_vd b, fi_vd c)
+{
+    if (!fi_fused) return a * b + c;
+    for (int l = 0; l < (int)(sizeof a / sizeof a[0]); l++) c[l] = __builtin_fma(a[l], b[l], c[l]);
+    return c;
+}
+static inline fi_vf fi_fma_vf(fi_vf a, fi_vf b, fi_vf c)
+{
+    if (!fi_fused) return a * b + c;
+    for (int l = 0; l < (int)(sizeof a / sizeof a[0]); l++) c[l] = __builtin_fmaf(a[l], b[l], c[l]);
+    return c;
+}
+#endif
+#ifndef FI_FMA_BY_LANE
+enum { fi_fused = 1 };
+static void fi_detect_fma(void) {}
+#endif
+/* How this build multiplies and adds: "instructions" (FMA), "fma()" (C's, lane by
+ * lane: the same bits, slower) or "unfused" (a CPU without FMA: other bits). */
+static const char* fi_fma_kind(void)
+{
+#ifdef FI_FMA_BY_LANE
+    return fi_fused ? "fma()" : "unfused";
+#else
+    return "instructions";
+#endif
+}
+
+/* The width of every sum over examples (see the header): FI_PARTS registers of
+ * this build hold one set of partial sums. */
+#define FI_SUM_BYTES 64
+#define FI_PARTS (FI_SUM_BYTES / FI_VECTOR_BYTES)
 
 /* Lane totals of a register's worth of vectors: t[e] = ((v[e][0] + v[e][1]) + ...) +
  * v[e][NL - 1], the lanes of each added in order as a scalar loop adds them, but for
@@ -151,13 +247,19 @@ static inline fi_vf fi_splat_f(float x) { return (fi_vf){x, x, x, x}; }
 #define FI_TRANSPOSE_d(v) FI_HALVING(fi_vl, v, 2, 1)
 #define FI_TRANSPOSE_f(v) FI_HALVING(fi_vi, v, 4, 2) FI_HALVING(fi_vi, v, 4, 1)
 #endif
+/* v holds FI_PARTS x NL registers, part-major (v[p * NL + e]): NL sets of partial
+ * sums, set e in v[e], v[NL + e], ... Returns lane e = the lanes of set e added in
+ * order, part after part: the same sum in every build. */
 #define FI_DEFINE_LANE_TOTALS(V, SUFFIX)                                                  \
 static inline __attribute__((always_inline)) V fi_lane_totals_##SUFFIX(V* v)              \
 {                                                                                         \
     enum { NL = (int)(sizeof(V) / sizeof(v[0][0])) };                                     \
-    FI_TRANSPOSE_##SUFFIX(v)                                                              \
-    V total = v[0];                                                                       \
-    for (int l = 1; l < NL; l++) total += v[l];                                           \
+    V total = fi_splat_##SUFFIX(0);                                                       \
+    for (int p = 0; p < FI_PARTS; p++) {                                                  \
+        V* w = v + p * NL;                                                                \
+        FI_TRANSPOSE_##SUFFIX(w)                                                          \
+        for (int l = 0; l < NL; l++) total = p == 0 && l == 0 ? w[0] : total + w[l];     \
+    }                                                                                     \
     return total;                                                                         \
 }
 FI_DEFINE_LANE_TOTALS(fi_vd, d)
@@ -189,61 +291,69 @@ static void fi_mask_##SUFFIX(const T* where, const T* value, T* out, ptrdiff_t n
     for (; j < n; j++) out[j] = where[j] > 0 ? value[j] : 0;                              \
 }                                                                                         \
                                                                                           \
-/* dW[i..i+R-1, k..k+K-1] (R <= 4, K <= 2 * FI_TILE_ROWS) = sums over the block of dZ     \
- * rows times A rows: one vector of examples per step, one partial sum per lane,          \
- * the lanes added in a fixed order at the end (so the tile's shape never changes a       \
- * bit). A block may come in pieces (see fi_block_weight_gradient): the partial sums      \
- * start from `lanes` unless FI_START, and go back there unless FI_FINISH. */             \
+/* dW[i..i+R-1, k..k+K-1] (R <= 4, K <= 2 * FI_WEIGHT_INPUTS) = sums over the block of  \
+ * dZ rows times A rows: FI_SUM_BYTES of examples a step, one partial sum per lane         \
+ * (FI_PARTS registers a weight), the lanes added in a fixed order at the end, so         \
+ * neither the tile's shape nor the register width changes a bit. A block may come in     \
+ * pieces (see fi_block_weight_gradient): the partial sums start from `lanes` unless      \
+ * FI_START, and go back there unless FI_FINISH. */                                       \
 static inline __attribute__((always_inline)) void fi_weight_tile_##SUFFIX(                \
     const T* dZ, ptrdiff_t lddz, const T* A, ptrdiff_t lda, T* dW, T* lanes, int phase,   \
     ptrdiff_t n_in, ptrdiff_t i, ptrdiff_t k, int R, int K, ptrdiff_t width)              \
 {                                                                                         \
-    enum { NL = FI_LANES_##SUFFIX };                                                      \
-    V acc[4][2 * FI_TILE_ROWS];                                                           \
+    enum { NL = FI_LANES_##SUFFIX, P = FI_PARTS, SL = FI_LANES_##SUFFIX * FI_PARTS };     \
+    V acc[4][2 * FI_WEIGHT_INPUTS][P];                                                    \
     for (int r = 0; r < R; r++)                                                           \
         for (int c = 0; c < K; c++)                                                       \
-            acc[r][c] = phase & FI_START ? fi_splat_##SUFFIX(0)                           \
-                        : fi_load_##SUFFIX(lanes + ((i + r) * n_in + k + c) * NL);        \
-    for (ptrdiff_t j = 0; j < width; j += NL) {                                           \
-        V a[2 * FI_TILE_ROWS], d[4];                                                      \
-        for (int c = 0; c < K; c++) a[c] = fi_load_##SUFFIX(A + (k + c) * lda + j);       \
-        for (int r = 0; r < R; r++) d[r] = fi_load_##SUFFIX(dZ + (i + r) * lddz + j);     \
-        for (int r = 0; r < R; r++)                                                       \
-            for (int c = 0; c < K; c++) acc[r][c] += d[r] * a[c];                         \
-    }                                                                                     \
+            for (int p = 0; p < P; p++)                                                   \
+                acc[r][c][p] = phase & FI_START ? fi_splat_##SUFFIX(0) : fi_load_##SUFFIX( \
+                    lanes + ((i + r) * n_in + k + c) * SL + p * NL);                      \
+    for (ptrdiff_t j = 0; j < width; j += SL)                                             \
+        for (int p = 0; p < P; p++) {                                                     \
+            V a[2 * FI_WEIGHT_INPUTS], d[4];                                              \
+            for (int c = 0; c < K; c++) a[c] = fi_load_##SUFFIX(A + (k + c) * lda + j + p * NL); \
+            for (int r = 0; r < R; r++) d[r] = fi_load_##SUFFIX(dZ + (i + r) * lddz + j + p * NL); \
+            for (int r = 0; r < R; r++)                                                   \
+                for (int c = 0; c < K; c++)                                               \
+                    acc[r][c][p] = fi_fma_v##SUFFIX(d[r], a[c], acc[r][c][p]);            \
+        }                                                                                 \
     if (!(phase & FI_FINISH)) {                                                           \
         for (int r = 0; r < R; r++)                                                       \
             for (int c = 0; c < K; c++)                                                   \
-                fi_store_##SUFFIX(lanes + ((i + r) * n_in + k + c) * NL, acc[r][c]);      \
+                for (int p = 0; p < P; p++)                                               \
+                    fi_store_##SUFFIX(lanes + ((i + r) * n_in + k + c) * SL + p * NL,     \
+                                      acc[r][c][p]);                                      \
         return;                                                                           \
     }                                                                                     \
     for (int e0 = 0; e0 < R * K; e0 += NL) {                                              \
-        V v[NL];                                                                          \
-        for (int e = 0; e < NL; e++)                                                      \
-            v[e] = e0 + e < R * K ? acc[(e0 + e) / K][(e0 + e) % K] : fi_splat_##SUFFIX(0); \
+        V v[P * NL];                                                                      \
+        for (int p = 0; p < P; p++)                                                       \
+            for (int e = 0; e < NL; e++)                                                  \
+                v[p * NL + e] = e0 + e < R * K ? acc[(e0 + e) / K][(e0 + e) % K][p]       \
+                                               : fi_splat_##SUFFIX(0);                    \
         V total = fi_lane_totals_##SUFFIX(v);                                             \
         for (int e = e0; e < R * K && e < e0 + NL; e++)                                   \
             dW[(i + e / K) * n_in + k + e % K] = total[e - e0];                           \
     }                                                                                     \
 }                                                                                         \
                                                                                           \
-/* dW[i..i+R-1, k..k+K-1] (K <= 2 * FI_TILE_ROWS) in tiles of at most FI_TILE_ROWS        \
- * inputs: as many chains as the registers hold. */                                       \
+/* dW[i..i+R-1, k..k+K-1] (K <= 2 * FI_WEIGHT_INPUTS) in tiles of at most                 \
+ * FI_WEIGHT_INPUTS inputs: as many chains as the registers hold. */                      \
 static inline __attribute__((always_inline)) void fi_weight_rows_##SUFFIX(                \
     const T* dZ, ptrdiff_t lddz, const T* A, ptrdiff_t lda, T* dW, T* lanes, int phase,   \
     ptrdiff_t n_in, ptrdiff_t i, ptrdiff_t k, int R, int K, ptrdiff_t width)              \
 {                                                                                         \
-    enum { TR = FI_TILE_ROWS };                                                           \
+    enum { WI = FI_WEIGHT_INPUTS };                                                       \
     fi_weight_tile_##SUFFIX(dZ, lddz, A, lda, dW, lanes, phase, n_in, i, k, R,            \
-                            K < TR ? K : TR, width);                                      \
-    if (K > TR)                                                                           \
-        fi_weight_tile_##SUFFIX(dZ, lddz, A, lda, dW, lanes, phase, n_in, i, k + TR, R,   \
-                                K - TR, width);                                           \
+                            K < WI ? K : WI, width);                                      \
+    if (K > WI)                                                                           \
+        fi_weight_tile_##SUFFIX(dZ, lddz, A, lda, dW, lanes, phase, n_in, i, k + WI, R,   \
+                                K - WI, width);                                           \
 }                                                                                         \
                                                                                           \
-/* The rows of dW for inputs k .. k + K - 1 (K <= 2 * FI_TILE_ROWS): tiles of 4           \
- * outputs by at most FI_TILE_ROWS inputs, then the 1 to 3 outputs left. One or two       \
- * of them take all K inputs in one tile: a tile of 1 x FI_TILE_ROWS would have too       \
+/* The rows of dW for inputs k .. k + K - 1 (K <= 2 * FI_WEIGHT_INPUTS): tiles of 4       \
+ * outputs by at most FI_WEIGHT_INPUTS inputs, then the 1 to 3 outputs left. One or two   \
+ * of them take all K inputs in one tile: a tile of 1 x FI_WEIGHT_INPUTS would have too   \
  * few chains of multiply-adds to hide their latency. */                                  \
 static inline __attribute__((always_inline)) void fi_weight_columns_##SUFFIX(             \
     const T* dZ, ptrdiff_t lddz, const T* A, ptrdiff_t lda, T* dW, T* lanes, int phase,   \
@@ -261,13 +371,16 @@ static inline __attribute__((always_inline)) void fi_weight_columns_##SUFFIX(   
                                                                                           \
 /* db[i..i+R-1] (R <= 4, a constant where inlined) = dZ.sum(axis=1) over the block        \
  * (or a piece of it, as in fi_weight_tile): for each row, one partial sum per lane       \
- * and vector of a chunk; their sum per lane goes to sums[0..R-1]. The R rows' sums       \
- * run side by side, so their additions overlap instead of waiting on each other. */      \
+ * and register of a chunk (two sets of FI_SUM_BYTES); the two sets added lane by         \
+ * lane go to sums[p * NL + r] (part p of row r, the layout of fi_lane_totals). The R     \
+ * rows' sums run side by side, so their additions overlap instead of waiting on each     \
+ * other. */                                                                              \
 static inline __attribute__((always_inline)) void fi_bias_rows_##SUFFIX(                  \
     const T* dZ, ptrdiff_t lddz, T* bias_lanes, int phase, ptrdiff_t i, int R,            \
     ptrdiff_t width, V* sums)                                                             \
 {                                                                                         \
-    enum { NV = FI_VECS_##SUFFIX, NL = FI_LANES_##SUFFIX, CH = FI_CHUNK_##SUFFIX };       \
+    enum { NV = FI_VECS_##SUFFIX, NL = FI_LANES_##SUFFIX, CH = FI_CHUNK_##SUFFIX,         \
+           P = FI_PARTS };                                                                \
     V acc[4][NV];                                                                         \
     for (int r = 0; r < R; r++)                                                           \
         for (int v = 0; v < NV; v++)                                                      \
@@ -283,41 +396,41 @@ static inline __attribute__((always_inline)) void fi_bias_rows_##SUFFIX(        
                 fi_store_##SUFFIX(bias_lanes + (i + r) * CH + v * NL, acc[r][v]);         \
             continue;                                                                     \
         }                                                                                 \
-        sums[r] = acc[r][0];                                                              \
-        for (int v = 1; v < NV; v++) sums[r] += acc[r][v];                                \
+        for (int p = 0; p < P; p++) sums[p * NL + r] = acc[r][p] + acc[r][P + p];         \
     }                                                                                     \
 }                                                                                         \
                                                                                           \
 /* dW = dZ @ A.T and db = dZ.sum(axis=1) over the block, in tiles of 4 outputs x          \
- * FI_TILE_ROWS inputs; inputs outermost, so a wide input row is read from memory         \
+ * FI_WEIGHT_INPUTS inputs; inputs outermost, so a wide input row is read from memory     \
  * once. With phase FI_START | FI_FINISH the block is whole. Otherwise it comes in        \
  * pieces of whole chunks, in order, the first with FI_START, the last with               \
  * FI_FINISH: between two pieces the partial sums wait in `lanes` (n_out * n_in           \
- * vectors for dW, then a chunk per output for db), so that every sum runs over the       \
- * same examples in the same lanes and order as over the whole block, to the bit. */      \
+ * sets of FI_SUM_BYTES for dW, then a chunk per output for db), so that every sum runs   \
+ * over the same examples in the same lanes and order as over the whole block, to the    \
+ * bit. */                                                                                \
 static void fi_block_weight_gradient_##SUFFIX(const T* dZ, ptrdiff_t lddz, const T* A,    \
                                               ptrdiff_t lda, T* dW, T* db, T* lanes,      \
                                               int phase, ptrdiff_t n_out, ptrdiff_t n_in, \
                                               ptrdiff_t width)                            \
 {                                                                                         \
-    enum { NL = FI_LANES_##SUFFIX, TR = FI_TILE_ROWS, G = NL < 4 ? NL : 4 };              \
-    T* bias_lanes = lanes + n_out * n_in * NL;                                            \
+    enum { NL = FI_LANES_##SUFFIX, WI = FI_WEIGHT_INPUTS, G = NL < 4 ? NL : 4 };          \
+    T* bias_lanes = lanes + n_out * n_in * NL * FI_PARTS;                                 \
     ptrdiff_t k = 0;                                                                      \
-    for (; k + 2 * TR <= n_in; k += 2 * TR)                                               \
+    for (; k + 2 * WI <= n_in; k += 2 * WI)                                               \
         fi_weight_columns_##SUFFIX(dZ, lddz, A, lda, dW, lanes, phase, n_out, n_in, k,    \
-                                   2 * TR, width);                                        \
-    if (k + TR <= n_in) {                                                                 \
-        fi_weight_columns_##SUFFIX(dZ, lddz, A, lda, dW, lanes, phase, n_out, n_in, k, TR, \
+                                   2 * WI, width);                                        \
+    if (k + WI <= n_in) {                                                                 \
+        fi_weight_columns_##SUFFIX(dZ, lddz, A, lda, dW, lanes, phase, n_out, n_in, k, WI, \
                                    width);                                                \
-        k += TR;                                                                          \
+        k += WI;                                                                          \
     }                                                                                     \
     switch (n_in - k) {                                                                   \
-    FI_REMAINDER_CASES(fi_weight_columns_##SUFFIX(dZ, lddz, A, lda, dW, lanes, phase,     \
-                                                  n_out, n_in, k, FI_ROWS_LEFT, width))   \
+    FI_CASES_BELOW(FI_WEIGHT_INPUTS, fi_weight_columns_##SUFFIX(dZ, lddz, A, lda, dW,     \
+                   lanes, phase, n_out, n_in, k, FI_ROWS_LEFT, width))                    \
     }                                                                                     \
     for (ptrdiff_t i0 = 0; i0 < n_out; i0 += NL) {                                        \
-        V sums[NL];                                                                       \
-        for (int e = 0; e < NL; e++) sums[e] = fi_splat_##SUFFIX(0);                      \
+        V sums[FI_PARTS * NL];                                                            \
+        for (int e = 0; e < FI_PARTS * NL; e++) sums[e] = fi_splat_##SUFFIX(0);           \
         for (int e = 0; e < NL && i0 + e < n_out; e += G) {                               \
             switch (n_out - i0 - e < G ? n_out - i0 - e : G) {                            \
             case 1: fi_bias_rows_##SUFFIX(dZ, lddz, bias_lanes, phase, i0 + e, 1, width, sums + e); break; \
@@ -368,7 +481,7 @@ static inline __attribute__((always_inline)) void fi_forward_rows_##NAME(       
         for (int v = 0; v < NV; v++) x[v] = fi_load_##SUFFIX(a + v * NL);                 \
         for (int r = 0; r < rows; r++) {                                                  \
             V s = fi_splat_##SUFFIX(W[(i + r) * n_in + k]);                               \
-            for (int v = 0; v < NV; v++) acc[r][v] += s * x[v];                           \
+            for (int v = 0; v < NV; v++) acc[r][v] = fi_fma_v##SUFFIX(s, x[v], acc[r][v]); \
         }                                                                                 \
     }                                                                                     \
     for (int r = 0; r < rows; r++) {                                                      \
@@ -427,7 +540,7 @@ static inline __attribute__((always_inline)) void fi_input_columns_##NAME(      
         for (int v = 0; v < NV; v++) d[v] = fi_load_##SUFFIX(dz + v * NL);                \
         for (int c = 0; c < cols; c++) {                                                  \
             V s = fi_splat_##SUFFIX(W[i * n_in + k + c]);                                 \
-            for (int v = 0; v < NV; v++) acc[c][v] += s * d[v];                           \
+            for (int v = 0; v < NV; v++) acc[c][v] = fi_fma_v##SUFFIX(s, d[v], acc[c][v]); \
         }                                                                                 \
     }                                                                                     \
     for (int c = 0; c < cols; c++)                                                        \
@@ -468,33 +581,21 @@ FI_DEFINE_TILED_KERNELS(float, fi_vf, f, f, 1)
 FI_DEFINE_TILED_KERNELS(double, fi_vd, d, wide_d, FI_TILE_CHUNKS)
 FI_DEFINE_TILED_KERNELS(float, fi_vf, f, wide_f, FI_TILE_CHUNKS)
 
-/* c + a * b in one lane, rounded as the vectorized loops round it: fused into one
- * rounding where the build has FMA, two roundings otherwise. */
-#if defined(__FMA__)
-#define FI_DEFINE_MADD(T, SUFFIX, FMA)                                                    \
-static inline T fi_madd_##SUFFIX(T a, T b, T c) { return FMA(a, b, c); }
-#else
-#define FI_DEFINE_MADD(T, SUFFIX, FMA)                                                    \
-static inline T fi_madd_##SUFFIX(T a, T b, T c) { return c + a * b; }
-#endif
-FI_DEFINE_MADD(double, d, __builtin_fma)
-FI_DEFINE_MADD(float, f, __builtin_fmaf)
-
-/* A product rounded on its own, never fused into the addition that follows: the
- * empty asm hides it from the compiler's contraction. */
-#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
-#define FI_OPAQUE(x) __asm__("" : "+x"(x))
-#elif defined(__GNUC__) && defined(__aarch64__)
-#define FI_OPAQUE(x) __asm__("" : "+w"(x))
-#else
-#define FI_OPAQUE(x) do { volatile __typeof__(x) fi_opaque_ = (x); (x) = fi_opaque_; } while (0)
-#endif
+/* c + a * b in one lane with one rounding, as the vector kernels compute it. */
+static inline double fi_madd_d(double a, double b, double c)
+{
+    return fi_fused ? __builtin_fma(a, b, c) : a * b + c;
+}
+static inline float fi_madd_f(float a, float b, float c)
+{
+    return fi_fused ? __builtin_fmaf(a, b, c) : a * b + c;
+}
 
 /* How many of the last products of a sum over n examples are fused (fi_madd) rather
  * than rounded on their own: the rounding of fastinit's first whole-layer backward
  * pass, whose in-order sums the compiler vectorized (AVX2: 4 doubles, then 2, then one
  * scalar FMA; 8 floats, then 4, then scalar FMAs), kept so that results stay the same
- * bits. Without FMA every product is rounded on its own either way. */
+ * bits. Every other product is rounded on its own (no build contracts a * b + c). */
 #define FI_FUSED_TAIL_d(n) ((n) % 2)
 #define FI_FUSED_TAIL_f(n) ((n) % 4)
 
@@ -520,9 +621,7 @@ static inline __attribute__((always_inline)) void fi_sequential_tile_##SUFFIX(  
         V d;                                                                              \
         for (int r = 0; r < NL; r++) d[r] = rows[r][j];                                   \
         for (int c = 0; c < K; c++) {                                                     \
-            V p = d * fi_splat_##SUFFIX(A[(k0 + c) * lda + j]);                           \
-            FI_OPAQUE(p);                                                                 \
-            acc[c] += p;                                                                  \
+            acc[c] += d * fi_splat_##SUFFIX(A[(k0 + c) * lda + j]);                       \
         }                                                                                 \
         if (bias) sums += d;                                                              \
     }                                                                                     \
@@ -570,52 +669,41 @@ FI_DEFINE_SEQUENTIAL_WEIGHT_GRADIENT(float, fi_vf, f)
  * inf (the sigmoid that uses it gives 0 and 1 to working precision either way). */
 static inline fi_vd fi_exp_vd(fi_vd x)
 {
+    static const double c[] = {1.0 / 479001600.0, 1.0 / 39916800.0, 1.0 / 3628800.0,
+                               1.0 / 362880.0, 1.0 / 40320.0, 1.0 / 5040.0, 1.0 / 720.0,
+                               1.0 / 120.0, 1.0 / 24.0, 1.0 / 6.0, 0.5, 1.0, 1.0};
     const fi_vd lo = fi_splat_d(-708.0), hi = fi_splat_d(709.0);
     const fi_vd shifter = fi_splat_d(6755399441055744.0);
     fi_vd t, n, r, p;
     fi_vl bits;
     x = (fi_vd)(((fi_vl)x & (x >= lo)) | ((fi_vl)lo & (x < lo)));
     x = (fi_vd)(((fi_vl)x & (x <= hi)) | ((fi_vl)hi & (x > hi)));
-    t = x * 1.4426950408889634 + shifter;
+    t = fi_fma_vd(x, fi_splat_d(1.4426950408889634), shifter);
     n = t - shifter;
-    r = (x - n * 6.93147180369123816490e-01) - n * 1.90821492927058770002e-10;
+    r = fi_fma_vd(n, fi_splat_d(-6.93147180369123816490e-01), x);
+    r = fi_fma_vd(n, fi_splat_d(-1.90821492927058770002e-10), r);
     p = fi_splat_d(1.0 / 6227020800.0);
-    p = p * r + 1.0 / 479001600.0;
-    p = p * r + 1.0 / 39916800.0;
-    p = p * r + 1.0 / 3628800.0;
-    p = p * r + 1.0 / 362880.0;
-    p = p * r + 1.0 / 40320.0;
-    p = p * r + 1.0 / 5040.0;
-    p = p * r + 1.0 / 720.0;
-    p = p * r + 1.0 / 120.0;
-    p = p * r + 1.0 / 24.0;
-    p = p * r + 1.0 / 6.0;
-    p = p * r + 0.5;
-    p = p * r + 1.0;
-    p = p * r + 1.0;
+    for (int k = 0; k < 13; k++) p = fi_fma_vd(p, r, fi_splat_d(c[k]));
     bits = ((fi_vl)t + 1023) << 52;
     return p * (fi_vd)bits;
 }
 
 static inline fi_vf fi_exp_vf(fi_vf x)
 {
+    static const float c[] = {1.0f / 720.0f, 1.0f / 120.0f, 1.0f / 24.0f, 1.0f / 6.0f,
+                              0.5f, 1.0f, 1.0f};
     const fi_vf lo = fi_splat_f(-87.0f), hi = fi_splat_f(88.0f);
     const fi_vf shifter = fi_splat_f(12582912.0f);
     fi_vf t, n, r, p;
     fi_vi bits;
     x = (fi_vf)(((fi_vi)x & (x >= lo)) | ((fi_vi)lo & (x < lo)));
     x = (fi_vf)(((fi_vi)x & (x <= hi)) | ((fi_vi)hi & (x > hi)));
-    t = x * 1.44269504f + shifter;
+    t = fi_fma_vf(x, fi_splat_f(1.44269504f), shifter);
     n = t - shifter;
-    r = (x - n * 6.93359375e-1f) - n * -2.12194440e-4f;
+    r = fi_fma_vf(n, fi_splat_f(-6.93359375e-1f), x);
+    r = fi_fma_vf(n, fi_splat_f(2.12194440e-4f), r);
     p = fi_splat_f(1.0f / 5040.0f);
-    p = p * r + 1.0f / 720.0f;
-    p = p * r + 1.0f / 120.0f;
-    p = p * r + 1.0f / 24.0f;
-    p = p * r + 1.0f / 6.0f;
-    p = p * r + 0.5f;
-    p = p * r + 1.0f;
-    p = p * r + 1.0f;
+    for (int k = 0; k < 7; k++) p = fi_fma_vf(p, r, fi_splat_f(c[k]));
     bits = ((fi_vi)t + 127) << 23;
     return p * (fi_vf)bits;
 }
@@ -666,6 +754,10 @@ FI_DEFINE_OUTPUT_DELTA(float, fi_vf, f, fi_exp_vf)
 #define FI_SELECT(mask, yes, no) \
     ((__typeof__(yes))(((__typeof__(mask))(yes) & (mask)) | ((__typeof__(mask))(no) & ~(mask))))
 
+/* c0 + c1 * r, one multiply-add: a pair of terms of Estrin's scheme. */
+#define FI_PAIR_d(r, c0, c1) fi_fma_vd(r, fi_splat_d(c1), fi_splat_d(c0))
+#define FI_PAIR_f(r, c0, c1) fi_fma_vf(r, fi_splat_f(c1), fi_splat_f(c0))
+
 /* exp for the hidden activations: the same reduction and Taylor polynomial as
  * fi_exp_vd (so the same accuracy), the polynomial evaluated by Estrin's scheme,
  * whose dependency chain is 4 multiply-adds deep instead of 13, so that the
@@ -675,38 +767,42 @@ static inline fi_vd fi_exp_short_vd(fi_vd x)
 {
     const fi_vd lo = fi_splat_d(-708.0), hi = fi_splat_d(709.0);
     const fi_vd shifter = fi_splat_d(6755399441055744.0);
-    fi_vd t, n, r, r2, r4, r8, p;
+    fi_vd t, n, r, r2, r4, r8, low, middle, high;
     x = FI_SELECT(x < lo, lo, x);
     x = FI_SELECT(x > hi, hi, x);
-    t = x * 1.4426950408889634 + shifter;
+    t = fi_fma_vd(x, fi_splat_d(1.4426950408889634), shifter);
     n = t - shifter;
-    r = (x - n * 6.93147180369123816490e-01) - n * 1.90821492927058770002e-10;
+    r = fi_fma_vd(n, fi_splat_d(-6.93147180369123816490e-01), x);
+    r = fi_fma_vd(n, fi_splat_d(-1.90821492927058770002e-10), r);
     r2 = r * r;
     r4 = r2 * r2;
     r8 = r4 * r4;
-    p = ((1.0 + r) + r2 * (0.5 + r * (1.0 / 6.0)))
-        + r4 * ((1.0 / 24.0 + r * (1.0 / 120.0)) + r2 * (1.0 / 720.0 + r * (1.0 / 5040.0)))
-        + r8 * (((1.0 / 40320.0 + r * (1.0 / 362880.0))
-                 + r2 * (1.0 / 3628800.0 + r * (1.0 / 39916800.0)))
-                + r4 * (1.0 / 479001600.0 + r * (1.0 / 6227020800.0)));
-    return p * (fi_vd)(((fi_vl)t + 1023) << 52);
+    low = fi_fma_vd(r2, FI_PAIR_d(r, 0.5, 1.0 / 6.0), 1.0 + r);
+    middle = fi_fma_vd(r2, FI_PAIR_d(r, 1.0 / 720.0, 1.0 / 5040.0),
+                       FI_PAIR_d(r, 1.0 / 24.0, 1.0 / 120.0));
+    high = fi_fma_vd(r2, FI_PAIR_d(r, 1.0 / 3628800.0, 1.0 / 39916800.0),
+                     FI_PAIR_d(r, 1.0 / 40320.0, 1.0 / 362880.0));
+    high = fi_fma_vd(r4, FI_PAIR_d(r, 1.0 / 479001600.0, 1.0 / 6227020800.0), high);
+    return fi_fma_vd(r8, high, fi_fma_vd(r4, middle, low)) * (fi_vd)(((fi_vl)t + 1023) << 52);
 }
 
 static inline fi_vf fi_exp_short_vf(fi_vf x)
 {
     const fi_vf lo = fi_splat_f(-87.0f), hi = fi_splat_f(88.0f);
     const fi_vf shifter = fi_splat_f(12582912.0f);
-    fi_vf t, n, r, r2, r4, p;
+    fi_vf t, n, r, r2, r4, low, high;
     x = FI_SELECT(x < lo, lo, x);
     x = FI_SELECT(x > hi, hi, x);
-    t = x * 1.44269504f + shifter;
+    t = fi_fma_vf(x, fi_splat_f(1.44269504f), shifter);
     n = t - shifter;
-    r = (x - n * 6.93359375e-1f) - n * -2.12194440e-4f;
+    r = fi_fma_vf(n, fi_splat_f(-6.93359375e-1f), x);
+    r = fi_fma_vf(n, fi_splat_f(2.12194440e-4f), r);
     r2 = r * r;
     r4 = r2 * r2;
-    p = ((1.0f + r) + r2 * (0.5f + r * (1.0f / 6.0f)))
-        + r4 * ((1.0f / 24.0f + r * (1.0f / 120.0f)) + r2 * (1.0f / 720.0f + r * (1.0f / 5040.0f)));
-    return p * (fi_vf)(((fi_vi)t + 127) << 23);
+    low = fi_fma_vf(r2, FI_PAIR_f(r, 0.5f, 1.0f / 6.0f), 1.0f + r);
+    high = fi_fma_vf(r2, FI_PAIR_f(r, 1.0f / 720.0f, 1.0f / 5040.0f),
+                     FI_PAIR_f(r, 1.0f / 24.0f, 1.0f / 120.0f));
+    return fi_fma_vf(r4, high, low) * (fi_vf)(((fi_vi)t + 127) << 23);
 }
 
 /* Hidden activations: the codes of activations.ACTIVATIONS, in its order. */
@@ -723,27 +819,31 @@ static inline fi_vd fi_tanh_vd(fi_vd x)
     const fi_vd one = fi_splat_d(1.0);
     fi_vl sign = (fi_vl)x & (fi_vl)fi_splat_d(-0.0);
     fi_vd ax = (fi_vd)((fi_vl)x ^ sign), z = ax * ax;
-    fi_vd p = (fi_splat_d(-9.64399179425052238628e-1) * z - 9.92877231001918586564e1) * z
-              - 1.61468768441708447952e3;
-    fi_vd q = ((z + 1.12811678491632931402e2) * z + 2.23548839060100448583e3) * z
-              + 4.84406305325125486048e3;
+    fi_vd p = fi_fma_vd(fi_fma_vd(fi_splat_d(-9.64399179425052238628e-1), z,
+                                  fi_splat_d(-9.92877231001918586564e1)),
+                        z, fi_splat_d(-1.61468768441708447952e3));
+    fi_vd q = fi_fma_vd(fi_fma_vd(z + 1.12811678491632931402e2, z,
+                                  fi_splat_d(2.23548839060100448583e3)),
+                        z, fi_splat_d(4.84406305325125486048e3));
     fi_vd e = fi_exp_short_vd(-2.0 * ax);
     __typeof__(ax < one) small = ax < fi_splat_d(0.625);
-    fi_vd numerator = FI_SELECT(small, ax * (q + z * p), one - e);
+    fi_vd numerator = FI_SELECT(small, ax * fi_fma_vd(z, p, q), one - e);
     fi_vd denominator = FI_SELECT(small, q, one + e);
     return (fi_vd)((fi_vl)(numerator / denominator) ^ sign);
 }
 
 static inline fi_vf fi_tanh_vf(fi_vf x)
 {
+    static const float c[] = {2.06390887954e-2f, -5.37397155531e-2f, 1.33314422036e-1f,
+                              -3.33332819422e-1f};
     const fi_vf one = fi_splat_f(1.0f);
     fi_vi sign = (fi_vi)x & (fi_vi)fi_splat_f(-0.0f);
     fi_vf ax = (fi_vf)((fi_vi)x ^ sign), z = ax * ax;
-    fi_vf p = ((((fi_splat_f(-5.70498872745e-3f) * z + 2.06390887954e-2f) * z
-                 - 5.37397155531e-2f) * z + 1.33314422036e-1f) * z - 3.33332819422e-1f);
+    fi_vf p = fi_splat_f(-5.70498872745e-3f);
+    for (int k = 0; k < 4; k++) p = fi_fma_vf(p, z, fi_splat_f(c[k]));
     fi_vf e = fi_exp_short_vf(-2.0f * ax);
     __typeof__(ax < one) small = ax < fi_splat_f(0.625f);
-    fi_vf result = FI_SELECT(small, ax + ax * z * p, (one - e) / (one + e));
+    fi_vf result = FI_SELECT(small, fi_fma_vf(ax * z, p, ax), (one - e) / (one + e));
     return (fi_vf)((fi_vi)result ^ sign);
 }
 
@@ -756,7 +856,7 @@ static inline fi_vd fi_expm1_negative_vd(fi_vd x)
                                1.0 / 3628800.0, 1.0 / 362880.0, 1.0 / 40320.0,
                                1.0 / 5040.0, 1.0 / 720.0, 1.0 / 120.0, 1.0 / 24.0,
                                1.0 / 6.0, 0.5, 1.0};
-    for (int k = 0; k < 13; k++) p = p * x + c[k];
+    for (int k = 0; k < 13; k++) p = fi_fma_vd(p, x, fi_splat_d(c[k]));
     return FI_SELECT(x > fi_splat_d(-0.34657359027997264), p * x,
                      fi_exp_short_vd(x) - 1.0);
 }
@@ -766,7 +866,7 @@ static inline fi_vf fi_expm1_negative_vf(fi_vf x)
     fi_vf p = fi_splat_f(1.0f / 40320.0f);
     static const float c[] = {1.0f / 5040.0f, 1.0f / 720.0f, 1.0f / 120.0f, 1.0f / 24.0f,
                               1.0f / 6.0f, 0.5f, 1.0f};
-    for (int k = 0; k < 7; k++) p = p * x + c[k];
+    for (int k = 0; k < 7; k++) p = fi_fma_vf(p, x, fi_splat_f(c[k]));
     return FI_SELECT(x > fi_splat_f(-0.34657359f), p * x, fi_exp_short_vf(x) - 1.0f);
 }
 
@@ -879,7 +979,7 @@ static double fi_fma_chains(long n, double start)
     fi_vd b = fi_splat_d(0.9999999), c = fi_splat_d(1e-9), a[12];
     for (int i = 0; i < 12; i++) a[i] = b * (start * (i + 1));
     for (long k = 0; k < n; k++)
-        for (int i = 0; i < 12; i++) a[i] = a[i] * b + c;
+        for (int i = 0; i < 12; i++) a[i] = fi_fma_vd(a[i], b, c);
     fi_vd total = a[0];
     for (int i = 1; i < 12; i++) total += a[i];
     return total[0];
@@ -889,5 +989,49 @@ static double fi_fma_chains(long n, double start)
  * give the same bits. */
 static inline double fi_exp(double x) { return fi_exp_vd(fi_splat_d(x))[0]; }
 static inline float fi_expf(float x) { return fi_exp_vf(fi_splat_f(x))[0]; }
+
+/* log(1 + x) for 0 <= x <= 1, within an ulp, from + - * / alone, so that every
+ * build and libm gives the same bits: 1 + x = w + err with w = 2^k (1 + f),
+ * |f| < sqrt(2) - 1, and log(1 + f) = 2 atanh(s), s = f / (2 + f), a minimax
+ * polynomial in s^2 beyond its first term. */
+static inline double fi_log1p(double x)
+{
+    static const double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
+    static const double lg[] = {1.479819860511658591e-01, 1.531383769920937332e-01,
+                                1.818357216161805012e-01, 2.222219843214978396e-01,
+                                2.857142874366239149e-01, 3.999999999940941908e-01,
+                                6.666666666666735130e-01};
+    double w = 1.0 + x;
+    if (w == 1.0) return x;
+    double correction = (x - (w - 1.0)) / w;
+    int k = w > 1.4142135623730951;
+    double f = k ? w * 0.5 - 1.0 : w - 1.0;
+    double s = f / (2.0 + f), z = s * s, R = lg[0];
+    for (int i = 1; i < 7; i++) R = R * z + lg[i];
+    R = R * z;
+    double half_square = 0.5 * f * f;
+    return k * ln2_hi + (f - (half_square - (s * (half_square + R) + (k * ln2_lo + correction))));
+}
+
+/* x^n for an integer n >= 0, correctly rounded but for ties closer than 2^-100:
+ * binary powering in double-double (products split exactly by fma). The same bits
+ * on every CPU and C library, unlike pow(). */
+static inline void fi_product_dd(double* hi, double* lo, double b_hi, double b_lo)
+{
+    double p = *hi * b_hi;
+    double e = __builtin_fma(*hi, b_hi, -p) + (*hi * b_lo + *lo * b_hi);
+    *hi = p + e;
+    *lo = e - (*hi - p);
+}
+
+static inline double fi_power(double x, long long n)
+{
+    double hi = 1.0, lo = 0.0, base_hi = x, base_lo = 0.0;
+    for (; n > 0; n >>= 1) {
+        if (n & 1) fi_product_dd(&hi, &lo, base_hi, base_lo);
+        if (n > 1) fi_product_dd(&base_hi, &base_lo, base_hi, base_lo);
+    }
+    return hi + lo;
+}
 
 #endif

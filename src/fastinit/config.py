@@ -23,7 +23,10 @@ def show_config(file=sys.stdout):
     Returns
     -------
     dict
-        ``version``, ``instruction_set`` (the build in use), ``cpu_has_avx2_fma``,
+        ``version``, ``instruction_set`` (the build in use), ``multiply_add`` (how
+        it multiplies and adds: ``"instructions"``, ``"fma()"`` or ``"unfused"``),
+        ``same_bits_as_other_cpus`` (False only for ``"unfused"``: a CPU without
+        FMA, whose results differ in the last bits), ``cpu_has_avx2_fma``,
         ``cpu_has_avx512``, ``openmp``, ``threads`` (what training can use), ``cores``, ``machine``,
         ``python`` and ``numpy``.
     """
@@ -32,6 +35,8 @@ def show_config(file=sys.stdout):
     info = {
         "version": __version__,
         "instruction_set": _kernels.INSTRUCTION_SET,
+        "multiply_add": _kernels.MULTIPLY_ADD,
+        "same_bits_as_other_cpus": _kernels.MULTIPLY_ADD != "unfused",
         "cpu_has_avx2_fma": _kernels_generic.cpu_has_avx2_fma(),
         "cpu_has_avx512": _kernels_generic.cpu_has_avx512(),
         "openmp": _kernels._impl.has_openmp(),

@@ -6,6 +6,7 @@ import numbers
 import numpy as np
 
 from . import _kernels
+from ._fixed_order import norm
 from ._validation import check_positive_number
 from .activations import DEFAULT_NEGATIVE_SLOPE, check_activation
 from .network import _prepare
@@ -91,6 +92,6 @@ def gradient_check(parameters, X, Y, epsilon=1e-7, lambd=0.0, keep_prob=1.0, see
         minus = objective(shifted)[0]
         shifted[p] = theta[p]
         numeric[p] = (plus - minus) / (2 * epsilon)
-    numerator = np.linalg.norm(analytic - numeric)
-    denominator = np.linalg.norm(analytic) + np.linalg.norm(numeric)
+    numerator = norm(analytic - numeric)
+    denominator = norm(analytic) + norm(numeric)
     return float(numerator / denominator) if denominator > 0 else 0.0

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._fixed_order import norm
 from ._validation import check_layers_dims, check_positive_int
 from .activations import (ACTIVATIONS, DEFAULT_NEGATIVE_SLOPE, SELU_ALPHA, SELU_SCALE,
                           check_activation)
@@ -120,9 +121,9 @@ def layer_statistics(net, X, Y, activation, l2=0.0):
             values = {"pre_activation_second_moment": np.mean(np.square(Z, dtype=np.float64)),
                       "activation_std": np.std(A, dtype=np.float64),
                       "dead_fraction": dead, "saturated_fraction": saturated,
-                      "weight_grad_norm": np.linalg.norm(dW),
+                      "weight_grad_norm": norm(dW),
                       "delta_second_moment": np.mean(np.square(dZ, dtype=np.float64)),
-                      "weight_norm": np.linalg.norm(W)}
+                      "weight_norm": norm(W)}
         for key, value in values.items():
             stats[key].append(float(value))
     return stats

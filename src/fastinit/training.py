@@ -483,7 +483,7 @@ def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_eve
         masks = fixed_dropout_masks(layout.dims, X.shape[1], keep_prob)
     parameters_of, offset = layout.unpack, None
     if use_row_space(layout.dims, X.shape[1], num_iterations, lambd):
-        space = RowSpace(layout, theta, X)
+        space = RowSpace(layout, theta, X, resolve_threads(n_threads, layout.dims, X.shape[1]))
         layout, theta, X, offset = space.layout, space.theta, space.gram, space.offset
         parameters_of = space.parameters_of
     n_threads = resolve_threads(n_threads, layout.dims, X.shape[1])
@@ -497,13 +497,14 @@ def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_eve
                          tracker, _cost_function(layout, X, Y, n_threads, lambd, activation,
                                                  offset))
     check_every = _check_every(layout.dims, X.shape[1])
+    pace = np.zeros(4)  # one thread or the team, chunk by chunk (see _kernels.descend)
     for start in range(0, num_iterations, record_every):
         steps = min(record_every, num_iterations - start)
         state = theta.copy()
         cost = _kernels.descend(layout.dims, layout.w_off, layout.b_off, theta, X, Y,
                                 work, block_costs, learning_rate, steps, n_threads,
                                 lambd, keep_prob, seed, masks, start, offset, *activation,
-                                check_every=check_every)
+                                check_every=check_every, pace=pace)
         recorder.record(state, start, cost, theta, start + steps)
     return _result(theta, recorder, num_iterations)
 
