@@ -12,6 +12,10 @@ Every build is compiled with ``-ffp-contract=off``: the compiler never fuses a
 multiply and an add on its own, so the kernels' arithmetic is what ``_simd.h``
 writes, and the generic, AVX2 and AVX-512 builds give the same bits.
 
+Set ``FASTINIT_AVX512_LAYOUT=1`` to build also ``_kernels_avx512_layout``, a test
+build that emulates the AVX-512 build's registers, tiles and sums with AVX2 (so a
+CPU without AVX-512 can check that build's bits; ``FASTINIT_ISA=avx512_layout``).
+
 Set ``FASTINIT_BOUNDSCHECK=1`` in the environment to build with bounds and
 initialization checks on, for hunting a crash.
 """
@@ -25,6 +29,7 @@ from Cython.Build import cythonize
 from setuptools import Extension, setup
 
 CHECKED = os.environ.get("FASTINIT_BOUNDSCHECK", "0") not in ("", "0")
+AVX512_LAYOUT = os.environ.get("FASTINIT_AVX512_LAYOUT", "0") not in ("", "0")
 MSVC = sys.platform == "win32"
 X86_64 = platform.machine().lower() in ("x86_64", "amd64")
 
@@ -61,5 +66,8 @@ if X86_64 and not MSVC:
     extensions.append(extension("_kernels_avx2", ["-mavx2", "-mfma"]))
     extensions.append(extension("_kernels_avx512", ["-mavx512f", "-mavx512vl", "-mavx512dq",
                                                     "-mfma"]))
+    if AVX512_LAYOUT:
+        extensions.append(extension("_kernels_avx512_layout",
+                                    ["-mavx2", "-mfma", "-DFI_AVX512_LAYOUT"]))
 
 setup(ext_modules=cythonize(extensions, compiler_directives=directives))

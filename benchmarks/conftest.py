@@ -13,6 +13,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import pytest  # noqa: E402
 from summary import WORKLOAD_RATES, WORKLOAD_TIMES  # noqa: E402
 
+def pytest_report_header(config):
+    """The build the benchmarks ran, so that figures from different machines can be
+    read side by side: fastinit.show_config(), one line per item."""
+    import io
+
+    import fastinit
+
+    text = io.StringIO()
+    fastinit.show_config(file=text)
+    return ["fastinit.show_config():", *("  " + line for line in text.getvalue().splitlines())]
+
+
 @pytest.fixture(scope="session")
 def fma_peak():
     """The compiled core's float64 peak in GFLOP/s by thread count: the median

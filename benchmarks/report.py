@@ -330,10 +330,8 @@ def main():
                              "(default: 1, 2 and all cores)")
     args = parser.parse_args()
 
-    config = fi.show_config(file=None)
-    print(f"machine: {cpu_model()}, {config['cores']} cores, fastinit {config['version']} "
-          f"using {config['instruction_set']}, OpenMP {'on' if config['openmp'] else 'off'}, "
-          f"NumPy {config['numpy']}")
+    print(f"machine: {cpu_model()}")
+    config = fi.show_config()
     print()
     if args.activations:
         activation_table(args.repeats)

@@ -29,7 +29,9 @@ static int fi_cpu_has_avx512(void)
 }
 
 /* Which instruction set this translation unit was compiled for. */
-#if defined(__AVX512F__) && defined(__FMA__)
+#if defined(FI_AVX512_LAYOUT)
+#define FI_INSTRUCTION_SET "avx512 layout on avx2+fma (a test build)"
+#elif defined(__AVX512F__) && defined(__FMA__)
 #define FI_INSTRUCTION_SET "avx512+fma"
 #elif defined(__AVX2__) && defined(__FMA__)
 #define FI_INSTRUCTION_SET "avx2+fma"

@@ -6,7 +6,8 @@ for AVX2 with FMA (``_kernels_avx2``) and for AVX-512 F/VL/DQ with FMA
 (``_kernels_avx512``). At import this module asks the CPU what it has and
 re-exports the fastest build it can run, so one wheel runs on any x86-64 CPU.
 Set ``FASTINIT_ISA=generic`` (or ``avx2``, or ``avx512``) in the environment to
-force a build.
+force a build; ``avx512_layout`` forces the test build that emulates AVX-512's
+registers with AVX2, where it was built (``FASTINIT_AVX512_LAYOUT=1``).
 """
 
 import importlib
@@ -25,15 +26,19 @@ _BUILDS = (("avx512", "_kernels_avx512", _kernels_generic.cpu_has_avx512),
            ("avx2", "_kernels_avx2", _kernels_generic.cpu_has_avx2_fma))
 
 
+#: Builds only a test asks for by name: (FASTINIT_ISA name, module, CPU test).
+_TEST_BUILDS = (("avx512_layout", "_kernels_avx512_layout", _kernels_generic.cpu_has_avx2_fma),)
+
+
 def _choose():
     forced = os.environ.get("FASTINIT_ISA", "").strip().lower()
-    names = ("generic", *(name for name, _, _ in _BUILDS))
+    names = ("generic", *(name for name, _, _ in _BUILDS + _TEST_BUILDS))
     if forced not in ("", *names):
         raise ImportError(f"FASTINIT_ISA must be one of {', '.join(map(repr, names))}, "
                           f"got {forced!r}")
     if forced == "generic":
         return _kernels_generic
-    for name, module, cpu_runs in _BUILDS:
+    for name, module, cpu_runs in _BUILDS + (_TEST_BUILDS if forced else ()):
         if forced not in ("", name):
             continue
         if not cpu_runs():

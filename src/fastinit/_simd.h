@@ -27,6 +27,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+/* AVX-512's registers, tiles and sums: in the AVX-512 build, and in a test build
+ * (-DFI_AVX512_LAYOUT) that has the compiler emulate them on any CPU, to check
+ * that the AVX-512 build's arithmetic is the others' where no AVX-512 CPU is at hand. */
+#if defined(__AVX512F__) || defined(FI_AVX512_LAYOUT)
+#define FI_AVX512_REGISTERS 1
+#else
+#define FI_AVX512_REGISTERS 0
+#endif
 #if defined(__AVX512F__) || defined(__FMA__)
 #include <immintrin.h>
 #elif defined(__aarch64__)
@@ -46,7 +54,7 @@
  * pipes busy. Inputs per tile of the weight gradient, whose partial sums take
  * FI_PARTS registers a weight: 4 x 4 tiles of one register on AVX-512, 4 x 1 of two
  * on AVX2. The shape of a tile never changes the arithmetic. */
-#if defined(__AVX512F__)
+#if FI_AVX512_REGISTERS
 #define FI_TILE_ROWS 4
 #define FI_WEIGHT_INPUTS 4
 #else
@@ -57,7 +65,7 @@
  * gradient: two on AVX-512, so that a tile of 4 rows holds 16 accumulators, twice
  * the chains that two FMA pipes of latency 4 need (a tile of 8 stalls whenever a
  * load is late); one on AVX2, whose 16 registers a 2 x 4 tile already fills. */
-#if defined(__AVX512F__)
+#if FI_AVX512_REGISTERS
 #define FI_TILE_CHUNKS 2
 #else
 #define FI_TILE_CHUNKS 1
@@ -88,7 +96,7 @@ enum { FI_START = 1, FI_FINISH = 2 };
 
 /* One register: 64 bytes where AVX-512 is enabled, 32 where AVX is, 16 (SSE2,
  * NEON) otherwise. */
-#if defined(__AVX512F__)
+#if FI_AVX512_REGISTERS
 #define FI_VECTOR_BYTES 64
 #elif defined(__AVX__)
 #define FI_VECTOR_BYTES 32
@@ -119,7 +127,7 @@ static inline fi_vf fi_splat_f(float x) { return (fi_vf){x, x, x, x}; }
 /* a * b + c with one rounding, on every lane: the FMA instruction where the build
  * has one, else C's fma() lane by lane (exact wherever it runs, so the generic
  * build gives the same bits as the others, only slower). */
-#if FI_VECTOR_BYTES == 64
+#if FI_VECTOR_BYTES == 64 && defined(__AVX512F__)
 static inline fi_vd fi_fma_vd(fi_vd a, fi_vd b, fi_vd c)
 {
     return (fi_vd)_mm512_fmadd_pd((__m512d)a, (__m512d)b, (__m512d)c);
