@@ -17,7 +17,7 @@ from . import _kernels_generic
 
 __all__ = ["INSTRUCTION_SET", "MULTIPLY_ADD", "backward_layers", "descend", "epoch_layout", "epochs",
            "fma_peak", "request_stop", "set_piece_bytes",
-           "forward_layers", "gradient", "gradient_step", "infer", "product",
+           "forward_layers", "gradient", "gradient_step", "infer", "product", "product_transposed",
            "training_layout"]
 
 #: The builds beyond the baseline, fastest first: (FASTINIT_ISA name, module,
@@ -65,6 +65,7 @@ backward_layers = _impl.backward_layers
 infer = _impl.infer
 gradient_step = _impl.gradient_step
 product = _impl.product
+product_transposed = _impl.product_transposed
 training_layout = _impl.training_layout
 epochs = _impl.epochs
 epoch_layout = _impl.epoch_layout

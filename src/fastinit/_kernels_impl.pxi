@@ -36,6 +36,8 @@
 
 import time
 
+import numpy as np
+
 cimport numpy as cnp
 from cython cimport floating
 from cpython.ref cimport PyObject
@@ -1765,57 +1767,140 @@ def infer(plan, theta, X, proba, Y, int n_threads, int activation=0,
 
 
 cdef enum:
-    PRODUCT_ROWS = 16     # rows of out per task of product()
+    PRODUCT_ROWS = 16     # rows of out per task of product_transposed()
+    PRODUCT_COLUMNS = 64  # ... in blocks of this many columns
+    PRODUCT_PIECE = 512   # ... summed over pieces of the inner dimension (rows in L2)
+
+
+cdef inline Py_ssize_t _product_scratch(Py_ssize_t itemsize) noexcept nogil:
+    """Values of one thread's scratch for :func:`_product_rows`: a block of out, its
+    row sums (unused), and the partial sums carried from piece to piece."""
+    return (PRODUCT_ROWS * (PRODUCT_COLUMNS + 1)
+            + PRODUCT_ROWS * (PRODUCT_COLUMNS * FI_WEIGHT_LANE_BYTES + FI_BIAS_LANE_BYTES)
+            // itemsize)
 
 
 cdef void _product_rows(const floating* A, const floating* B, floating* out,
-                        const floating* zeros, Py_ssize_t first, Py_ssize_t n, Py_ssize_t k,
-                        Py_ssize_t p) noexcept nogil:
-    """Rows ``first`` to ``first + PRODUCT_ROWS`` (fewer at the end) of :func:`product`:
-    whole chunks of columns through the forward kernel (from 0, + 0 after the sum),
-    the last columns in one lane with the same arithmetic."""
+                        floating* scratch, Py_ssize_t first, Py_ssize_t n, Py_ssize_t k,
+                        Py_ssize_t p, bint upper) noexcept nogil:
+    """Rows ``first`` to ``first + PRODUCT_ROWS`` (fewer at the end) of
+    :func:`product_transposed`, through the weight gradient's kernel, block of
+    columns by block, each summed over pieces of ``k`` (a multiple of CHUNK) with
+    its partial sums carried from one piece to the next (the same bits as in one
+    piece); with ``upper``, only the columns from ``first`` on."""
     cdef Py_ssize_t rows = n - first if n - first < PRODUCT_ROWS else PRODUCT_ROWS
-    cdef Py_ssize_t full = p - p % CHUNK
-    cdef Py_ssize_t i, j, q
-    cdef floating acc
-    _block_forward(A + first * k, zeros, B, p, out + first * p, p, rows, k, full, False, True)
-    for i in range(first, first + rows):
-        for j in range(full, p):
-            acc = 0
-            for q in range(k):
-                acc = _madd(A[i * k + q], B[q * p + j], acc)
-            out[i * p + j] = acc + zeros[0]
+    cdef Py_ssize_t c0, cols, k0, width, r
+    cdef floating* block = scratch
+    cdef floating* sums = block + PRODUCT_ROWS * PRODUCT_COLUMNS
+    cdef floating* lanes = sums + PRODUCT_ROWS
+    cdef int phase
+    c0 = first if upper else 0
+    while c0 < p:
+        cols = p - c0 if p - c0 < PRODUCT_COLUMNS else PRODUCT_COLUMNS
+        k0 = 0
+        while k0 < k:
+            width = k - k0 if k - k0 < PRODUCT_PIECE else PRODUCT_PIECE
+            phase = (FI_START if k0 == 0 else 0) | (FI_FINISH if k0 + width == k else 0)
+            _block_weight_gradient(A + first * k + k0, k, B + c0 * k + k0, k, block, sums,
+                                   lanes, phase, rows, cols, width)
+            k0 += width
+        for r in range(rows):
+            memcpy(out + (first + r) * p + c0, block + r * cols, cols * sizeof(floating))
+        c0 += cols
+
+
+cdef tuple _product_shapes(A, B, out, int n_threads, bint transposed):
+    """(typenum, n, k, p) of ``A @ B`` (``A @ B.T`` when ``transposed``) after
+    checking the arrays: C-contiguous, 2-D, one dtype, shapes that agree."""
+    cdef int typenum = _float_type(A)
+    cdef int inner = 1 if transposed else 0
+    if (cnp.PyArray_NDIM(<cnp.ndarray>A) != 2 or not isinstance(B, cnp.ndarray)
+            or cnp.PyArray_NDIM(<cnp.ndarray>B) != 2
+            or cnp.PyArray_DIMS(<cnp.ndarray>B)[inner] != cnp.PyArray_DIMS(<cnp.ndarray>A)[1]):
+        raise ValueError("A and B must be 2-D arrays of shapes (n, k) and "
+                         f"{'(p, k)' if transposed else '(k, p)'}")
+    cdef Py_ssize_t n = cnp.PyArray_DIMS(<cnp.ndarray>A)[0]
+    cdef Py_ssize_t k = cnp.PyArray_DIMS(<cnp.ndarray>A)[1]
+    cdef Py_ssize_t p = cnp.PyArray_DIMS(<cnp.ndarray>B)[1 - inner]
+    _data(A, typenum, n * k, "A", False)
+    _data(B, typenum, p * k, "B", False)
+    _data(out, typenum, n * p, "out", True)
+    if n_threads < 1:
+        raise ValueError(f"n_threads must be at least 1, got {n_threads}")
+    return typenum, n, k, p
 
 
 def product(A, B, out, int n_threads=1):
-    """``out = A @ B`` for C-contiguous 2-D arrays of one dtype, each value one chain
-    of multiply-adds over the inner dimension in order (the forward pass's
-    arithmetic), so the same bits on every CPU and thread count, unlike BLAS. Row
-    blocks go to ``n_threads`` threads; the GIL is released."""
-    cdef int typenum = _float_type(A)
-    if (cnp.PyArray_NDIM(<cnp.ndarray>A) != 2 or not isinstance(B, cnp.ndarray)
-            or cnp.PyArray_NDIM(<cnp.ndarray>B) != 2
-            or cnp.PyArray_DIMS(<cnp.ndarray>B)[0] != cnp.PyArray_DIMS(<cnp.ndarray>A)[1]):
-        raise ValueError("A and B must be 2-D arrays of shapes (n, k) and (k, p)")
-    cdef Py_ssize_t n = cnp.PyArray_DIMS(<cnp.ndarray>A)[0]
-    cdef Py_ssize_t k = cnp.PyArray_DIMS(<cnp.ndarray>A)[1]
-    cdef Py_ssize_t p = cnp.PyArray_DIMS(<cnp.ndarray>B)[1]
-    cdef void* a = _data(A, typenum, n * k, "A", False)
-    cdef void* b = _data(B, typenum, k * p, "B", False)
-    cdef void* o = _data(out, typenum, n * p, "out", True)
-    cdef Py_ssize_t first
-    if n_threads < 1:
-        raise ValueError(f"n_threads must be at least 1, got {n_threads}")
-    zeros = cnp.PyArray_ZEROS(1, [PRODUCT_ROWS], typenum, 0)
+    """``out = A @ B`` for C-contiguous 2-D arrays of one dtype, ``A`` of shape (n, k)
+    and ``B`` of (k, p): each value one chain of multiply-adds over k in order, as
+    the forward pass sums (then + 0), so the same bits on every CPU and thread count,
+    unlike BLAS. For a wide ``B``: rows of ``out`` go to ``n_threads`` threads in
+    blocks; the GIL is released."""
+    cdef int typenum
+    cdef Py_ssize_t n, k, p, padded, first, rows
+    typenum, n, k, p = _product_shapes(A, B, out, n_threads, False)
+    padded = _round_up(p, CHUNK)
+    # Whole chunks of columns only: a last partial chunk in one lane would be a chain
+    # of dependent multiply-adds per value, far slower than padded vectors.
+    wide_B = B if padded == p else np.pad(B, ((0, 0), (0, padded - p)))
+    wide_out = out if padded == p else np.empty((n, padded), dtype=out.dtype)
+    zeros = np.zeros(PRODUCT_ROWS, dtype=A.dtype)
+    cdef void* a = cnp.PyArray_DATA(<cnp.ndarray>A)
+    cdef void* b = cnp.PyArray_DATA(<cnp.ndarray>wide_B)
+    cdef void* o = cnp.PyArray_DATA(<cnp.ndarray>wide_out)
     cdef void* z = cnp.PyArray_DATA(<cnp.ndarray>zeros)
     with nogil, parallel(num_threads=n_threads):
         for first in prange(0, n, PRODUCT_ROWS, schedule="dynamic"):
+            rows = n - first if n - first < PRODUCT_ROWS else PRODUCT_ROWS
             if typenum == cnp.NPY_DOUBLE:
-                _product_rows[double](<double*>a, <double*>b, <double*>o, <double*>z, first,
-                                      n, k, p)
+                _block_forward[double](<double*>a + first * k, <double*>z, <double*>b,
+                                       padded, <double*>o + first * padded, padded, rows,
+                                       k, padded, False, True)
             else:
-                _product_rows[float](<float*>a, <float*>b, <float*>o, <float*>z, first,
-                                     n, k, p)
+                _block_forward[float](<float*>a + first * k, <float*>z, <float*>b, padded,
+                                      <float*>o + first * padded, padded, rows, k, padded,
+                                      False, True)
+    if padded != p:
+        out[...] = wide_out[:, :p]
+
+
+def product_transposed(A, B, out, int n_threads=1, bint symmetric=False):
+    """``out = A @ B.T`` for C-contiguous 2-D arrays of one dtype, ``A`` of shape
+    (n, k) and ``B`` of (p, k): each value summed as the weight gradient sums over
+    examples (partial sums per lane of 64 bytes, in order, then the lanes in order),
+    so the same bits on every CPU and thread count, unlike BLAS. Row blocks go to
+    ``n_threads`` threads; the GIL is released. ``symmetric``: ``A`` is ``B``, so only
+    the upper triangle is computed and the lower one copied from it (the same bits:
+    each value's products and their order are the same)."""
+    cdef int typenum
+    cdef Py_ssize_t n, k, p, padded, first
+    typenum, n, k, p = _product_shapes(A, B, out, n_threads, True)
+    padded = _round_up(k, CHUNK)
+    if symmetric and A is not B:
+        raise ValueError("a symmetric product takes the same array as A and B")
+    # The kernel sums whole chunks: zeros past k add nothing (a + 0 * b is a).
+    if padded != k:
+        A = np.pad(A, ((0, 0), (0, padded - k)))
+        B = A if symmetric else np.pad(B, ((0, 0), (0, padded - k)))
+    scratch = np.empty((n_threads, _product_scratch(A.dtype.itemsize)), dtype=A.dtype)
+    cdef void* a = cnp.PyArray_DATA(<cnp.ndarray>A)
+    cdef void* b = cnp.PyArray_DATA(<cnp.ndarray>B)
+    cdef void* o = cnp.PyArray_DATA(<cnp.ndarray>out)
+    cdef void* w = cnp.PyArray_DATA(<cnp.ndarray>scratch)
+    cdef Py_ssize_t area = scratch.shape[1]
+    with nogil, parallel(num_threads=n_threads):
+        for first in prange(0, n, PRODUCT_ROWS, schedule="dynamic"):
+            if typenum == cnp.NPY_DOUBLE:
+                _product_rows[double](<double*>a, <double*>b, <double*>o,
+                                      <double*>w + threadid() * area, first, n, padded, p,
+                                      symmetric)
+            else:
+                _product_rows[float](<float*>a, <float*>b, <float*>o,
+                                     <float*>w + threadid() * area, first, n, padded, p,
+                                     symmetric)
+    if symmetric:
+        lower = np.tril_indices(n, -1)
+        out[lower] = out.T[lower]
 
 
 def gradient_step(theta, grad, double learning_rate):

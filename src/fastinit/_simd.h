@@ -49,17 +49,14 @@
 #define FI_CHUNK_f 32
 #define FI_CHUNK_MAX 32
 /* Rows of W per register tile of the forward pass (and inputs per tile of the
- * input gradient), each row holding a chunk of examples: 2 x 4 accumulators of the
- * 16 AVX registers, 4 x 2 of the 32 AVX-512 ones, enough chains to keep two FMA
- * pipes busy. Inputs per tile of the weight gradient, whose partial sums take
- * FI_PARTS registers a weight: 4 x 4 tiles of one register on AVX-512, 4 x 1 of two
- * on AVX2. The shape of a tile never changes the arithmetic. */
+ * input gradient and of the weight gradient), each row holding a chunk of
+ * examples: 2 x 4 accumulators of the 16 AVX registers, 4 x 2 of the 32 AVX-512
+ * ones, enough chains to keep two FMA pipes busy. The shape of a tile never
+ * changes the arithmetic. */
 #if FI_AVX512_REGISTERS
 #define FI_TILE_ROWS 4
-#define FI_WEIGHT_INPUTS 4
 #else
 #define FI_TILE_ROWS 2
-#define FI_WEIGHT_INPUTS 1
 #endif
 /* Chunks of examples per register tile of the forward pass and of the input
  * gradient: two on AVX-512, so that a tile of 4 rows holds 16 accumulators, twice
@@ -73,16 +70,15 @@
 /* Sums over fewer terms than this (a narrow layer's inputs or outputs) keep tiles of
  * one chunk: their time goes to starting and storing the tile, not to its chains. */
 #define FI_WIDE_INPUTS 16
-/* `case n:` for every remainder 1 .. N - 1 of a loop over tiles of N (1, 2 or 4),
- * the remainder a constant in each case (FI_ROWS_LEFT) so that the tile is unrolled. */
+/* `case n:` for every remainder 1 .. FI_TILE_ROWS - 1 of a loop over tiles, the
+ * remainder a constant in each case (FI_ROWS_LEFT) so that the tile is unrolled. */
 #define FI_REMAINDER_CASE(n, CALL) case n: { enum { FI_ROWS_LEFT = n }; CALL; break; }
-#define FI_CASES_BELOW_1(CALL)
-#define FI_CASES_BELOW_2(CALL) FI_REMAINDER_CASE(1, CALL)
-#define FI_CASES_BELOW_4(CALL) \
+#if FI_TILE_ROWS == 4
+#define FI_REMAINDER_CASES(CALL) \
     FI_REMAINDER_CASE(1, CALL) FI_REMAINDER_CASE(2, CALL) FI_REMAINDER_CASE(3, CALL)
-#define FI_CASES_BELOW_EXPANDED(N, CALL) FI_CASES_BELOW_##N(CALL)
-#define FI_CASES_BELOW(N, CALL) FI_CASES_BELOW_EXPANDED(N, CALL)
-#define FI_REMAINDER_CASES(CALL) FI_CASES_BELOW(FI_TILE_ROWS, CALL)
+#else
+#define FI_REMAINDER_CASES(CALL) FI_REMAINDER_CASE(1, CALL)
+#endif
 /* The phases of a block that comes in pieces (fi_block_weight_gradient): the first
  * piece starts the sums, the last one finishes them; a whole block is both. */
 enum { FI_START = 1, FI_FINISH = 2 };
@@ -299,45 +295,47 @@ static void fi_mask_##SUFFIX(const T* where, const T* value, T* out, ptrdiff_t n
     for (; j < n; j++) out[j] = where[j] > 0 ? value[j] : 0;                              \
 }                                                                                         \
                                                                                           \
-/* dW[i..i+R-1, k..k+K-1] (R <= 4, K <= 2 * FI_WEIGHT_INPUTS) = sums over the block of  \
- * dZ rows times A rows: FI_SUM_BYTES of examples a step, one partial sum per lane         \
- * (FI_PARTS registers a weight), the lanes added in a fixed order at the end, so         \
- * neither the tile's shape nor the register width changes a bit. A block may come in     \
- * pieces (see fi_block_weight_gradient): the partial sums start from `lanes` unless      \
- * FI_START, and go back there unless FI_FINISH. */                                       \
+/* dW[i..i+R-1, k..k+K-1] (R <= 4, K <= 2 * FI_TILE_ROWS) = sums over the block of dZ     \
+ * rows times A rows: one partial sum per lane of FI_SUM_BYTES of examples, the lanes     \
+ * added in a fixed order at the end, so neither the tile's shape nor the register        \
+ * width changes a bit. Where FI_SUM_BYTES is several registers (FI_PARTS), each          \
+ * part's sums run over the block in turn, so that a tile needs the registers of one      \
+ * part. A block may come in pieces (see fi_block_weight_gradient): the partial sums      \
+ * start from `lanes` unless FI_START, and go back there unless FI_FINISH. */             \
 static inline __attribute__((always_inline)) void fi_weight_tile_##SUFFIX(                \
     const T* dZ, ptrdiff_t lddz, const T* A, ptrdiff_t lda, T* dW, T* lanes, int phase,   \
     ptrdiff_t n_in, ptrdiff_t i, ptrdiff_t k, int R, int K, ptrdiff_t width)              \
 {                                                                                         \
     enum { NL = FI_LANES_##SUFFIX, P = FI_PARTS, SL = FI_LANES_##SUFFIX * FI_PARTS };     \
-    V acc[4][2 * FI_WEIGHT_INPUTS][P];                                                    \
-    for (int r = 0; r < R; r++)                                                           \
-        for (int c = 0; c < K; c++)                                                       \
-            for (int p = 0; p < P; p++)                                                   \
-                acc[r][c][p] = phase & FI_START ? fi_splat_##SUFFIX(0) : fi_load_##SUFFIX( \
-                    lanes + ((i + r) * n_in + k + c) * SL + p * NL);                      \
-    for (ptrdiff_t j = 0; j < width; j += SL)                                             \
-        for (int p = 0; p < P; p++) {                                                     \
-            V a[2 * FI_WEIGHT_INPUTS], d[4];                                              \
-            for (int c = 0; c < K; c++) a[c] = fi_load_##SUFFIX(A + (k + c) * lda + j + p * NL); \
-            for (int r = 0; r < R; r++) d[r] = fi_load_##SUFFIX(dZ + (i + r) * lddz + j + p * NL); \
-            for (int r = 0; r < R; r++)                                                   \
-                for (int c = 0; c < K; c++)                                               \
-                    acc[r][c][p] = fi_fma_v##SUFFIX(d[r], a[c], acc[r][c][p]);            \
-        }                                                                                 \
-    if (!(phase & FI_FINISH)) {                                                           \
+    V sums[P][4][2 * FI_TILE_ROWS];                                                       \
+    for (int p = 0; p < P; p++) {                                                         \
+        V acc[4][2 * FI_TILE_ROWS];                                                       \
         for (int r = 0; r < R; r++)                                                       \
             for (int c = 0; c < K; c++)                                                   \
-                for (int p = 0; p < P; p++)                                               \
+                acc[r][c] = phase & FI_START ? fi_splat_##SUFFIX(0) : fi_load_##SUFFIX(   \
+                    lanes + ((i + r) * n_in + k + c) * SL + p * NL);                      \
+        for (ptrdiff_t j = p * NL; j < width; j += SL) {                                  \
+            V a[2 * FI_TILE_ROWS], d[4];                                                  \
+            for (int c = 0; c < K; c++) a[c] = fi_load_##SUFFIX(A + (k + c) * lda + j);   \
+            for (int r = 0; r < R; r++) d[r] = fi_load_##SUFFIX(dZ + (i + r) * lddz + j); \
+            for (int r = 0; r < R; r++)                                                   \
+                for (int c = 0; c < K; c++)                                               \
+                    acc[r][c] = fi_fma_v##SUFFIX(d[r], a[c], acc[r][c]);                  \
+        }                                                                                 \
+        for (int r = 0; r < R; r++)                                                       \
+            for (int c = 0; c < K; c++) {                                                 \
+                if (!(phase & FI_FINISH))                                                 \
                     fi_store_##SUFFIX(lanes + ((i + r) * n_in + k + c) * SL + p * NL,     \
-                                      acc[r][c][p]);                                      \
-        return;                                                                           \
+                                      acc[r][c]);                                         \
+                sums[p][r][c] = acc[r][c];                                                \
+            }                                                                             \
     }                                                                                     \
+    if (!(phase & FI_FINISH)) return;                                                     \
     for (int e0 = 0; e0 < R * K; e0 += NL) {                                              \
         V v[P * NL];                                                                      \
         for (int p = 0; p < P; p++)                                                       \
             for (int e = 0; e < NL; e++)                                                  \
-                v[p * NL + e] = e0 + e < R * K ? acc[(e0 + e) / K][(e0 + e) % K][p]       \
+                v[p * NL + e] = e0 + e < R * K ? sums[p][(e0 + e) / K][(e0 + e) % K]      \
                                                : fi_splat_##SUFFIX(0);                    \
         V total = fi_lane_totals_##SUFFIX(v);                                             \
         for (int e = e0; e < R * K && e < e0 + NL; e++)                                   \
@@ -345,23 +343,23 @@ static inline __attribute__((always_inline)) void fi_weight_tile_##SUFFIX(      
     }                                                                                     \
 }                                                                                         \
                                                                                           \
-/* dW[i..i+R-1, k..k+K-1] (K <= 2 * FI_WEIGHT_INPUTS) in tiles of at most                 \
- * FI_WEIGHT_INPUTS inputs: as many chains as the registers hold. */                      \
+/* dW[i..i+R-1, k..k+K-1] (K <= 2 * FI_TILE_ROWS) in tiles of at most                 \
+ * FI_TILE_ROWS inputs: as many chains as the registers hold. */                      \
 static inline __attribute__((always_inline)) void fi_weight_rows_##SUFFIX(                \
     const T* dZ, ptrdiff_t lddz, const T* A, ptrdiff_t lda, T* dW, T* lanes, int phase,   \
     ptrdiff_t n_in, ptrdiff_t i, ptrdiff_t k, int R, int K, ptrdiff_t width)              \
 {                                                                                         \
-    enum { WI = FI_WEIGHT_INPUTS };                                                       \
+    enum { TR = FI_TILE_ROWS };                                                           \
     fi_weight_tile_##SUFFIX(dZ, lddz, A, lda, dW, lanes, phase, n_in, i, k, R,            \
-                            K < WI ? K : WI, width);                                      \
-    if (K > WI)                                                                           \
-        fi_weight_tile_##SUFFIX(dZ, lddz, A, lda, dW, lanes, phase, n_in, i, k + WI, R,   \
-                                K - WI, width);                                           \
+                            K < TR ? K : TR, width);                                      \
+    if (K > TR)                                                                           \
+        fi_weight_tile_##SUFFIX(dZ, lddz, A, lda, dW, lanes, phase, n_in, i, k + TR, R,   \
+                                K - TR, width);                                           \
 }                                                                                         \
                                                                                           \
-/* The rows of dW for inputs k .. k + K - 1 (K <= 2 * FI_WEIGHT_INPUTS): tiles of 4       \
- * outputs by at most FI_WEIGHT_INPUTS inputs, then the 1 to 3 outputs left. One or two   \
- * of them take all K inputs in one tile: a tile of 1 x FI_WEIGHT_INPUTS would have too   \
+/* The rows of dW for inputs k .. k + K - 1 (K <= 2 * FI_TILE_ROWS): tiles of 4       \
+ * outputs by at most FI_TILE_ROWS inputs, then the 1 to 3 outputs left. One or two   \
+ * of them take all K inputs in one tile: a tile of 1 x FI_TILE_ROWS would have too   \
  * few chains of multiply-adds to hide their latency. */                                  \
 static inline __attribute__((always_inline)) void fi_weight_columns_##SUFFIX(             \
     const T* dZ, ptrdiff_t lddz, const T* A, ptrdiff_t lda, T* dW, T* lanes, int phase,   \
@@ -409,7 +407,7 @@ static inline __attribute__((always_inline)) void fi_bias_rows_##SUFFIX(        
 }                                                                                         \
                                                                                           \
 /* dW = dZ @ A.T and db = dZ.sum(axis=1) over the block, in tiles of 4 outputs x          \
- * FI_WEIGHT_INPUTS inputs; inputs outermost, so a wide input row is read from memory     \
+ * FI_TILE_ROWS inputs; inputs outermost, so a wide input row is read from memory     \
  * once. With phase FI_START | FI_FINISH the block is whole. Otherwise it comes in        \
  * pieces of whole chunks, in order, the first with FI_START, the last with               \
  * FI_FINISH: between two pieces the partial sums wait in `lanes` (n_out * n_in           \
@@ -421,20 +419,20 @@ static void fi_block_weight_gradient_##SUFFIX(const T* dZ, ptrdiff_t lddz, const
                                               int phase, ptrdiff_t n_out, ptrdiff_t n_in, \
                                               ptrdiff_t width)                            \
 {                                                                                         \
-    enum { NL = FI_LANES_##SUFFIX, WI = FI_WEIGHT_INPUTS, G = NL < 4 ? NL : 4 };          \
+    enum { NL = FI_LANES_##SUFFIX, TR = FI_TILE_ROWS, G = NL < 4 ? NL : 4 };              \
     T* bias_lanes = lanes + n_out * n_in * NL * FI_PARTS;                                 \
     ptrdiff_t k = 0;                                                                      \
-    for (; k + 2 * WI <= n_in; k += 2 * WI)                                               \
+    for (; k + 2 * TR <= n_in; k += 2 * TR)                                               \
         fi_weight_columns_##SUFFIX(dZ, lddz, A, lda, dW, lanes, phase, n_out, n_in, k,    \
-                                   2 * WI, width);                                        \
-    if (k + WI <= n_in) {                                                                 \
-        fi_weight_columns_##SUFFIX(dZ, lddz, A, lda, dW, lanes, phase, n_out, n_in, k, WI, \
+                                   2 * TR, width);                                        \
+    if (k + TR <= n_in) {                                                                 \
+        fi_weight_columns_##SUFFIX(dZ, lddz, A, lda, dW, lanes, phase, n_out, n_in, k, TR, \
                                    width);                                                \
-        k += WI;                                                                          \
+        k += TR;                                                                          \
     }                                                                                     \
     switch (n_in - k) {                                                                   \
-    FI_CASES_BELOW(FI_WEIGHT_INPUTS, fi_weight_columns_##SUFFIX(dZ, lddz, A, lda, dW,     \
-                   lanes, phase, n_out, n_in, k, FI_ROWS_LEFT, width))                    \
+    FI_REMAINDER_CASES(fi_weight_columns_##SUFFIX(dZ, lddz, A, lda, dW, lanes, phase,     \
+                                                  n_out, n_in, k, FI_ROWS_LEFT, width))   \
     }                                                                                     \
     for (ptrdiff_t i0 = 0; i0 < n_out; i0 += NL) {                                        \
         V sums[FI_PARTS * NL];                                                            \

@@ -28,7 +28,7 @@ class RowSpace:
     ``G = X^T X``. The kernels train C against G (``n_1 m^2`` work per pass
     instead of ``n_1 n_0 m``); C moves by ``-lr dZ_1``. G and ``W_1(0) X``
     (once) and W_1 (when the parameters are read) come from the compiled core's
-    :func:`product` (each value summed in order, so the same bits on every CPU,
+    ``product`` and ``product_transposed`` (summed in a fixed order, so the same bits on every CPU,
     which BLAS does not promise). The result equals plain training up to rounding.
     """
 
@@ -38,11 +38,13 @@ class RowSpace:
         n0, n1, m = int(layout.dims[0]), int(layout.dims[1]), X.shape[1]
         self.full_layout = layout
         self.X = X
-        self.X_transposed = np.ascontiguousarray(X.T)
         self.n_threads = n_threads
         self.W1_initial = theta[:n1 * n0].reshape(n1, n0).copy()  # W_1 comes first in theta
-        self.gram = _product(self.X_transposed, X, n_threads)
-        self.offset = _product(self.W1_initial, X, n_threads).ravel()
+        self.examples = np.ascontiguousarray(X.T)
+        self.gram = _product(self.examples, self.examples, n_threads, transposed=True,
+                             symmetric=True)
+        self.offset = _product(self.W1_initial, self.examples, n_threads,
+                               transposed=True).ravel()
         self.layout = Layout.of((m, *(int(n) for n in layout.dims[1:])))
         self.theta = np.concatenate([np.zeros(n1 * m, dtype=X.dtype), theta[n1 * n0:]])
 
@@ -50,13 +52,18 @@ class RowSpace:
         """The parameter dict of the network whose coefficients are ``theta``."""
         n1, m = self.W1_initial.shape[0], self.X.shape[1]
         C = theta[:n1 * m].reshape(n1, m)
-        W1 = self.W1_initial + _product(np.ascontiguousarray(C), self.X_transposed,
+        W1 = self.W1_initial + _product(np.ascontiguousarray(C), self.examples,
                                         self.n_threads)
         return self.full_layout.unpack(np.concatenate([W1.ravel(), theta[n1 * m:]]))
 
 
-def _product(A, B, n_threads):
-    """``A @ B`` in a fixed order of sums (:func:`fastinit._kernels.product`)."""
-    out = np.empty((A.shape[0], B.shape[1]), dtype=A.dtype)
-    _kernels.product(A, B, out, n_threads)
+def _product(A, B, n_threads, transposed=False, symmetric=False):
+    """``A @ B`` (``A @ B.T`` when ``transposed``) in a fixed order of sums
+    (``_kernels.product``, ``_kernels.product_transposed``)."""
+    if transposed:
+        out = np.empty((A.shape[0], B.shape[0]), dtype=A.dtype)
+        _kernels.product_transposed(A, B, out, n_threads, symmetric)
+    else:
+        out = np.empty((A.shape[0], B.shape[1]), dtype=A.dtype)
+        _kernels.product(A, B, out, n_threads)
     return out
