@@ -1642,12 +1642,13 @@ cdef Net _plan_net(object plan, Py_ssize_t theta_size) except *:
     return _net_of(L, values, values + L + 1, values + 2 * L + 1, theta_size)
 
 
-cdef int _float_type(object theta) except -1:
-    """NPY_DOUBLE or NPY_FLOAT: the dtype of ``theta``, which every array of a call shares."""
+cdef int _float_type(object theta, str name="theta") except -1:
+    """NPY_DOUBLE or NPY_FLOAT: the dtype of ``theta`` (called ``name`` in errors),
+    which every array of a call shares."""
     if isinstance(theta, cnp.ndarray):
         if cnp.PyArray_TYPE(<cnp.ndarray>theta) in (cnp.NPY_DOUBLE, cnp.NPY_FLOAT):
             return cnp.PyArray_TYPE(<cnp.ndarray>theta)
-    raise TypeError("theta must be a float32 or float64 NumPy array")
+    raise TypeError(f"{name} must be a float32 or float64 NumPy array")
 
 
 cdef void* _data(object array, int typenum, Py_ssize_t size, str name,
@@ -1812,7 +1813,7 @@ cdef void _product_rows(const floating* A, const floating* B, floating* out,
 cdef tuple _product_shapes(A, B, out, int n_threads, bint transposed):
     """(typenum, n, k, p) of ``A @ B`` (``A @ B.T`` when ``transposed``) after
     checking the arrays: C-contiguous, 2-D, one dtype, shapes that agree."""
-    cdef int typenum = _float_type(A)
+    cdef int typenum = _float_type(A, "A")
     cdef int inner = 1 if transposed else 0
     if (cnp.PyArray_NDIM(<cnp.ndarray>A) != 2 or not isinstance(B, cnp.ndarray)
             or cnp.PyArray_NDIM(<cnp.ndarray>B) != 2
@@ -1825,6 +1826,8 @@ cdef tuple _product_shapes(A, B, out, int n_threads, bint transposed):
     _data(A, typenum, n * k, "A", False)
     _data(B, typenum, p * k, "B", False)
     _data(out, typenum, n * p, "out", True)
+    if cnp.PyArray_NDIM(<cnp.ndarray>out) != 2 or out.shape != (n, p):
+        raise ValueError(f"out must have shape ({n}, {p}), got {out.shape}")
     if n_threads < 1:
         raise ValueError(f"n_threads must be at least 1, got {n_threads}")
     return typenum, n, k, p
@@ -1839,6 +1842,9 @@ def product(A, B, out, int n_threads=1):
     cdef int typenum
     cdef Py_ssize_t n, k, p, padded, first, rows
     typenum, n, k, p = _product_shapes(A, B, out, n_threads, False)
+    if k == 0:
+        out[...] = 0
+        return
     padded = _round_up(p, CHUNK)
     # Whole chunks of columns only: a last partial chunk in one lane would be a chain
     # of dependent multiply-adds per value, far slower than padded vectors.
@@ -1878,6 +1884,9 @@ def product_transposed(A, B, out, int n_threads=1, bint symmetric=False):
     padded = _round_up(k, CHUNK)
     if symmetric and A is not B:
         raise ValueError("a symmetric product takes the same array as A and B")
+    if k == 0:
+        out[...] = 0
+        return
     # The kernel sums whole chunks: zeros past k add nothing (a + 0 * b is a).
     if padded != k:
         A = np.pad(A, ((0, 0), (0, padded - k)))
