@@ -5,6 +5,7 @@ import pytest
 matplotlib.use("Agg")
 
 import fastinit as fi  # noqa: E402
+from fastinit import _kernels  # noqa: E402
 
 #: The notebook's printed cost trace with He initialization, iterations 0, 1000, ..., 14000.
 NOTEBOOK_HE_COSTS = [
@@ -59,3 +60,22 @@ def random_problem(seed, depth, m=None, dtype=np.float64):
     X = rng.standard_normal((dims[0], m)).astype(dtype)
     Y = (rng.random((1, m)) < 0.5).astype(dtype)
     return dims, parameters, X, Y
+
+
+def runnable_builds(test_builds=True):
+    """The compiled builds of the kernels this CPU runs and this installation has:
+    ``(FASTINIT_ISA name, module)``, the generic build first, then the faster ones
+    in rising order, then (with ``test_builds``) the test build that emulates
+    AVX-512 with AVX2. The CPU is asked first: importing a build it cannot run stops
+    the process with SIGILL."""
+    import importlib
+
+    builds = [("generic", _kernels._kernels_generic)]
+    for name, module, cpu_runs in (*reversed(_kernels._BUILDS),
+                                   *(_kernels._TEST_BUILDS if test_builds else ())):
+        if cpu_runs():
+            try:
+                builds.append((name, importlib.import_module(f"fastinit.{module}")))
+            except ImportError:
+                continue
+    return builds

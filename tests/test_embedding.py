@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import reference as ref
-from conftest import random_problem
+from conftest import random_problem, runnable_builds
 
 import fastinit as fi
 from fastinit import _boundary, init_utils
@@ -388,18 +388,7 @@ def test_the_layout_is_made_once_per_layer_sizes():
 def _builds():
     """Each build this CPU runs, and whether it fuses multiply-adds (every build
     does, but the generic one on a CPU without FMA)."""
-    from fastinit import _kernels_generic
-
-    builds = [_kernels_generic]
-    if _kernels_generic.cpu_has_avx2_fma():
-        from fastinit import _kernels_avx2
-
-        builds.append(_kernels_avx2)
-    if _kernels_generic.cpu_has_avx512():
-        from fastinit import _kernels_avx512
-
-        builds.append(_kernels_avx512)
-    return [(module, module.multiply_add() != "unfused") for module in builds]
+    return [(module, module.multiply_add() != "unfused") for _, module in runnable_builds()]
 
 
 @pytest.mark.parametrize("m", [6, 7, 37])

@@ -1,7 +1,6 @@
 """The same call gives the same bits on every CPU: the digests of
 ``golden_cases.py``, recomputed under every build this CPU runs."""
 
-import importlib
 import json
 import os
 import subprocess
@@ -9,25 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import runnable_builds
 from golden_cases import GOLDEN, cases
 
-from fastinit import _kernels
-
 HERE = Path(__file__).resolve().parent
-
-
-def builds_to_check():
-    """FASTINIT_ISA names of every build this CPU runs and this installation has,
-    with the test build that emulates AVX-512 where it was built."""
-    names = ["generic"]
-    for name, module, cpu_runs in _kernels._BUILDS + _kernels._TEST_BUILDS:
-        if cpu_runs():
-            try:
-                importlib.import_module(f"fastinit.{module}")
-            except ImportError:
-                continue
-            names.append(name)
-    return names
 
 
 def test_the_golden_file_lists_every_case():
@@ -36,7 +20,7 @@ def test_the_golden_file_lists_every_case():
     assert len(golden) >= 150
 
 
-@pytest.mark.parametrize("isa", builds_to_check())
+@pytest.mark.parametrize("isa", [name for name, _ in runnable_builds()])
 def test_every_build_gives_the_golden_bits(isa):
     run = subprocess.run([sys.executable, str(HERE / "golden_cases.py")], capture_output=True,
                          text=True, timeout=600, env={**os.environ, "FASTINIT_ISA": isa})

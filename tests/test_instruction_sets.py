@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 import reference as ref
-from conftest import NOTEBOOK_HE_COSTS, random_problem
+from conftest import NOTEBOOK_HE_COSTS, random_problem, runnable_builds
 
 import fastinit as fi
 from fastinit import _kernels
@@ -16,15 +16,7 @@ from fastinit import _kernels
 
 def available_builds():
     """The generic build and every other build this CPU runs, fastest last."""
-    builds = ["_kernels_generic"]
-    for _, module, cpu_runs in reversed(_kernels._BUILDS):
-        if cpu_runs():
-            try:
-                importlib.import_module(f"fastinit.{module}")
-            except ImportError:
-                continue
-            builds.append(module)
-    return builds
+    return [module.__name__.rsplit(".", 1)[1] for _, module in runnable_builds(False)]
 
 
 @pytest.fixture(params=available_builds())

@@ -4,19 +4,20 @@ pace=arr)``.
 ``pace`` is ``[seconds per step on one thread, seconds per step on the team, chunks
 until the other one is tried again, the current wait]``, zeros at the start of a
 run and kept from call to call. Each chunk of ``check_every`` steps runs on whichever
-has been faster lately; the other is tried again after 4 chunks, then after twice as
-many while it stays slower (at most 1024), and after 4 again when the faster one
+has been faster lately; the other is tried again after 2 chunks, then after twice as
+many while it stays slower (at most 1024), and after 2 again when the faster one
 changes. Every choice gives the same bits.
 """
 
 import numpy as np
 import pytest
+from conftest import runnable_builds
 
 import fastinit as fi
 from fastinit import _kernels, training
 from fastinit.network import Layout
 
-FIRST_TRY = 4
+FIRST_TRY = 2
 LONGEST_WAIT = 1024
 
 
@@ -198,33 +199,10 @@ def test_each_choice_gives_the_bits_of_no_pace(deep, preset, label):
     assert not np.array_equal(pace, preset)  # the chunks were counted
 
 
-def compiled_builds():
-    """The compiled builds of the kernels this CPU runs (the CPU is asked first:
-    importing a build it cannot run stops the process with SIGILL).
-
-    Returns
-    -------
-    list of module
-    """
-    import importlib
-
-    generic = _kernels._kernels_generic
-    builds = [generic]
-    for name, cpu_runs in (("_kernels_avx2", generic.cpu_has_avx2_fma),
-                           ("_kernels_avx512", generic.cpu_has_avx512),
-                           ("_kernels_avx512_layout", generic.cpu_has_avx2_fma)):
-        if cpu_runs():
-            try:
-                builds.append(importlib.import_module(f"fastinit.{name}"))
-            except ImportError:
-                continue
-    return builds
-
-
 def test_every_build_gives_the_same_bits_with_a_pace():
     prob = problem(dims=(4, 24, 1), m=700, seed=3)
     expected = descend(prob, 2, 6)
-    builds = compiled_builds()
+    builds = [module for _, module in runnable_builds()]
     assert _kernels._impl in builds
     for module in builds:
         for preset in ([1e-12, 1.0, 100, 100], [1.0, 1e-12, 100, 100]):

@@ -10,46 +10,22 @@ right. Both are checked against exact rational arithmetic, against NumPy, across
 thread counts and across every compiled build this CPU runs.
 """
 
-import importlib
 from fractions import Fraction
 
 import numpy as np
 import pytest
 import reference as ref
+from conftest import runnable_builds
 
 import fastinit as fi
-from fastinit import _kernels, _kernels_generic, row_space
+from fastinit import _kernels, row_space
 
 DTYPES = [np.float64, np.float32]
 
 
 # --- helpers ------------------------------------------------------------------------------
 
-def compiled_builds():
-    """The compiled builds of the kernels this CPU runs.
-
-    Returns
-    -------
-    list of module
-        ``_kernels_generic``, then ``_kernels_avx2``, ``_kernels_avx512`` and the
-        test build ``_kernels_avx512_layout`` where the CPU runs them and they were
-        built (the same tests as ``tests/test_instruction_sets.py``).
-    """
-    builds = [_kernels_generic]
-    candidates = [("_kernels_avx2", _kernels_generic.cpu_has_avx2_fma),
-                  ("_kernels_avx512", _kernels_generic.cpu_has_avx512),
-                  ("_kernels_avx512_layout", _kernels_generic.cpu_has_avx2_fma)]
-    for name, cpu_runs in candidates:
-        if not cpu_runs():
-            continue
-        try:
-            builds.append(importlib.import_module(f"fastinit.{name}"))
-        except ImportError:
-            continue
-    return builds
-
-
-BUILDS = compiled_builds()
+BUILDS = [module for _, module in runnable_builds()]
 
 
 def fused_builds():

@@ -889,7 +889,7 @@ cdef void _descend(Net net, floating* theta, const floating* X, const floating* 
 # and on the team (0 until measured; an average of the latest chunks), chunks until
 # the other one is tried again, and the wait between tries.
 cdef enum:
-    FIRST_TRY = 4       # chunks before the slower way is tried again after a change
+    FIRST_TRY = 2       # chunks before the slower way is tried again after a change
     LONGEST_WAIT = 1024 # ... and at most this many, doubling while it stays slower
     PACE_SIZE = 4
 
