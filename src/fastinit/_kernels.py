@@ -15,10 +15,9 @@ import os
 
 from . import _kernels_generic
 
-__all__ = ["INSTRUCTION_SET", "MULTIPLY_ADD", "backward_layers", "descend", "epoch_layout", "epochs",
-           "fma_peak", "request_stop", "set_piece_bytes",
-           "forward_layers", "gradient", "gradient_step", "infer", "product", "product_transposed",
-           "training_layout"]
+__all__ = ["INSTRUCTION_SET", "MULTIPLY_ADD", "backward_layers", "descend", "epoch_layout",
+           "epochs", "fma_peak", "request_stop", "set_piece_bytes", "forward_layers", "gradient",
+           "gradient_step", "infer", "product", "product_transposed", "training_layout"]
 
 #: The builds beyond the baseline, fastest first: (FASTINIT_ISA name, module,
 #: the generic build's test of whether this CPU runs it).
@@ -27,7 +26,8 @@ _BUILDS = (("avx512", "_kernels_avx512", _kernels_generic.cpu_has_avx512),
 
 
 #: Builds only a test asks for by name: (FASTINIT_ISA name, module, CPU test).
-_TEST_BUILDS = (("avx512_layout", "_kernels_avx512_layout", _kernels_generic.cpu_has_avx2_fma),)
+_TEST_BUILDS = (
+    ("avx512_layout", "_kernels_avx512_layout", _kernels_generic.cpu_has_avx2_fma),)
 
 
 def _choose():

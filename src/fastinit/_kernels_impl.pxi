@@ -26,8 +26,8 @@
 # block order into its own slot, then the slots are summed in group order. Block
 # and group sizes depend only on the network and m, so every thread count gives
 # the same bits. The innermost loops (``_simd.h``) run over CHUNK contiguous examples
-# held in SIMD registers, one partial sum per lane, so no sum is reassociated
-# differently by different compilers or instruction sets.
+# held in SIMD registers, one partial sum per lane of 64 bytes whatever the register
+# width, so every build (generic, AVX2, AVX-512) sums in the same order: the same bits.
 #
 # The embedding calls (fi.forward, fi.backward, predictions) have entry points of
 # their own at the end: whole-layer passes that keep every layer, and inference
@@ -1435,8 +1435,8 @@ def epochs(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
 # ---------------------------------------------------------------------------
 
 cdef inline floating _madd(floating a, floating b, floating c) noexcept nogil:
-    """c + a * b, fused where the build has FMA: as the loops vectorized over
-    examples (the block kernels) round it."""
+    """c + a * b with one rounding (two on a CPU without FMA), as the loops
+    vectorized over examples (the block kernels) round it."""
     if floating is float:
         return fi_madd_f(a, b, c)
     else:
@@ -1914,7 +1914,7 @@ def product_transposed(A, B, out, int n_threads=1, bint symmetric=False):
 
 def gradient_step(theta, grad, double learning_rate):
     """``theta -= learning_rate * grad`` in place (``grad`` has theta's length and
-    dtype), fused into one rounding where the build has FMA."""
+    dtype), fused into one rounding (two on a CPU without FMA)."""
     cdef int typenum = _float_type(theta)
     cdef Py_ssize_t n = cnp.PyArray_SIZE(<cnp.ndarray>theta)
     cdef void* t = _data(theta, typenum, n, "theta", True)

@@ -6,9 +6,9 @@ imported). Their sines and cosines come from the C library one value at a time
 (Python's ``math``), not from NumPy, whose float64 ``sin`` and ``cos`` use other
 code on CPUs with AVX-512: so a data set is the same on every x86-64 and aarch64
 CPU under Linux (glibc), and equal to scikit-learn's wherever NumPy's own
-functions are the C library's (CPUs without AVX-512). They return scikit-learn's layout, ``X`` of shape ``(m, 2)`` and ``y``
-of shape ``(m,)``; ``load_dataset`` returns the course's layout, ``(2, m)`` and
-``(1, m)``.
+functions are the C library's (CPUs without AVX-512). They return scikit-learn's
+layout, ``X`` of shape ``(m, 2)`` and ``y`` of shape ``(m,)``; ``load_dataset``
+returns the course's layout, ``(2, m)`` and ``(1, m)``.
 """
 
 import math
@@ -63,14 +63,10 @@ def _check_noise(noise):
     return noise
 
 
-def _cos(angles):
-    """cos of each angle through the C library (see the module's docstring)."""
-    return np.fromiter(map(math.cos, angles.tolist()), dtype=np.float64, count=len(angles))
-
-
-def _sin(angles):
-    """sin of each angle through the C library (see the module's docstring)."""
-    return np.fromiter(map(math.sin, angles.tolist()), dtype=np.float64, count=len(angles))
+def _each(function, angles):
+    """``function`` (``math.sin`` or ``math.cos``: the C library's, see the module's
+    docstring) of each angle, as an array."""
+    return np.fromiter(map(function, angles.tolist()), dtype=np.float64, count=len(angles))
 
 
 def _finish(outer_x, outer_y, inner_x, inner_y, shuffle, noise, generator):
@@ -118,8 +114,8 @@ def make_circles(n_samples=100, *, shuffle=True, noise=None, random_state=None, 
     generator = _random_state(random_state)
     angles_out = np.linspace(0, 2 * np.pi, n_out, endpoint=False)
     angles_in = np.linspace(0, 2 * np.pi, n_in, endpoint=False)
-    return _finish(_cos(angles_out), _sin(angles_out),
-                   _cos(angles_in) * factor, _sin(angles_in) * factor,
+    return _finish(_each(math.cos, angles_out), _each(math.sin, angles_out),
+                   _each(math.cos, angles_in) * factor, _each(math.sin, angles_in) * factor,
                    shuffle, noise, generator)
 
 
@@ -146,10 +142,9 @@ def make_moons(n_samples=100, *, shuffle=True, noise=None, random_state=None):
     n_out, n_in = _split_samples(n_samples, minimum=1)
     noise = _check_noise(noise)
     generator = _random_state(random_state)
-    return _finish(_cos(np.linspace(0, np.pi, n_out)),
-                   _sin(np.linspace(0, np.pi, n_out)),
-                   1 - _cos(np.linspace(0, np.pi, n_in)),
-                   1 - _sin(np.linspace(0, np.pi, n_in)) - 0.5,
+    angles_out, angles_in = np.linspace(0, np.pi, n_out), np.linspace(0, np.pi, n_in)
+    return _finish(_each(math.cos, angles_out), _each(math.sin, angles_out),
+                   1 - _each(math.cos, angles_in), 1 - _each(math.sin, angles_in) - 0.5,
                    shuffle, noise, generator)
 
 
