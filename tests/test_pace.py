@@ -221,22 +221,17 @@ def test_from_zeros_both_ways_are_measured():
     assert pace[3] >= FIRST_TRY and 0 <= pace[2] <= pace[3]
 
 
-def test_one_thread_looking_faster_keeps_the_team_off():
+@pytest.mark.parametrize("faster, slower", [(0, 1), (1, 0)])
+def test_the_way_that_looks_faster_keeps_the_other_off(faster, slower):
+    """pace[0] is one thread's seconds per step, pace[1] the team's: whichever looks
+    far faster runs every chunk until the next try, and the other is never timed."""
     prob = problem(dims=(4, 16, 1), m=400, seed=2)
-    pace = np.array([1e-12, 1.0, 100, 100])
+    pace = np.array([1.0, 1.0, 100, 100])
+    pace[faster] = 1e-12
     descend(prob, 2, 3, pace=pace, check_every=1)
-    assert pace[1] == 1.0
+    assert pace[slower] == 1.0
     assert pace[2] == 97 and pace[3] == 100
-    assert pace[0] != 1e-12 and pace[0] > 0
-
-
-def test_the_team_looking_faster_keeps_one_thread_off():
-    prob = problem(dims=(4, 16, 1), m=400, seed=2)
-    pace = np.array([1.0, 1e-12, 100, 100])
-    descend(prob, 2, 3, pace=pace, check_every=1)
-    assert pace[0] == 1.0
-    assert pace[2] == 97 and pace[3] == 100
-    assert pace[1] != 1e-12 and pace[1] > 0
+    assert pace[faster] != 1e-12 and pace[faster] > 0
 
 
 def test_a_chunk_of_several_steps_counts_once():

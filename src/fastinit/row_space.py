@@ -37,7 +37,6 @@ class RowSpace:
         trains on; ``n_threads`` compute the products."""
         n0, n1, m = int(layout.dims[0]), int(layout.dims[1]), X.shape[1]
         self.full_layout = layout
-        self.X = X
         self.n_threads = n_threads
         self.W1_initial = theta[:n1 * n0].reshape(n1, n0).copy()  # W_1 comes first in theta
         self.examples = np.ascontiguousarray(X.T)
@@ -50,7 +49,7 @@ class RowSpace:
 
     def parameters_of(self, theta):
         """The parameter dict of the network whose coefficients are ``theta``."""
-        n1, m = self.W1_initial.shape[0], self.X.shape[1]
+        n1, m = self.W1_initial.shape[0], self.examples.shape[0]
         C = theta[:n1 * m].reshape(n1, m)
         W1 = self.W1_initial + _product(np.ascontiguousarray(C), self.examples,
                                         self.n_threads)
