@@ -1,13 +1,11 @@
 """The compiled core's fixed-order products (``_kernels.product`` and
-``_kernels.product_transposed``) and the row-space training built on them.
+``_kernels.product_of_transpose``) and the row-space training built on them.
 
-``product(A, B, out)`` is ``A @ B`` with each value one chain of fused
-multiply-adds over the inner dimension in order, from 0, then ``+ 0``.
-``product_transposed(A, B, out)`` is ``A @ B.T`` summed as the weight gradient sums
-over examples: one partial sum per lane of 64 bytes (8 doubles, 16 floats), lane
-``l`` taking the indices ``j = l (mod lanes)`` in order, then the lanes added left to
-right. Both are checked against exact rational arithmetic, against NumPy, across
-thread counts and across every compiled build this CPU runs.
+``product(A, B, out)`` is ``A @ B`` and ``product_of_transpose(A, B, out)`` is
+``A.T @ B`` (A read as it lies), each value one chain of fused multiply-adds over the
+inner dimension in order, from 0. Both are checked against exact rational
+arithmetic, against NumPy, across thread counts and across every compiled build this
+CPU runs.
 """
 
 from fractions import Fraction
@@ -107,7 +105,7 @@ def add(a, b, dtype):
 
 def model_product(A, B, entries=None):
     """The documented rounding of ``product``: each value one chain of fused
-    multiply-adds over ``k`` in order from 0, then ``+ 0``.
+    multiply-adds over ``k`` in order from 0.
 
     Parameters
     ----------
@@ -129,43 +127,7 @@ def model_product(A, B, entries=None):
         acc = 0.0
         for t in range(A.shape[1]):
             acc = fma(A[i, t], B[t, j], acc, dtype)
-        result[i, j] = add(acc, 0.0, dtype)
-    return result
-
-
-def model_product_transposed(A, B, entries=None, lanes=None):
-    """The documented rounding of ``product_transposed``: per value, one partial sum
-    per lane (lane ``l`` takes the indices ``t = l (mod lanes)`` in order, each a fused
-    multiply-add from 0), then the lanes added left to right.
-
-    Parameters
-    ----------
-    A : ndarray, shape (n, k)
-    B : ndarray, shape (p, k)
-    entries : iterable of (int, int), optional
-        Only these values of the result (default: all of them).
-    lanes : int, optional
-        Partial sums per value: 64 bytes' worth by default (8 doubles, 16 floats);
-        1 gives a single chain in order, for contrast.
-
-    Returns
-    -------
-    dict
-        ``{(i, j): value}``.
-    """
-    dtype = A.dtype.type
-    lanes = 64 // A.dtype.itemsize if lanes is None else lanes
-    if entries is None:
-        entries = [(i, j) for i in range(A.shape[0]) for j in range(B.shape[0])]
-    result = {}
-    for i, j in entries:
-        partial = [0.0] * lanes
-        for t in range(A.shape[1]):
-            partial[t % lanes] = fma(A[i, t], B[j, t], partial[t % lanes], dtype)
-        total = partial[0]
-        for value in partial[1:]:
-            total = add(total, value, dtype)
-        result[i, j] = total
+        result[i, j] = acc
     return result
 
 
@@ -206,13 +168,14 @@ def run_product(module, A, B, n_threads=1):
     return out
 
 
-def run_transposed(module, A, B, n_threads=1, symmetric=False):
-    """``A @ B.T`` through ``module.product_transposed`` into a fresh array.
+def run_of_transpose(module, A, B, n_threads=1, symmetric=False):
+    """``A.T @ B`` through ``module.product_of_transpose`` into a fresh array.
 
     Parameters
     ----------
     module : module
-    A, B : ndarray
+    A : ndarray, shape (k, n)
+    B : ndarray, shape (k, p)
     n_threads : int
     symmetric : bool
 
@@ -220,9 +183,14 @@ def run_transposed(module, A, B, n_threads=1, symmetric=False):
     -------
     ndarray
     """
-    out = np.full((A.shape[0], B.shape[0]), np.nan, dtype=A.dtype)
-    module.product_transposed(A, B, out, n_threads, symmetric)
+    out = np.full((A.shape[1], B.shape[1]), np.nan, dtype=A.dtype)
+    module.product_of_transpose(A, B, out, n_threads, symmetric)
     return out
+
+
+def transposed(A):
+    """``A.T`` as a C-contiguous array."""
+    return np.ascontiguousarray(A.T)
 
 
 def assert_same_bits(actual, expected, message=""):
@@ -262,79 +230,78 @@ def test_each_value_is_rounded_as_documented(dtype, k):
     n, p = (int(v) for v in rng.integers(1, 6, size=2))
     A = random_matrix(rng, (n, k), dtype)
     B = random_matrix(rng, (k, p), dtype)
-    Bt = random_matrix(rng, (p, k), dtype)
     expected = model_product(A, B)
-    expected_t = model_product_transposed(A, Bt)
     for module in fused_builds():
         label = f"{module.__name__} n={n} k={k} p={p} {np.dtype(dtype).name}"
         assert_matches_model(run_product(module, A, B), expected, f"product {label}")
-        assert_matches_model(run_transposed(module, A, Bt), expected_t,
-                             f"product_transposed {label}")
+        assert_matches_model(run_of_transpose(module, transposed(A), B), expected,
+                             f"product_of_transpose {label}")
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_the_exact_models_tell_the_orders_apart(dtype):
-    """The checks above could fail: on these values a single in-order chain, or
-    products rounded before being added, give other bits than the documented orders,
-    and the kernels give the documented ones."""
+def test_the_exact_model_tells_the_orders_apart(dtype):
+    """The checks above could fail: on these values products rounded before being
+    added, or the same fused chain run backwards, give other bits than the documented
+    order, and the kernels give the documented one."""
     rng = np.random.default_rng(5)
     A = random_matrix(rng, (5, 70), dtype)
-    B = random_matrix(rng, (5, 70), dtype)
-    lanes = model_product_transposed(A, B)
-    chain = model_product_transposed(A, B, lanes=1)
-    assert lanes != chain
-    assert_matches_model(run_transposed(_kernels, A, B), lanes, "product_transposed")
-    fused = model_product(A, np.ascontiguousarray(B.T))
+    B = random_matrix(rng, (70, 5), dtype)
+    fused = model_product(A, B)
+    backwards = model_product(A[:, ::-1].copy(), B[::-1].copy())
     rounded_twice = {}
     t = dtype
     for (i, j) in fused:
         acc = t(0)
         for s in range(70):
-            acc = t(acc + t(A[i, s] * B[j, s]))
-        rounded_twice[i, j] = float(acc + t(0))
-    assert fused != rounded_twice
-    assert_matches_model(run_product(_kernels, A, np.ascontiguousarray(B.T)), fused, "product")
+            acc = t(acc + t(A[i, s] * B[s, j]))
+        rounded_twice[i, j] = float(acc)
+    assert fused != rounded_twice and fused != backwards
+    assert_matches_model(run_product(_kernels, A, B), fused, "product")
+    assert_matches_model(run_of_transpose(_kernels, transposed(A), B), fused,
+                         "product_of_transpose")
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_long_sums_carry_their_lanes_across_pieces_and_blocks(dtype):
-    """Past 512 inner values product_transposed sums in pieces, carrying each lane's
-    partial sum; past 16 rows and 64 columns it splits the result in tasks and column
-    blocks; product sums in panels of 128 inputs. Some values in each of those
-    regions are still exactly the model's."""
+def test_long_sums_carry_their_chains_across_panels_and_blocks(dtype):
+    """Both products sum in panels of 128 inner values, carrying each chain in out;
+    past 16 rows they split the result in tasks; columns past the last whole tile
+    go to a tile that overlaps the one before it. Values in each of those regions are
+    still exactly the model's."""
     rng = np.random.default_rng(11)
-    A = random_matrix(rng, (37, 1100), dtype)
-    B = random_matrix(rng, (70, 1100), dtype)
-    entries = [(0, 0), (36, 69), (20, 65), (17, 3), (15, 64)]
-    result = run_transposed(_kernels, A, B, n_threads=2)
-    assert_matches_model(result, model_product_transposed(A, B, entries), "product_transposed")
-    symmetric = run_transposed(_kernels, B, B, n_threads=2, symmetric=True)
-    assert_matches_model(symmetric, model_product_transposed(B, B, [(3, 66), (66, 3), (69, 69)]),
-                         "symmetric product_transposed")
+    A = random_matrix(rng, (1100, 37), dtype)
+    B = random_matrix(rng, (1100, 70), dtype)
+    entries = [(0, 0), (36, 69), (20, 65), (17, 3), (15, 64), (31, 31), (32, 33)]
+    result = run_of_transpose(_kernels, A, B, n_threads=2)
+    assert_matches_model(result, model_product(transposed(A), B, entries),
+                         "product_of_transpose")
+    symmetric = run_of_transpose(_kernels, B, B, n_threads=2, symmetric=True)
+    assert_matches_model(symmetric, model_product(transposed(B), B,
+                                                  [(3, 66), (66, 3), (69, 69), (40, 33)]),
+                         "symmetric product_of_transpose")
     C = random_matrix(rng, (300, 45), dtype)
-    wide = run_product(_kernels, A[:, :300].copy(), C, n_threads=2)
-    assert_matches_model(wide, model_product(A[:, :300].copy(), C, [(0, 0), (36, 44), (17, 33)]),
-                         "product")
+    wide = run_product(_kernels, transposed(A[:300]), C, n_threads=2)
+    assert_matches_model(wide, model_product(transposed(A[:300]), C,
+                                             [(0, 0), (36, 44), (17, 33)]), "product")
 
 
 # --- 2. against NumPy -------------------------------------------------------------------
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("transposed", [False, True])
-def test_they_agree_with_numpy_within_rounding(dtype, transposed):
+@pytest.mark.parametrize("of_transpose", [False, True])
+def test_they_agree_with_numpy_within_rounding(dtype, of_transpose):
     rng = np.random.default_rng(3)
     n, k, p = 37, 300, 45
-    A = rng.standard_normal((n, k)).astype(dtype)
-    B = rng.standard_normal((p, k) if transposed else (k, p)).astype(dtype)
-    right = B.T if transposed else B
-    result = run_transposed(_kernels, A, B) if transposed else run_product(_kernels, A, B)
+    A = rng.standard_normal((k, n) if of_transpose else (n, k)).astype(dtype)
+    B = rng.standard_normal((k, p)).astype(dtype)
+    left = A.T if of_transpose else A
+    result = run_of_transpose(_kernels, A, B) if of_transpose else run_product(_kernels, A, B)
     assert result.dtype == dtype and result.shape == (n, p)
     # Any order of summation is within k ulps of |A| @ |B| of the exact value.
-    exact = A.astype(np.float64) @ right.astype(np.float64)
-    bound = 2 * k * np.finfo(dtype).eps * (np.abs(A).astype(np.float64)
-                                           @ np.abs(right).astype(np.float64))
+    exact = left.astype(np.float64) @ B.astype(np.float64)
+    bound = 2 * k * np.finfo(dtype).eps * (np.abs(left).astype(np.float64)
+                                           @ np.abs(B).astype(np.float64))
     assert np.all(np.abs(result - exact) <= bound)
-    assert np.all(np.abs(result - A @ right) <= 2 * bound)
+    assert np.all(np.abs(result - left @ B) <= 2 * bound)
     assert np.any(result != 0)
 
 
@@ -343,25 +310,26 @@ def test_they_agree_with_numpy_within_rounding(dtype, transposed):
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_every_thread_count_gives_the_same_bits(dtype):
     rng = np.random.default_rng(17)
-    A = random_matrix(rng, (50, 600), dtype)
-    B = random_matrix(rng, (70, 600), dtype)
-    C = random_matrix(rng, (600, 70), dtype)
-    one_t = run_transposed(_kernels, A, B, n_threads=1)
-    one = run_product(_kernels, A, C, n_threads=1)
+    A = random_matrix(rng, (600, 50), dtype)
+    B = random_matrix(rng, (600, 70), dtype)
+    one_t = run_of_transpose(_kernels, A, B, n_threads=1)
+    one = run_product(_kernels, transposed(A), B, n_threads=1)
     assert not np.isnan(one_t).any() and not np.isnan(one).any()
+    assert_same_bits(one_t, one)
     for n_threads in (2, 3):
-        assert_same_bits(run_transposed(_kernels, A, B, n_threads), one_t, f"{n_threads}")
-        assert_same_bits(run_product(_kernels, A, C, n_threads), one, f"{n_threads}")
+        assert_same_bits(run_of_transpose(_kernels, A, B, n_threads), one_t, f"{n_threads}")
+        assert_same_bits(run_product(_kernels, transposed(A), B, n_threads), one,
+                         f"{n_threads}")
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("n, k", [(1, 5), (16, 33), (50, 600), (70, 40)])
+@pytest.mark.parametrize("n, k", [(1, 5), (16, 33), (50, 600), (70, 40), (33, 7), (100, 3)])
 def test_the_symmetric_form_is_the_full_product(dtype, n, k):
     rng = np.random.default_rng(n + k)
-    X = random_matrix(rng, (n, k), dtype)
-    full = run_transposed(_kernels, X, X.copy())
+    X = random_matrix(rng, (k, n), dtype)
+    full = run_of_transpose(_kernels, X, X.copy())
     for n_threads in (1, 2, 3):
-        gram = run_transposed(_kernels, X, X, n_threads, symmetric=True)
+        gram = run_of_transpose(_kernels, X, X, n_threads, symmetric=True)
         assert_same_bits(gram, full, f"n_threads={n_threads}")
         assert_same_bits(gram, np.ascontiguousarray(gram.T), f"n_threads={n_threads}")
 
@@ -370,21 +338,21 @@ def test_the_symmetric_form_is_the_full_product(dtype, n, k):
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("n, k, p", [(1, 1, 1), (3, 7, 5), (21, 75, 37), (18, 530, 66),
-                                     (5, 32, 32), (17, 129, 3)])
+                                     (5, 32, 32), (17, 129, 3), (40, 20, 209)])
 def test_every_build_gives_the_same_bits(dtype, n, k, p):
     rng = np.random.default_rng(n * k * p)
     A = random_matrix(rng, (n, k), dtype)
     B = random_matrix(rng, (k, p), dtype)
-    Bt = random_matrix(rng, (p, k), dtype)
+    At = random_matrix(rng, (k, n), dtype)
     first = BUILDS[0]
-    expected = (run_product(first, A, B), run_transposed(first, A, Bt),
-                run_transposed(first, A, A, symmetric=True))
+    expected = (run_product(first, A, B), run_of_transpose(first, At, B),
+                run_of_transpose(first, B, B, symmetric=True))
     assert not any(np.isnan(e).any() for e in expected)
     for module in BUILDS[1:]:
         for threads in (1, 2):
-            got = (run_product(module, A, B, threads), run_transposed(module, A, Bt, threads),
-                   run_transposed(module, A, A, threads, symmetric=True))
-            for name, g, e in zip(("product", "transposed", "symmetric"), got, expected):
+            got = (run_product(module, A, B, threads), run_of_transpose(module, At, B, threads),
+                   run_of_transpose(module, B, B, threads, symmetric=True))
+            for name, g, e in zip(("product", "of_transpose", "symmetric"), got, expected):
                 assert_same_bits(g, e, f"{name} {module.__name__} n_threads={threads}")
 
 
@@ -396,7 +364,7 @@ def test_the_builds_tested_include_the_chosen_one():
 
 def _hostile_cases():
     """``(label, call)`` pairs, each call a function of no argument that passes
-    ``product`` or ``product_transposed`` something they must refuse.
+    ``product`` or ``product_of_transpose`` something they must refuse.
 
     Returns
     -------
@@ -404,38 +372,39 @@ def _hostile_cases():
     """
     rng = np.random.default_rng(0)
     A = rng.standard_normal((4, 6))
+    At = transposed(A)
     B = rng.standard_normal((6, 5))
-    Bt = np.ascontiguousarray(B.T)
     out = np.empty((4, 5))
     read_only = np.empty((4, 5))
     read_only.flags.writeable = False
-    P, PT = _kernels.product, _kernels.product_transposed
+    P, PT = _kernels.product, _kernels.product_of_transpose
     return [
         ("1-D A", lambda: P(A.ravel(), B, out)),
         ("3-D A", lambda: P(A[None], B, out)),
         ("1-D B", lambda: P(A, B.ravel(), out)),
-        ("3-D B", lambda: PT(A, Bt[None], out)),
+        ("3-D B", lambda: PT(At, B[None], out)),
         ("inner mismatch", lambda: P(A, rng.standard_normal((7, 5)), out)),
-        ("inner mismatch, transposed", lambda: PT(A, B, out)),
+        ("inner mismatch, of transpose", lambda: PT(A, B, out)),
         ("float32 A, float64 B", lambda: P(A.astype(np.float32), B, out.astype(np.float32))),
-        ("float64 A, float32 B", lambda: PT(A, Bt.astype(np.float32), out)),
+        ("float64 A, float32 B", lambda: PT(At, B.astype(np.float32), out)),
         ("float32 out", lambda: P(A, B, out.astype(np.float32))),
         ("int arrays", lambda: P(A.astype(int), B.astype(int), out.astype(int))),
-        ("int B", lambda: PT(A, Bt.astype(np.int64), out)),
+        ("int B", lambda: PT(At, B.astype(np.int64), out)),
         ("list A", lambda: P(A.tolist(), B, out)),
-        ("None out", lambda: PT(A, Bt, None)),
-        ("A.T", lambda: P(np.ascontiguousarray(A.T).T, B, out)),
+        ("None out", lambda: PT(At, B, None)),
+        ("A.T", lambda: P(At.T, B, out)),
         ("sliced B", lambda: P(A, rng.standard_normal((6, 10))[:, ::2], out)),
-        ("Fortran B", lambda: PT(A, np.asfortranarray(Bt), out)),
+        ("Fortran B", lambda: PT(At, np.asfortranarray(B), out)),
+        ("A.T of transpose", lambda: PT(A.T, B, out)),
         ("read-only out", lambda: P(A, B, read_only)),
-        ("read-only out, transposed", lambda: PT(A, Bt, read_only)),
+        ("read-only out, of transpose", lambda: PT(At, B, read_only)),
         ("small out", lambda: P(A, B, np.empty((4, 4)))),
-        ("large out", lambda: PT(A, Bt, np.empty((4, 6)))),
+        ("large out", lambda: PT(At, B, np.empty((4, 6)))),
         ("n_threads=0", lambda: P(A, B, out, 0)),
-        ("n_threads=-1", lambda: PT(A, Bt, out, -1)),
+        ("n_threads=-1", lambda: PT(At, B, out, -1)),
         ("n_threads=-2**31", lambda: P(A, B, out, -2**31)),
-        ("symmetric, two arrays", lambda: PT(A, A.copy(), np.empty((4, 4)), 1, True)),
-        ("symmetric, two shapes", lambda: PT(A, Bt, out, 1, True)),
+        ("symmetric, two arrays", lambda: PT(B, B.copy(), np.empty((5, 5)), 1, True)),
+        ("symmetric, two shapes", lambda: PT(At, B, out, 1, True)),
     ]
 
 
@@ -447,12 +416,12 @@ def test_hostile_arguments_are_refused(label, call):
 
 def test_refused_arguments_leave_out_alone():
     rng = np.random.default_rng(1)
-    A = rng.standard_normal((4, 6))
+    A = rng.standard_normal((6, 4))
     out = np.full((4, 4), 3.0)
     with pytest.raises(ValueError, match="symmetric"):
-        _kernels.product_transposed(A, A.copy(), out, 1, True)
+        _kernels.product_of_transpose(A, A.copy(), out, 1, True)
     with pytest.raises(ValueError, match="n_threads"):
-        _kernels.product_transposed(A, A, out, 0)
+        _kernels.product_of_transpose(A, A, out, 0)
     np.testing.assert_array_equal(out, 3.0)
 
 
@@ -462,32 +431,33 @@ def test_empty_results_are_fine(dtype, n, k, p):
     A = np.ones((n, k), dtype=dtype)
     out = np.empty((n, p), dtype=dtype)
     _kernels.product(A, np.ones((k, p), dtype=dtype), out, 2)
-    _kernels.product_transposed(A, np.ones((p, k), dtype=dtype), out, 2)
+    _kernels.product_of_transpose(transposed(A), np.ones((k, p), dtype=dtype), out, 2)
     assert out.shape == (n, p) and out.size == 0
     gram = np.empty((n, n), dtype=dtype)
-    _kernels.product_transposed(A, A, gram, 2, True)
+    At = transposed(A)
+    _kernels.product_of_transpose(At, At, gram, 2, True)
     np.testing.assert_array_equal(gram, A @ A.T)  # sums of ones: exact in any order
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("function", ["product", "product_transposed", "symmetric"])
+@pytest.mark.parametrize("function", ["product", "product_of_transpose", "symmetric"])
 @pytest.mark.parametrize("n, p", [(3, 4), (3, 32)])
 def test_an_empty_inner_dimension_gives_zeros(dtype, function, n, p):
     """A @ B over an inner dimension of 0 is a matrix of zeros, as NumPy gives."""
-    A = np.ones((n, 0), dtype=dtype)
+    B = np.ones((0, p), dtype=dtype)
     if function == "symmetric":
-        out = np.full((n, n), np.nan, dtype=dtype)
-        _kernels.product_transposed(A, A, out, 1, True)
+        out = np.full((p, p), np.nan, dtype=dtype)
+        _kernels.product_of_transpose(B, B, out, 1, True)
     elif function == "product":
         out = np.full((n, p), np.nan, dtype=dtype)
-        _kernels.product(A, np.ones((0, p), dtype=dtype), out, 1)
+        _kernels.product(np.ones((n, 0), dtype=dtype), B, out, 1)
     else:
         out = np.full((n, p), np.nan, dtype=dtype)
-        _kernels.product_transposed(A, np.ones((p, 0), dtype=dtype), out, 1)
+        _kernels.product_of_transpose(np.ones((0, n), dtype=dtype), B, out, 1)
     np.testing.assert_array_equal(out, np.zeros_like(out))
 
 
-@pytest.mark.parametrize("case", ["product, (p, n) out", "transposed, 1-D out",
+@pytest.mark.parametrize("case", ["product, (p, n) out", "of transpose, 1-D out",
                                   "symmetric, 1-D out"])
 def test_an_out_of_another_shape_is_refused(case):
     rng = np.random.default_rng(2)
@@ -496,26 +466,27 @@ def test_an_out_of_another_shape_is_refused(case):
     with pytest.raises(ValueError):
         if case.startswith("product"):
             _kernels.product(A, B, np.empty((32, 3)))
-        elif case.startswith("transposed"):
-            _kernels.product_transposed(A, np.ascontiguousarray(B.T), np.empty(96))
+        elif case.startswith("of transpose"):
+            _kernels.product_of_transpose(transposed(A), B, np.empty(96))
         else:
-            _kernels.product_transposed(A, A, np.empty(9), 1, True)
+            _kernels.product_of_transpose(B, B, np.empty(32 * 32), 1, True)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("transposed", [False, True])
-def test_nan_and_inf_propagate(dtype, transposed):
+@pytest.mark.parametrize("of_transpose", [False, True])
+def test_nan_and_inf_propagate(dtype, of_transpose):
     """A NaN in row i of A makes row i NaN; an inf meeting positive values makes inf,
     meeting a zero NaN; every other value is the one without them, to the bit."""
     rng = np.random.default_rng(4)
-    n, k, p = 6, 40, 5
+    n, k, p = 6, 40, 37
     A = np.abs(random_matrix(rng, (n, k), dtype)) + dtype(0.5)
     B = np.abs(random_matrix(rng, (k, p), dtype)) + dtype(0.5)
     B[7, 3] = 0
-    Bx = np.ascontiguousarray(B.T) if transposed else B
 
     def compute(A):
-        return run_transposed(_kernels, A, Bx, 2) if transposed else run_product(_kernels, A, Bx, 2)
+        if of_transpose:
+            return run_of_transpose(_kernels, transposed(A), B, 2)
+        return run_product(_kernels, A, B, 2)
 
     clean = compute(A)
     assert np.isfinite(clean).all()
@@ -532,12 +503,13 @@ def test_nan_and_inf_propagate(dtype, transposed):
         np.testing.assert_array_equal(np.isnan(result), np.isnan(hostile @ B))
 
 
-def test_nan_in_the_symmetric_form_fills_its_row_and_column():
+@pytest.mark.parametrize("k", [45, 300])
+def test_nan_in_the_symmetric_form_fills_its_row_and_column(k):
     rng = np.random.default_rng(6)
-    X = random_matrix(rng, (20, 50), np.float64)
-    X[13, 40] = np.nan
-    gram = run_transposed(_kernels, X, X, 2, symmetric=True)
-    expected = np.zeros((20, 20), dtype=bool)
+    X = random_matrix(rng, (k, 50), np.float64)
+    X[40, 13] = np.nan
+    gram = run_of_transpose(_kernels, X, X, 2, symmetric=True)
+    expected = np.zeros((50, 50), dtype=bool)
     expected[13, :] = expected[:, 13] = True
     np.testing.assert_array_equal(np.isnan(gram), expected)
 
@@ -604,9 +576,8 @@ def test_row_space_products_are_the_kernels_products():
     theta = layout.pack([(parameters["W1"], parameters["b1"].ravel()),
                          (parameters["W2"], parameters["b2"].ravel())], np.float64)
     spaces = [row_space.RowSpace(layout, theta, X, n_threads=n) for n in (1, 2, 3)]
-    examples = np.ascontiguousarray(X.T)
-    gram = run_transposed(_kernels, examples, examples.copy())
-    offset = run_transposed(_kernels, parameters["W1"], examples)
+    gram = run_of_transpose(_kernels, X, X.copy())
+    offset = run_product(_kernels, parameters["W1"], X)
     for space in spaces:
         assert_same_bits(space.gram, gram)
         assert_same_bits(space.offset, offset.ravel())
@@ -621,3 +592,5 @@ def test_row_space_products_are_the_kernels_products():
                                + coefficients.reshape(5, 30) @ X.T, rtol=1e-12, atol=1e-12)
     for W1 in weights[1:]:
         assert_same_bits(W1, weights[0])
+    C = coefficients.reshape(5, 30)
+    assert_same_bits(weights[0], parameters["W1"] + run_product(_kernels, C, transposed(X)))

@@ -16,8 +16,8 @@ import os
 from . import _kernels_generic
 
 __all__ = ["INSTRUCTION_SET", "MULTIPLY_ADD", "backward_layers", "descend", "epoch_layout",
-           "epochs", "fma_peak", "request_stop", "set_piece_bytes", "forward_layers", "gradient",
-           "gradient_step", "infer", "product", "product_transposed", "training_layout"]
+           "epochs", "fma_peak", "set_piece_bytes", "forward_layers", "gradient",
+           "gradient_step", "infer", "product", "product_of_transpose", "training_layout"]
 
 #: The builds beyond the baseline, fastest first: (FASTINIT_ISA name, module,
 #: the generic build's test of whether this CPU runs it).
@@ -65,10 +65,9 @@ backward_layers = _impl.backward_layers
 infer = _impl.infer
 gradient_step = _impl.gradient_step
 product = _impl.product
-product_transposed = _impl.product_transposed
+product_of_transpose = _impl.product_of_transpose
 training_layout = _impl.training_layout
 epochs = _impl.epochs
 epoch_layout = _impl.epoch_layout
-request_stop = _impl.request_stop
 fma_peak = _impl.fma_peak
 set_piece_bytes = _impl.set_piece_bytes

@@ -56,26 +56,17 @@ cdef extern from "Python.h":
 # ---------------------------------------------------------------------------
 # Interrupts. Long loops call _check_interrupt every ``check_every`` steps (a
 # few milliseconds of work): it briefly takes the GIL to run Python's signal
-# handlers (which raise KeyboardInterrupt for Ctrl-C in the main thread), and
-# reads the flag request_stop sets for every thread (a sweep stopping its
-# workers). The loop then finishes the step it is in and returns.
+# handlers (which raise KeyboardInterrupt for Ctrl-C in the main thread). A run
+# may be given a stop token (``stop``: one int that another thread sets to ask
+# for a stop, ``fastinit.threads.StopToken``), which is then the loop's
+# ``interrupted`` flag itself; the loop finishes the step it is in and returns.
+# A token stops only the runs that hold it, never another run of the process.
 # ---------------------------------------------------------------------------
 
-cdef int _stop_requested = 0
-
-
-def request_stop(bint stop):
-    """Ask every training loop of every thread to stop at its next check
-    (``True``), or let them run again (``False``)."""
-    global _stop_requested
-    _stop_requested = stop
-
-
 cdef void _check_interrupt(int* interrupted) noexcept nogil:
-    """Set ``interrupted[0]`` when a stop is requested or a signal handler raised
-    (its exception then stays set, for the entry point to raise)."""
-    if _stop_requested:
-        interrupted[0] = 1
+    """Set ``interrupted[0]`` when a signal handler raised (its exception then
+    stays set, for the entry point to raise); a stop token may have set it."""
+    if interrupted[0]:
         return
     with gil:
         if PyErr_CheckSignals() != 0:
@@ -88,6 +79,14 @@ cdef int _raise_interrupt() except -1:
     if PyErr_Occurred() != NULL:
         return -1
     raise KeyboardInterrupt("training stopped: a stop was requested")
+
+
+cdef int* _stop_flag(int[::1] stop, int* own) except NULL:
+    """The interrupted flag of a run: the stop token's int, else ``own``."""
+    if stop is None:
+        return own
+    _check_size(stop.shape[0], 1, "stop")
+    return &stop[0]
 
 cdef extern from "_cpu.h" nogil:
     int fi_cpu_has_avx2_fma()
@@ -281,6 +280,12 @@ cdef extern from "_simd.h" nogil:
     void fi_sequential_weight_gradient_f(const float* dZ, Py_ssize_t lddz, const float* A,
                                          Py_ssize_t lda, float* dW, float* db,
                                          Py_ssize_t n_out, Py_ssize_t n_in, Py_ssize_t n)
+    void fi_block_product_d(const double* A, Py_ssize_t sai, Py_ssize_t sak, const double* B,
+                            Py_ssize_t ldb, double* out, Py_ssize_t ldo, Py_ssize_t n,
+                            Py_ssize_t p, Py_ssize_t k, Py_ssize_t diagonal)
+    void fi_block_product_f(const float* A, Py_ssize_t sai, Py_ssize_t sak, const float* B,
+                            Py_ssize_t ldb, float* out, Py_ssize_t ldo, Py_ssize_t n,
+                            Py_ssize_t p, Py_ssize_t k, Py_ssize_t diagonal)
 
 
 cdef inline void _block_forward(const floating* W, const floating* b,
@@ -657,7 +662,7 @@ cdef void _add_row_space_offset(floating* Z, Py_ssize_t ldz, const floating* off
             Z[i * ldz + j] = Z[i * ldz + j] + offset[i * ld_offset + j]
         if relu:
             for j in range(width):
-                if not Z[i * ldz + j] > 0:
+                if Z[i * ldz + j] <= 0:  # NaN stays NaN
                     Z[i * ldz + j] = 0
 
 
@@ -1244,7 +1249,8 @@ def descend(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
             double lambd=0.0, double keep_prob=1.0, unsigned long long seed=0,
             const unsigned char[::1] masks=None, Py_ssize_t first_step=0,
             const floating[::1] row_space_offset=None, int activation=0,
-            double negative_slope=0.0, Py_ssize_t check_every=0, double[::1] pace=None):
+            double negative_slope=0.0, Py_ssize_t check_every=0, double[::1] pace=None,
+            int[::1] stop=None):
     """Run ``n_iterations`` gradient-descent steps in place on ``theta``.
 
     ``work`` and ``block_costs`` are sized by :func:`training_layout` (for the
@@ -1266,8 +1272,9 @@ def descend(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
     penalty would need W_1 itself.)
 
     With ``check_every > 0``, signals are checked every ``check_every`` steps: a
-    Ctrl-C (or :func:`request_stop`) ends the loop after the step in progress and
-    raises KeyboardInterrupt (``theta`` then holds some completed steps). With
+    Ctrl-C (or ``stop[0]`` set, a one-int array another thread may set) ends the
+    loop after the step in progress and raises KeyboardInterrupt (``theta`` then
+    holds some completed steps). With
     ``pace`` as well (4 values, zeros before a run's first call, then kept from
     call to call), each chunk of ``check_every`` steps runs on ``n_threads`` or
     on one thread, whichever has been faster lately: the same bits, and a busy
@@ -1291,7 +1298,8 @@ def descend(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
                              "lambd = 0")
         offset = &row_space_offset[0]
     penalty = reg.l2 / 2 * _weight_square_sum(net, &theta[0])
-    cdef int interrupted = 0
+    cdef int own = 0
+    cdef int* interrupted = _stop_flag(stop, &own)
     cdef double* pace_data = NULL
     if check_every < 0:
         raise ValueError("check_every must be >= 0")
@@ -1301,8 +1309,8 @@ def descend(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
     with nogil:
         _descend(net, &theta[0], &X[0, 0], &Y[0, 0], m, &work[0], &block_costs[0],
                  <floating>learning_rate, n_iterations, n_threads, &reg, first_step, NULL,
-                 offset, check_every, &interrupted, pace_data)
-    if interrupted:
+                 offset, check_every, interrupted, pace_data)
+    if interrupted[0]:
         _raise_interrupt()
     return _summed(block_costs, m) + penalty
 
@@ -1353,7 +1361,8 @@ def epochs(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
            double epsilon, Py_ssize_t t, Py_ssize_t first_epoch, Py_ssize_t n_epochs,
            unsigned long long seed, int decay=NO_DECAY, double decay_rate=1.0,
            Py_ssize_t decay_interval=1000, double lambd=0.0, double keep_prob=1.0,
-           int activation=0, double negative_slope=0.0, Py_ssize_t check_every=0):
+           int activation=0, double negative_slope=0.0, Py_ssize_t check_every=0,
+           int[::1] stop=None):
     """Epochs ``first_epoch`` to ``first_epoch + n_epochs - 1`` of mini-batch
     training, in place on ``theta`` (and on the optimizer states ``v``, ``s``,
     theta's length each), as the course's model runs them: before epoch ``e``
@@ -1369,7 +1378,8 @@ def epochs(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
     out the hidden layers with masks hashed from ``seed`` and the step.
     ``work`` is sized by :func:`epoch_layout`. With ``check_every > 0``,
     signals are checked every ``check_every`` mini-batch steps; a Ctrl-C (or
-    :func:`request_stop`) raises KeyboardInterrupt after the step in progress.
+    ``stop[0]`` set, as for :func:`descend`) raises KeyboardInterrupt after the step
+    in progress.
 
     Returns ``(cost, new t)``: ``cost`` is the first epoch's summed
     cross-entropy plus ``m`` times the L2 penalty of the weights it started
@@ -1397,7 +1407,8 @@ def epochs(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
     _check_size(s.shape[0], theta.shape[0], "s")
     reg = _regularization(net, m, lambd, keep_prob, seed, None)
     penalty = reg.l2 / 2 * _weight_square_sum(net, &theta[0])
-    cdef int interrupted = 0
+    cdef int own = 0
+    cdef int* interrupted = _stop_flag(stop, &own)
     if check_every < 0:
         raise ValueError("check_every must be >= 0")
     with nogil:
@@ -1410,12 +1421,12 @@ def epochs(const Py_ssize_t[::1] dims, const Py_ssize_t[::1] w_off,
             total = _epoch(net, &theta[0], &X[0, 0], &Y[0, 0], m, &order[0], batch, &work[0],
                            &v[0], &s[0], optimizer, <floating>rate, <floating>beta,
                            <floating>beta1, <floating>beta2, <floating>epsilon, &t, e == 0,
-                           &reg, check_every, &interrupted)
-            if interrupted:
+                           &reg, check_every, interrupted)
+            if interrupted[0]:
                 break
             if e == 0:
                 first_cost = total
-    if interrupted:
+    if interrupted[0]:
         _raise_interrupt()
     return first_cost + m * penalty, t
 
@@ -1768,61 +1779,38 @@ def infer(plan, theta, X, proba, Y, int n_threads, int activation=0,
 
 
 cdef enum:
-    PRODUCT_ROWS = 16     # rows of out per task of product_transposed()
-    PRODUCT_COLUMNS = 64  # ... in blocks of this many columns
-    PRODUCT_PIECE = 512   # ... summed over pieces of the inner dimension (rows in L2)
+    PRODUCT_ROWS = 64     # rows of out per task of product() and product_of_transpose()
 
 
-cdef inline Py_ssize_t _product_scratch(Py_ssize_t itemsize) noexcept nogil:
-    """Values of one thread's scratch for :func:`_product_rows`: a block of out, its
-    row sums (unused), and the partial sums carried from piece to piece."""
-    return (PRODUCT_ROWS * (PRODUCT_COLUMNS + 1)
-            + PRODUCT_ROWS * (PRODUCT_COLUMNS * FI_WEIGHT_LANE_BYTES + FI_BIAS_LANE_BYTES)
-            // itemsize)
-
-
-cdef void _product_rows(const floating* A, const floating* B, floating* out,
-                        floating* scratch, Py_ssize_t first, Py_ssize_t n, Py_ssize_t k,
-                        Py_ssize_t p, bint upper) noexcept nogil:
-    """Rows ``first`` to ``first + PRODUCT_ROWS`` (fewer at the end) of
-    :func:`product_transposed`, through the weight gradient's kernel, block of
-    columns by block, each summed over pieces of ``k`` (a multiple of CHUNK) with
-    its partial sums carried from one piece to the next (the same bits as in one
-    piece); with ``upper``, only the columns from ``first`` on."""
+cdef void _product_rows(const floating* A, Py_ssize_t sai, Py_ssize_t sak,
+                        const floating* B, floating* out, Py_ssize_t first, Py_ssize_t n,
+                        Py_ssize_t k, Py_ssize_t p, bint upper) noexcept nogil:
+    """Rows ``first`` to ``first + PRODUCT_ROWS`` (fewer at the end) of ``A @ B``,
+    A's element (i, k) at ``A[i * sai + k * sak]``; with ``upper``, only from the
+    diagonal on."""
     cdef Py_ssize_t rows = n - first if n - first < PRODUCT_ROWS else PRODUCT_ROWS
-    cdef Py_ssize_t c0, cols, k0, width, r
-    cdef floating* block = scratch
-    cdef floating* sums = block + PRODUCT_ROWS * PRODUCT_COLUMNS
-    cdef floating* lanes = sums + PRODUCT_ROWS
-    cdef int phase
-    c0 = first if upper else 0
-    while c0 < p:
-        cols = p - c0 if p - c0 < PRODUCT_COLUMNS else PRODUCT_COLUMNS
-        k0 = 0
-        while k0 < k:
-            width = k - k0 if k - k0 < PRODUCT_PIECE else PRODUCT_PIECE
-            phase = (FI_START if k0 == 0 else 0) | (FI_FINISH if k0 + width == k else 0)
-            _block_weight_gradient(A + first * k + k0, k, B + c0 * k + k0, k, block, sums,
-                                   lanes, phase, rows, cols, width)
-            k0 += width
-        for r in range(rows):
-            memcpy(out + (first + r) * p + c0, block + r * cols, cols * sizeof(floating))
-        c0 += cols
+    cdef Py_ssize_t diagonal = first if upper else -1
+    if floating is double:
+        fi_block_product_d(A + first * sai, sai, sak, B, p, out + first * p, p, rows, p, k,
+                           diagonal)
+    else:
+        fi_block_product_f(A + first * sai, sai, sak, B, p, out + first * p, p, rows, p, k,
+                           diagonal)
 
 
-cdef tuple _product_shapes(A, B, out, int n_threads, bint transposed):
-    """(typenum, n, k, p) of ``A @ B`` (``A @ B.T`` when ``transposed``) after
+cdef tuple _product_shapes(A, B, out, int n_threads, bint of_transpose):
+    """(typenum, n, k, p) of ``A @ B`` (``A.T @ B`` when ``of_transpose``) after
     checking the arrays: C-contiguous, 2-D, one dtype, shapes that agree."""
     cdef int typenum = _float_type(A, "A")
-    cdef int inner = 1 if transposed else 0
+    cdef int inner = 0 if of_transpose else 1
     if (cnp.PyArray_NDIM(<cnp.ndarray>A) != 2 or not isinstance(B, cnp.ndarray)
             or cnp.PyArray_NDIM(<cnp.ndarray>B) != 2
-            or cnp.PyArray_DIMS(<cnp.ndarray>B)[inner] != cnp.PyArray_DIMS(<cnp.ndarray>A)[1]):
-        raise ValueError("A and B must be 2-D arrays of shapes (n, k) and "
-                         f"{'(p, k)' if transposed else '(k, p)'}")
-    cdef Py_ssize_t n = cnp.PyArray_DIMS(<cnp.ndarray>A)[0]
-    cdef Py_ssize_t k = cnp.PyArray_DIMS(<cnp.ndarray>A)[1]
-    cdef Py_ssize_t p = cnp.PyArray_DIMS(<cnp.ndarray>B)[1 - inner]
+            or cnp.PyArray_DIMS(<cnp.ndarray>B)[0] != cnp.PyArray_DIMS(<cnp.ndarray>A)[inner]):
+        raise ValueError("A and B must be 2-D arrays of shapes "
+                         f"{'(k, n)' if of_transpose else '(n, k)'} and (k, p)")
+    cdef Py_ssize_t n = cnp.PyArray_DIMS(<cnp.ndarray>A)[1 - inner]
+    cdef Py_ssize_t k = cnp.PyArray_DIMS(<cnp.ndarray>A)[inner]
+    cdef Py_ssize_t p = cnp.PyArray_DIMS(<cnp.ndarray>B)[1]
     _data(A, typenum, n * k, "A", False)
     _data(B, typenum, p * k, "B", False)
     _data(out, typenum, n * p, "out", True)
@@ -1833,83 +1821,56 @@ cdef tuple _product_shapes(A, B, out, int n_threads, bint transposed):
     return typenum, n, k, p
 
 
-def product(A, B, out, int n_threads=1):
-    """``out = A @ B`` for C-contiguous 2-D arrays of one dtype, ``A`` of shape (n, k)
-    and ``B`` of (k, p): each value one chain of multiply-adds over k in order, as
-    the forward pass sums (then + 0), so the same bits on every CPU and thread count,
-    unlike BLAS. For a wide ``B``: rows of ``out`` go to ``n_threads`` threads in
-    blocks; the GIL is released."""
+cdef _fixed_order_product(A, B, out, int n_threads, bint of_transpose, bint symmetric):
+    """``product`` and ``product_of_transpose``: row blocks of out to ``n_threads``
+    threads, the GIL released. Fewer columns than a chunk are padded with zeros
+    (the kernel needs one whole chunk)."""
     cdef int typenum
-    cdef Py_ssize_t n, k, p, padded, first, rows
-    typenum, n, k, p = _product_shapes(A, B, out, n_threads, False)
-    if k == 0:
+    cdef Py_ssize_t n, k, p, first, padded
+    typenum, n, k, p = _product_shapes(A, B, out, n_threads, of_transpose)
+    if symmetric and (A is not B or n != p):
+        raise ValueError("a symmetric product takes the same array as A and B")
+    if k == 0 or n == 0 or p == 0:
         out[...] = 0
         return
-    padded = _round_up(p, CHUNK)
-    # Whole chunks of columns only: a last partial chunk in one lane would be a chain
-    # of dependent multiply-adds per value, far slower than padded vectors.
+    cdef Py_ssize_t sai = 1 if of_transpose else k
+    cdef Py_ssize_t sak = n if of_transpose else 1
+    padded = p if p >= CHUNK else CHUNK
     wide_B = B if padded == p else np.pad(B, ((0, 0), (0, padded - p)))
     wide_out = out if padded == p else np.empty((n, padded), dtype=out.dtype)
-    zeros = np.zeros(PRODUCT_ROWS, dtype=A.dtype)
     cdef void* a = cnp.PyArray_DATA(<cnp.ndarray>A)
     cdef void* b = cnp.PyArray_DATA(<cnp.ndarray>wide_B)
     cdef void* o = cnp.PyArray_DATA(<cnp.ndarray>wide_out)
-    cdef void* z = cnp.PyArray_DATA(<cnp.ndarray>zeros)
     with nogil, parallel(num_threads=n_threads):
         for first in prange(0, n, PRODUCT_ROWS, schedule="dynamic"):
-            rows = n - first if n - first < PRODUCT_ROWS else PRODUCT_ROWS
             if typenum == cnp.NPY_DOUBLE:
-                _block_forward[double](<double*>a + first * k, <double*>z, <double*>b,
-                                       padded, <double*>o + first * padded, padded, rows,
-                                       k, padded, False, True)
+                _product_rows[double](<double*>a, sai, sak, <double*>b, <double*>o, first, n,
+                                      k, padded, symmetric)
             else:
-                _block_forward[float](<float*>a + first * k, <float*>z, <float*>b, padded,
-                                      <float*>o + first * padded, padded, rows, k, padded,
-                                      False, True)
+                _product_rows[float](<float*>a, sai, sak, <float*>b, <float*>o, first, n, k,
+                                     padded, symmetric)
     if padded != p:
         out[...] = wide_out[:, :p]
-
-
-def product_transposed(A, B, out, int n_threads=1, bint symmetric=False):
-    """``out = A @ B.T`` for C-contiguous 2-D arrays of one dtype, ``A`` of shape
-    (n, k) and ``B`` of (p, k): each value summed as the weight gradient sums over
-    examples (partial sums per lane of 64 bytes, in order, then the lanes in order),
-    so the same bits on every CPU and thread count, unlike BLAS. Row blocks go to
-    ``n_threads`` threads; the GIL is released. ``symmetric``: ``A`` is ``B``, so only
-    the upper triangle is computed and the lower one copied from it (the same bits:
-    each value's products and their order are the same)."""
-    cdef int typenum
-    cdef Py_ssize_t n, k, p, padded, first
-    typenum, n, k, p = _product_shapes(A, B, out, n_threads, True)
-    padded = _round_up(k, CHUNK)
-    if symmetric and A is not B:
-        raise ValueError("a symmetric product takes the same array as A and B")
-    if k == 0:
-        out[...] = 0
-        return
-    # The kernel sums whole chunks: zeros past k add nothing (a + 0 * b is a).
-    if padded != k:
-        A = np.pad(A, ((0, 0), (0, padded - k)))
-        B = A if symmetric else np.pad(B, ((0, 0), (0, padded - k)))
-    scratch = np.empty((n_threads, _product_scratch(A.dtype.itemsize)), dtype=A.dtype)
-    cdef void* a = cnp.PyArray_DATA(<cnp.ndarray>A)
-    cdef void* b = cnp.PyArray_DATA(<cnp.ndarray>B)
-    cdef void* o = cnp.PyArray_DATA(<cnp.ndarray>out)
-    cdef void* w = cnp.PyArray_DATA(<cnp.ndarray>scratch)
-    cdef Py_ssize_t area = scratch.shape[1]
-    with nogil, parallel(num_threads=n_threads):
-        for first in prange(0, n, PRODUCT_ROWS, schedule="dynamic"):
-            if typenum == cnp.NPY_DOUBLE:
-                _product_rows[double](<double*>a, <double*>b, <double*>o,
-                                      <double*>w + threadid() * area, first, n, padded, p,
-                                      symmetric)
-            else:
-                _product_rows[float](<float*>a, <float*>b, <float*>o,
-                                     <float*>w + threadid() * area, first, n, padded, p,
-                                     symmetric)
     if symmetric:
         lower = np.tril_indices(n, -1)
         out[lower] = out.T[lower]
+
+
+def product(A, B, out, int n_threads=1):
+    """``out = A @ B`` for C-contiguous 2-D arrays of one dtype, ``A`` of shape (n, k)
+    and ``B`` of (k, p): each value one chain of multiply-adds from 0 over k in order,
+    as the forward pass sums, so the same bits on every CPU and thread count, unlike
+    BLAS. Rows of ``out`` go to ``n_threads`` threads in blocks; the GIL is released."""
+    _fixed_order_product(A, B, out, n_threads, False, False)
+
+
+def product_of_transpose(A, B, out, int n_threads=1, bint symmetric=False):
+    """``out = A.T @ B`` for C-contiguous 2-D arrays of one dtype, ``A`` of shape
+    (k, n) and ``B`` of (k, p), read as they lie (no transposed copy): summed as
+    :func:`product` sums. ``symmetric``: ``A`` is ``B``, so only the upper triangle is
+    computed and the lower one copied from it (the same bits: each value's products
+    and their order are the same)."""
+    _fixed_order_product(A, B, out, n_threads, True, symmetric)
 
 
 def gradient_step(theta, grad, double learning_rate):

@@ -293,7 +293,11 @@ static inline V fi_where_positive_##SUFFIX(V where, V value) {                  
     __typeof__(where > zero) mask = where > zero;                                         \
     return (V)((__typeof__(mask))value & mask);                                           \
 }                                                                                         \
-static inline V fi_relu_##SUFFIX(V v) { return fi_where_positive_##SUFFIX(v, v); }       \
+/* max(v, 0), NaN kept (as NumPy's maximum keeps it). */                               \
+static inline V fi_relu_##SUFFIX(V v) {                                                   \
+    __typeof__(v > v) keep = (v > fi_splat_##SUFFIX(0)) | (v != v);                       \
+    return (V)((__typeof__(keep))v & keep);                                               \
+}                                                                                         \
 /* out = value where `where` > 0, else 0, on n values (out may be value). */             \
 static void fi_mask_##SUFFIX(const T* where, const T* value, T* out, ptrdiff_t n)         \
 {                                                                                         \
@@ -675,6 +679,115 @@ FI_KERNEL static void fi_sequential_weight_gradient_##SUFFIX(const T* dZ, ptrdif
 FI_DEFINE_SEQUENTIAL_WEIGHT_GRADIENT(double, fi_vd, d)
 FI_DEFINE_SEQUENTIAL_WEIGHT_GRADIENT(float, fi_vf, f)
 
+/* The register tile of the row-space products: FI_PRODUCT_ROWS rows of out by two
+ * registers of columns, the shape of a BLAS micro-kernel (12 of the 16 AVX registers
+ * accumulate, 2 hold B's columns, 1 a broadcast row value; 16 of the 32 AVX-512 ones). */
+#if FI_AVX512_REGISTERS
+#define FI_PRODUCT_ROWS 8
+#define FI_PRODUCT_REMAINDER_CASES(CALL) FI_REMAINDER_CASE(1, CALL) FI_REMAINDER_CASE(2, CALL) \
+    FI_REMAINDER_CASE(3, CALL) FI_REMAINDER_CASE(4, CALL) FI_REMAINDER_CASE(5, CALL) \
+    FI_REMAINDER_CASE(6, CALL) FI_REMAINDER_CASE(7, CALL)
+#else
+#define FI_PRODUCT_ROWS 6
+#define FI_PRODUCT_REMAINDER_CASES(CALL) FI_REMAINDER_CASE(1, CALL) FI_REMAINDER_CASE(2, CALL) \
+    FI_REMAINDER_CASE(3, CALL) FI_REMAINDER_CASE(4, CALL) FI_REMAINDER_CASE(5, CALL)
+#endif
+
+/* out = A @ B for the row-space products (fastinit.row_space): A's element (i, k) at
+ * A[i * sai + k * sak], so that A may be given transposed (a Gram matrix X.T @ X reads X
+ * as it lies), B (k x p, p >= 2 registers of columns) and out row-major. Each value is
+ * one chain of multiply-adds from 0 over k in order, the forward pass's sum, so neither
+ * the tile nor the register width changes a bit. k runs in panels of FI_PANEL, each
+ * value's chain carried in out from panel to panel; in a panel, bands of two registers
+ * of columns, each copied to a contiguous block that stays in L1 while every tile of
+ * rows reads it in turn (B's rows are far apart: read in place, a band misses L1 on
+ * nearly every row, which took 3 times as long). The columns past the last
+ * whole band are computed by a band that ends at column p: it overlaps the band before
+ * it, stores only its own columns and discards the rest (whose carried values it read
+ * before they were its own). With `diagonal` >= 0, only the tiles that reach
+ * out[i, diagonal + i] or beyond: the upper triangle of a block of rows of a square
+ * product, from row `diagonal` on. */
+#define FI_DEFINE_PRODUCT(T, V, SUFFIX)                                                   \
+static inline __attribute__((always_inline)) void fi_product_tile_##SUFFIX(               \
+    const T* A, ptrdiff_t sai, ptrdiff_t sak, const T* band, T* out, ptrdiff_t ldo,       \
+    ptrdiff_t i, int rows, ptrdiff_t j0, ptrdiff_t keep, ptrdiff_t k0, ptrdiff_t k1)      \
+{                                                                                         \
+    enum { NL = FI_LANES_##SUFFIX };                                                      \
+    V acc[FI_PRODUCT_ROWS][2];                                                            \
+    for (int r = 0; r < rows; r++)                                                        \
+        for (int v = 0; v < 2; v++)                                                       \
+            acc[r][v] = k0 == 0 ? fi_splat_##SUFFIX(0)                                    \
+                                : fi_load_##SUFFIX(out + (i + r) * ldo + j0 + v * NL);    \
+    const T* a = A + i * sai;                                                             \
+    for (ptrdiff_t k = k0; k < k1; k++) {                                                 \
+        const T* b = band + (k - k0) * 2 * NL;                                                    \
+        V x0 = fi_load_##SUFFIX(b), x1 = fi_load_##SUFFIX(b + NL);                        \
+        for (int r = 0; r < rows; r++) {                                                  \
+            V s = fi_splat_##SUFFIX(a[r * sai + k * sak]);                                \
+            acc[r][0] = fi_fma_v##SUFFIX(s, x0, acc[r][0]);                               \
+            acc[r][1] = fi_fma_v##SUFFIX(s, x1, acc[r][1]);                               \
+        }                                                                                 \
+    }                                                                                     \
+    for (int r = 0; r < rows; r++) {                                                      \
+        T* o = out + (i + r) * ldo + j0;                                                  \
+        if (keep == 0) {                                                                  \
+            fi_store_##SUFFIX(o, acc[r][0]);                                              \
+            fi_store_##SUFFIX(o + NL, acc[r][1]);                                         \
+            continue;                                                                     \
+        }                                                                                 \
+        T values[2 * NL];                                                                 \
+        memcpy(values, acc[r], sizeof values);                                            \
+        memcpy(o + keep, values + keep, sizeof(T) * (2 * NL - keep));                     \
+    }                                                                                     \
+}                                                                                         \
+                                                                                          \
+/* The band of columns j0 .. j0 + 2 NL - 1 (stored from j0 + keep on) over k0 .. k1,      \
+ * every tile of rows in turn (those that reach the diagonal). */                         \
+static inline __attribute__((always_inline)) void fi_product_band_##SUFFIX(               \
+    const T* A, ptrdiff_t sai, ptrdiff_t sak, const T* B, ptrdiff_t ldb, T* out,          \
+    ptrdiff_t ldo, ptrdiff_t n, ptrdiff_t j0, ptrdiff_t keep, ptrdiff_t k0, ptrdiff_t k1, \
+    ptrdiff_t diagonal)                                                                   \
+{                                                                                         \
+    enum { PR = FI_PRODUCT_ROWS, NL = FI_LANES_##SUFFIX };                                \
+    T band[FI_PANEL * 2 * NL];                                                            \
+    for (ptrdiff_t k = k0; k < k1; k++)                                                   \
+        memcpy(band + (k - k0) * 2 * NL, B + k * ldb + j0, sizeof(T) * 2 * NL);           \
+    ptrdiff_t end = n, i = 0;                                                             \
+    if (diagonal >= 0 && j0 + 2 * FI_LANES_##SUFFIX - diagonal < end)                     \
+        end = j0 + 2 * FI_LANES_##SUFFIX - diagonal;                                      \
+    for (; i + PR <= end; i += PR)                                                        \
+        fi_product_tile_##SUFFIX(A, sai, sak, band, out, ldo, i, PR, j0, keep, k0, k1);   \
+    if (i < end)                                                                          \
+        switch (n - i < PR ? n - i : PR) {                                                \
+        FI_PRODUCT_REMAINDER_CASES(fi_product_tile_##SUFFIX(A, sai, sak, band, out, ldo,  \
+                                                            i, FI_ROWS_LEFT, j0, keep, k0, \
+                                                            k1))                          \
+        default: fi_product_tile_##SUFFIX(A, sai, sak, band, out, ldo, i, PR, j0, keep,   \
+                                          k0, k1);                                        \
+        }                                                                                 \
+}                                                                                         \
+                                                                                          \
+FI_KERNEL static void fi_block_product_##SUFFIX(const T* A, ptrdiff_t sai, ptrdiff_t sak, \
+                                                const T* B, ptrdiff_t ldb, T* out,        \
+                                                ptrdiff_t ldo, ptrdiff_t n, ptrdiff_t p,  \
+                                                ptrdiff_t k, ptrdiff_t diagonal)          \
+{                                                                                         \
+    enum { BAND = 2 * FI_LANES_##SUFFIX };                                                \
+    ptrdiff_t first = diagonal < 0 ? 0 : diagonal / BAND * BAND;                          \
+    for (ptrdiff_t k0 = 0; k0 < k; k0 += FI_PANEL) {                                      \
+        ptrdiff_t k1 = k0 + FI_PANEL < k ? k0 + FI_PANEL : k, j0 = first;                 \
+        for (; j0 + BAND <= p; j0 += BAND)                                                \
+            fi_product_band_##SUFFIX(A, sai, sak, B, ldb, out, ldo, n, j0, 0, k0, k1,     \
+                                     diagonal);                                           \
+        if (j0 < p)                                                                       \
+            fi_product_band_##SUFFIX(A, sai, sak, B, ldb, out, ldo, n, p - BAND,          \
+                                     j0 - (p - BAND), k0, k1, diagonal);                  \
+    }                                                                                     \
+}
+
+FI_DEFINE_PRODUCT(double, fi_vd, d)
+FI_DEFINE_PRODUCT(float, fi_vf, f)
+
 
 /* exp on every lane, without libm or errno, so compilers keep it in registers:
  * Cody-Waite reduction x = n ln2 + r with |r| <= ln2/2, a Taylor polynomial for
@@ -692,8 +805,8 @@ static inline fi_vd fi_exp_vd(fi_vd x)
     const fi_vd shifter = fi_splat_d(6755399441055744.0);
     fi_vd t, n, r, p;
     fi_vl bits;
-    x = (fi_vd)(((fi_vl)x & (x >= lo)) | ((fi_vl)lo & (x < lo)));
-    x = (fi_vd)(((fi_vl)x & (x <= hi)) | ((fi_vl)hi & (x > hi)));
+    x = (fi_vd)(((fi_vl)x & ~(x < lo)) | ((fi_vl)lo & (x < lo)));  /* NaN stays NaN */
+    x = (fi_vd)(((fi_vl)x & ~(x > hi)) | ((fi_vl)hi & (x > hi)));
     t = fi_fma_vd(x, fi_splat_d(1.4426950408889634), shifter);
     n = t - shifter;
     r = fi_fma_vd(n, fi_splat_d(-6.93147180369123816490e-01), x);
@@ -712,8 +825,8 @@ static inline fi_vf fi_exp_vf(fi_vf x)
     const fi_vf shifter = fi_splat_f(12582912.0f);
     fi_vf t, n, r, p;
     fi_vi bits;
-    x = (fi_vf)(((fi_vi)x & (x >= lo)) | ((fi_vi)lo & (x < lo)));
-    x = (fi_vf)(((fi_vi)x & (x <= hi)) | ((fi_vi)hi & (x > hi)));
+    x = (fi_vf)(((fi_vi)x & ~(x < lo)) | ((fi_vi)lo & (x < lo)));  /* NaN stays NaN */
+    x = (fi_vf)(((fi_vi)x & ~(x > hi)) | ((fi_vi)hi & (x > hi)));
     t = fi_fma_vf(x, fi_splat_f(1.44269504f), shifter);
     n = t - shifter;
     r = fi_fma_vf(n, fi_splat_f(-6.93359375e-1f), x);

@@ -28,8 +28,9 @@ class RowSpace:
     ``G = X^T X``. The kernels train C against G (``n_1 m^2`` work per pass
     instead of ``n_1 n_0 m``); C moves by ``-lr dZ_1``. G and ``W_1(0) X``
     (once) and W_1 (when the parameters are read) come from the compiled core's
-    ``product`` and ``product_transposed`` (summed in a fixed order, so the same bits on every CPU,
-    which BLAS does not promise). The result equals plain training up to rounding.
+    ``product`` and ``product_of_transpose``, which read X as it lies and sum each
+    value in order over the inputs, as the forward pass does: the same bits on every
+    CPU, which BLAS does not promise. The result equals plain training up to rounding.
     """
 
     def __init__(self, layout, theta, X, n_threads=1):
@@ -39,29 +40,28 @@ class RowSpace:
         self.full_layout = layout
         self.n_threads = n_threads
         self.W1_initial = theta[:n1 * n0].reshape(n1, n0).copy()  # W_1 comes first in theta
-        self.examples = np.ascontiguousarray(X.T)
-        self.gram = _product(self.examples, self.examples, n_threads, transposed=True,
-                             symmetric=True)
-        self.offset = _product(self.W1_initial, self.examples, n_threads,
-                               transposed=True).ravel()
+        self.X = X
+        self.gram = _product(X, X, n_threads, of_transpose=True, symmetric=True)
+        self.offset = _product(self.W1_initial, X, n_threads).ravel()
         self.layout = Layout.of((m, *(int(n) for n in layout.dims[1:])))
         self.theta = np.concatenate([np.zeros(n1 * m, dtype=X.dtype), theta[n1 * n0:]])
 
     def parameters_of(self, theta):
         """The parameter dict of the network whose coefficients are ``theta``."""
-        n1, m = self.W1_initial.shape[0], self.examples.shape[0]
+        n1, m = self.W1_initial.shape[0], self.X.shape[1]
         C = theta[:n1 * m].reshape(n1, m)
-        W1 = self.W1_initial + _product(np.ascontiguousarray(C), self.examples,
-                                        self.n_threads)
+        # W_1 - W_1(0) = C X^T = (X C^T)^T: each value C[i] . X[q] summed over the
+        # examples in order, X read as it lies.
+        W1 = self.W1_initial + _product(self.X, np.ascontiguousarray(C.T), self.n_threads).T
         return self.full_layout.unpack(np.concatenate([W1.ravel(), theta[n1 * m:]]))
 
 
-def _product(A, B, n_threads, transposed=False, symmetric=False):
-    """``A @ B`` (``A @ B.T`` when ``transposed``) in a fixed order of sums
-    (``_kernels.product``, ``_kernels.product_transposed``)."""
-    if transposed:
-        out = np.empty((A.shape[0], B.shape[0]), dtype=A.dtype)
-        _kernels.product_transposed(A, B, out, n_threads, symmetric)
+def _product(A, B, n_threads, of_transpose=False, symmetric=False):
+    """``A @ B`` (``A.T @ B`` when ``of_transpose``) in a fixed order of sums
+    (``_kernels.product``, ``_kernels.product_of_transpose``)."""
+    if of_transpose:
+        out = np.empty((A.shape[1], B.shape[1]), dtype=A.dtype)
+        _kernels.product_of_transpose(A, B, out, n_threads, symmetric)
     else:
         out = np.empty((A.shape[0], B.shape[1]), dtype=A.dtype)
         _kernels.product(A, B, out, n_threads)

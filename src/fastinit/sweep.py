@@ -21,7 +21,6 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from . import _kernels
 from ._validation import (check_positive_int, check_positive_ints, check_positive_number,
                           check_seeds)
 from .activations import ACTIVATIONS
@@ -29,6 +28,7 @@ from .datasets import DATASETS, load_dataset
 from .experiments import _initial
 from .initializers import INITIALIZERS
 from .network import accuracy
+from .stopping import StopToken, stopping_with
 from .storage import atomic_write
 from .threads import available_cores, flops_per_iteration
 from .training import DivergenceError, OPTIMIZERS, train
@@ -166,6 +166,12 @@ def run_cells(cells, settings):
     return rows
 
 
+def _run_cells_until(token, cells, settings):
+    """:func:`run_cells` on a thread of this process, its runs stopped by ``token``."""
+    with stopping_with(token):
+        return run_cells(cells, settings)
+
+
 def _tasks(cells, settings, shape):
     """The cells in batches worth about :data:`TASK_SECONDS` each, in order;
     ``shape`` is the training inputs' ``(n_0, m)``."""
@@ -277,8 +283,9 @@ def _is_dask_client(executor):
         hasattr(executor, "gather")
 
 
-def _completed(executor, tasks, settings):
-    """Yield each task's rows as it finishes, on ``executor``."""
+def _completed(executor, tasks, settings, token):
+    """Yield each task's rows as it finishes, on ``executor``; the runs of a thread
+    pool stop when ``token`` is set."""
     if _is_dask_client(executor):
         from distributed import as_completed
 
@@ -290,7 +297,7 @@ def _completed(executor, tasks, settings):
         finally:
             executor.cancel([f for f in futures if not f.done()])
         return
-    futures = [executor.submit(run_cells, task, settings) for task in tasks]
+    futures = [executor.submit(_run_cells_until, token, task, settings) for task in tasks]
     try:
         for future in concurrent.futures.as_completed(futures):
             yield future.result()
@@ -409,21 +416,19 @@ def sweep(initializers=("he", "xavier"), depths=(2,), widths=(10,), activations=
                                                                                 "workers")
         executor = own_pool = concurrent.futures.ThreadPoolExecutor(max_workers=workers)
     finished = dict(done)
+    token = StopToken()
     try:
-        for rows in _completed(executor, tasks, settings):
+        for rows in _completed(executor, tasks, settings, token):
             if runs_file is not None:
                 runs_file.append(rows)
             for row in rows:
                 finished[tuple(row[c] for c in CELL_COLUMNS)] = row
             if on_runs is not None:
                 on_runs(rows, len(finished), len(cells))
-    except KeyboardInterrupt:
-        if own_pool is not None:  # the runs in flight stop at their next check, then exit
-            _kernels.request_stop(True)
-            try:
-                own_pool.shutdown(wait=True, cancel_futures=True)
-            finally:
-                _kernels.request_stop(False)
+    except BaseException:  # Ctrl-C, or on_runs raised: stop now, not after the queue
+        token.set()  # the runs in flight stop at their next check; no other run does
+        if own_pool is not None:
+            own_pool.shutdown(wait=True, cancel_futures=True)
         raise
     finally:
         if own_pool is not None:

@@ -18,6 +18,7 @@ from .initializers import initialize
 from .network import Network, _prepare
 from .propagation import layer_statistics
 from .row_space import RowSpace, use_row_space
+from .stopping import current_stop_flag
 from .threads import flops_per_iteration, resolve_threads
 
 __all__ = ["DivergenceError", "TrainResult", "model", "train"]
@@ -304,7 +305,8 @@ def _train_mini_batches(layout, theta, X, Y, optimizer, learning_rate, batch, nu
                                    beta, beta1, beta2, epsilon, t, start, steps, seed,
                                    DECAYS.index(decay[0]), decay[1], decay[2], lambd,
                                    keep_prob, *activation,
-                                   check_every=_check_every(layout.dims, min(batch, m)))
+                                   check_every=_check_every(layout.dims, min(batch, m)),
+                                   stop=current_stop_flag())
         recorder.record(state, start, total / m, theta, start + steps)
     return recorder
 
@@ -504,7 +506,8 @@ def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_eve
         cost = _kernels.descend(layout.dims, layout.w_off, layout.b_off, theta, X, Y,
                                 work, block_costs, learning_rate, steps, n_threads,
                                 lambd, keep_prob, seed, masks, start, offset, *activation,
-                                check_every=check_every, pace=pace)
+                                check_every=check_every, pace=pace,
+                                stop=current_stop_flag())
         recorder.record(state, start, cost, theta, start + steps)
     return _result(theta, recorder, num_iterations)
 
