@@ -66,8 +66,8 @@ def runnable_builds(test_builds=True):
     """The compiled builds of the kernels this CPU runs and this installation has:
     ``(FASTINIT_ISA name, module)``, the generic build first, then the faster ones
     in rising order, then (with ``test_builds``) the test build that emulates
-    AVX-512 with AVX2. The CPU is asked first: importing a build it cannot run stops
-    the process with SIGILL."""
+    AVX-512 with AVX2. The CPU is asked first (a build it cannot run refuses to
+    import)."""
     import importlib
 
     builds = [("generic", _kernels._kernels_generic)]

@@ -54,6 +54,25 @@ def test_a_forced_build_is_the_one_used_or_an_error(forced):
         assert "FASTINIT_ISA" in run.stderr
 
 
+@pytest.mark.parametrize("module", ["_kernels_avx2", "_kernels_avx512", "_kernels_avx512_layout"])
+def test_importing_a_build_directly_never_kills_the_interpreter(module):
+    """Importing a build module by name (not through fastinit._kernels) on a CPU
+    that cannot run it raises ImportError instead of dying of SIGILL; on a CPU that
+    runs it, the import works. A fresh interpreter each time."""
+    code = f"import fastinit.{module} as build; print(build.instruction_set())"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120)
+    runs = [m.__name__.rsplit(".", 1)[1] for _, m in runnable_builds()]
+    if module in runs:
+        assert run.returncode == 0, run.stderr
+    elif "No module named" in run.stderr:  # a build this installation does not have
+        assert run.returncode == 1
+    else:
+        assert run.returncode == 1, f"exit {run.returncode}: {run.stderr[-500:]}"
+        assert run.stderr.strip().splitlines()[-1].startswith("ImportError: fastinit."
+                                                               f"{module} is built for")
+
+
 def test_an_unknown_forced_build_is_refused():
     env = {**os.environ, "FASTINIT_ISA": "sse9"}
     run = subprocess.run([sys.executable, "-c", "import fastinit"], env=env,
