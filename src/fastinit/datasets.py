@@ -16,6 +16,8 @@ import numbers
 
 import numpy as np
 
+from ._validation import check_memory
+
 __all__ = ["DATASETS", "load_dataset", "make_circles", "make_moons"]
 
 
@@ -36,21 +38,39 @@ def _random_state(random_state):
     )
 
 
+#: Bytes a point costs while a data set is made: X, y, the angles, their sines
+#: and cosines as Python floats, the shuffle's indices and the noise.
+_BYTES_PER_POINT = 160
+
+
 def _split_samples(n_samples, minimum):
     """``(n_out, n_in)``: half and half (the inner group takes the odd one), or a
-    two-element tuple as given."""
+    two-element tuple as given. Sizes beyond this machine's memory are refused
+    before anything is allocated."""
     if isinstance(n_samples, numbers.Integral) and not isinstance(n_samples, (bool, np.bool_)):
         if n_samples < minimum:
             raise ValueError(f"n_samples must be an int >= {minimum}, got {n_samples}")
-        return n_samples // 2, n_samples - n_samples // 2
-    if isinstance(n_samples, tuple) and len(n_samples) == 2 and all(
+        split = int(n_samples) // 2, int(n_samples) - int(n_samples) // 2
+    elif isinstance(n_samples, tuple) and len(n_samples) == 2 and all(
         isinstance(n, numbers.Integral) and not isinstance(n, (bool, np.bool_)) and n >= 0
         for n in n_samples
     ):
-        return int(n_samples[0]), int(n_samples[1])
-    raise ValueError(
-        f"n_samples must be an int >= {minimum} or a tuple of two ints >= 0, got {n_samples!r}"
-    )
+        split = int(n_samples[0]), int(n_samples[1])
+    else:
+        raise ValueError(  # a ValueError whatever the type, as it always was
+            f"n_samples must be an int >= {minimum} or a tuple of two ints >= 0, got "
+            f"{type(n_samples).__name__} {n_samples!r}"
+        )
+    check_memory(sum(split) * _BYTES_PER_POINT, f"n_samples={n_samples!r}")
+    return split
+
+
+def _check_shuffle(shuffle):
+    """``shuffle`` as given if it is a bool: a string such as "no" is truthy."""
+    if not isinstance(shuffle, (bool, np.bool_)):
+        raise TypeError(f"shuffle must be True or False, got {type(shuffle).__name__} "
+                        f"{shuffle!r}")
+    return bool(shuffle)
 
 
 def _check_noise(noise):
@@ -106,6 +126,7 @@ def make_circles(n_samples=100, *, shuffle=True, noise=None, random_state=None, 
         0 for the outer circle, 1 for the inner one.
     """
     n_out, n_in = _split_samples(n_samples, minimum=0)
+    shuffle = _check_shuffle(shuffle)
     noise = _check_noise(noise)
     if isinstance(factor, (bool, np.bool_)) or not isinstance(factor, numbers.Real):
         raise TypeError(f"factor must be a number in [0, 1), got {type(factor).__name__}")
@@ -140,6 +161,7 @@ def make_moons(n_samples=100, *, shuffle=True, noise=None, random_state=None):
         The moon each point belongs to, 0 or 1.
     """
     n_out, n_in = _split_samples(n_samples, minimum=1)
+    shuffle = _check_shuffle(shuffle)
     noise = _check_noise(noise)
     generator = _random_state(random_state)
     angles_out, angles_in = np.linspace(0, np.pi, n_out), np.linspace(0, np.pi, n_in)
@@ -165,6 +187,9 @@ def load_dataset(name="circles"):
     test_X : ndarray of shape (2, 100)
     test_Y : ndarray of shape (1, 100)
     """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str, one of {', '.join(DATASETS)}; got "
+                        f"{type(name).__name__} {name!r}")
     if name == "circles":
         train = make_circles(n_samples=300, noise=0.05, random_state=np.random.RandomState(1))
         test = make_circles(n_samples=100, noise=0.05, random_state=np.random.RandomState(2))
