@@ -11,9 +11,11 @@ import numpy as np
 from ._validation import (check_dtype, check_positive_int, check_positive_ints,
                           check_positive_number, check_seeds)
 from .activations import DEFAULT_NEGATIVE_SLOPE, check_activation
-from .experiments import _checked_names, _initial, _load
+from .experiments import (_bounded, _checked_grid_size, _checked_names, _distinct, _initial,
+                          _load)
 from .initializers import INITIALIZERS
 from .network import accuracy
+from .stopping import StoppingTasks
 from .threads import available_cores
 from .training import DivergenceError, train
 
@@ -115,10 +117,14 @@ def compare_depths(methods=DEPTH_DEFAULTS["methods"], depths=DEPTH_DEFAULTS["dep
     -------
     DepthResult
     """
-    methods = _checked_names(methods, INITIALIZERS, "initializer", "methods")
-    depths = check_positive_ints(depths, "depths")
+    axes = {"methods": _bounded(methods, "methods"), "depths": _bounded(depths, "depths"),
+            "seeds": _bounded(seeds, "seeds")}
+    _checked_grid_size(axes)
+    methods = _distinct(_checked_names(axes["methods"], INITIALIZERS, "initializer", "methods"),
+                        "methods")
+    depths = _distinct(check_positive_ints(axes["depths"], "depths"), "depths")
     width = check_positive_int(width, "width")
-    seeds = check_seeds(seeds)
+    seeds = _distinct(check_seeds(axes["seeds"]), "seeds")
     num_iterations = check_positive_int(num_iterations, "num_iterations")
     learning_rate = check_positive_number(learning_rate, "learning_rate")
     check_activation(activation, negative_slope)
@@ -137,19 +143,28 @@ def compare_depths(methods=DEPTH_DEFAULTS["methods"], depths=DEPTH_DEFAULTS["dep
         return _depth_run(method, depth, seed, data, _initial(dims, method, seed, data, training),
                           training)
 
-    with concurrent.futures.ThreadPoolExecutor(max_workers=n_workers) as pool:
-        futures = [pool.submit(run, cell) for cell in grid]
-        runs = []
-        for future in futures:
-            runs.append(future.result())
-            if on_run is not None:
-                on_run(runs[-1])
+    runs = _run_all(run, grid, n_workers, on_run)
     settings = {"methods": methods, "depths": depths, "width": width, "seeds": seeds,
                 "dataset": dataset, "num_iterations": num_iterations,
                 "learning_rate": learning_rate, "activation": activation,
                 "negative_slope": negative_slope, "dtype": check_dtype(dtype).name,
                 **options}
     return DepthResult(runs=runs, settings=settings)
+
+
+def _run_all(run, cells, n_workers, on_run):
+    """``run(cell)`` for every cell on a pool of ``n_workers`` threads, in the
+    order of ``cells``; ``on_run`` sees each as it finishes. Ctrl-C or an error
+    in ``on_run`` or a run stops the runs in flight and cancels the rest."""
+    runs = [None] * len(cells)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=min(n_workers, len(cells))) as pool, \
+            StoppingTasks(pool) as tasks:
+        index = {tasks.submit(run, cell): i for i, cell in enumerate(cells)}
+        for future in tasks.as_completed():
+            runs[index[future]] = future.result()
+            if on_run is not None:
+                on_run(runs[index[future]])
+    return runs
 
 
 def _depth_run(method, depth, seed, data, parameters, training):

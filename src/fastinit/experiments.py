@@ -2,6 +2,8 @@
 initialization notebook) or per optimizer (the optimization notebook) on the
 same data, and collect what the comparison tables and figures show."""
 
+import itertools
+import math
 import numbers
 import time
 from dataclasses import dataclass, field
@@ -13,7 +15,12 @@ from .initializers import INITIALIZERS, initialize
 from .network import accuracy
 from .training import OPTIMIZERS, train
 
-__all__ = ["COMMENTS", "ExperimentRun", "compare_initializers", "compare_optimizers"]
+__all__ = ["COMMENTS", "MAX_RUNS", "ExperimentRun", "compare_initializers",
+           "compare_optimizers"]
+
+#: The most runs one grid (a sweep, the depth experiment) may hold: its cells
+#: are counted before any of them is built.
+MAX_RUNS = 1_000_000
 
 #: The notebooks' comment on each initializer, and the optimization notebook's
 #: "cost shape" for each optimizer.
@@ -55,13 +62,59 @@ def _checked_names(names, known, what, argument):
     ``known``; a ValueError names the first unknown one."""
     if isinstance(names, str):
         names = [names]  # one name, not its letters
+    if isinstance(names, (set, frozenset, dict)) or not hasattr(names, "__iter__"):
+        raise TypeError(f"{argument} must be a list of {what} names, got "
+                        f"{type(names).__name__}")
     names = list(names)
     if not names:
         raise ValueError(f"{argument} must name at least one {what}")
     for name in names:
+        if not isinstance(name, str):
+            raise TypeError(f"{argument} must hold {what} names (str), got "
+                            f"{type(name).__name__} {name!r}")
         if name not in known:
             raise ValueError(f"unknown {what} {name!r}; choose from: {', '.join(sorted(known))}")
     return names
+
+
+def _bounded(values, name):
+    """``values`` (the argument ``name``, a collection) sized without building it:
+    itself when it has a length (a ``range`` of 10**9 stays a range), else its
+    first :data:`MAX_RUNS` + 1 items as a list. Sets and dicts are refused: a
+    grid's order is part of its result and of the resume file."""
+    if isinstance(values, (set, frozenset, dict)):
+        raise TypeError(f"{name} must be an ordered collection such as a list, got "
+                        f"{type(values).__name__} (its order is not fixed)")
+    if isinstance(values, (str, bytes, numbers.Number)) or not hasattr(values, "__iter__"):
+        return values  # one value: the caller's own check names it
+    try:
+        len(values)
+    except TypeError:
+        return list(itertools.islice(values, MAX_RUNS + 1))
+    return values
+
+
+def _checked_grid_size(axes):
+    """Refuse a grid of more than :data:`MAX_RUNS` cells, from the lengths of its
+    ``axes`` (argument name -> collection from :func:`_bounded`) alone."""
+    lengths = {name: len(values) if hasattr(values, "__len__") else 1
+               for name, values in axes.items()}
+    cells = math.prod(lengths.values())
+    if cells > MAX_RUNS:
+        product = " x ".join(f"{name} ({length})" for name, length in lengths.items())
+        raise ValueError(f"the grid {product} holds {cells:.3g} runs, more than the "
+                         f"{MAX_RUNS} one grid may hold; split it")
+
+
+def _distinct(values, name):
+    """``values`` (the argument ``name``) unchanged; a value given twice is
+    refused, since it would be run and counted twice."""
+    seen = set()
+    for value in values:
+        if value in seen:
+            raise ValueError(f"{name} holds {value!r} twice; give each value once")
+        seen.add(value)
+    return values
 
 
 def _hidden_sizes(hidden_layers):
@@ -135,7 +188,8 @@ def compare_initializers(methods=("zeros", "random", "he"), dataset="circles",
     data : tuple
         ``(train_X, train_Y, test_X, test_Y)`` that were used.
     """
-    methods = _checked_names(methods, INITIALIZERS, "initializer", "methods")
+    methods = _distinct(_checked_names(methods, INITIALIZERS, "initializer", "methods"),
+                        "methods")
     num_iterations = check_positive_int(num_iterations, "num_iterations")
     learning_rate = check_positive_number(learning_rate, "learning_rate")
     data = _load(dataset, dtype)
@@ -197,7 +251,8 @@ def compare_optimizers(optimizers=("gd", "momentum", "adam"), dataset="moons",
     data : tuple
         ``(train_X, train_Y, test_X, test_Y)`` that were used.
     """
-    optimizers = _checked_names(optimizers, OPTIMIZERS, "optimizer", "optimizers")
+    optimizers = _distinct(_checked_names(optimizers, OPTIMIZERS, "optimizer", "optimizers"),
+                           "optimizers")
     _checked_names([initialization], INITIALIZERS, "initializer", "initialization")
     data = _load(dataset, dtype)
     layers_dims = [data[0].shape[0], *_hidden_sizes(hidden_layers), 1]

@@ -10,30 +10,34 @@ so its numbers do not depend on where it ran.
 """
 
 import concurrent.futures
+import contextlib
 import csv
 import functools
 import itertools
 import json
 import math
+import numbers
 import os
+import stat
+import threading
 import time
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from ._validation import (check_positive_int, check_positive_ints, check_positive_number,
-                          check_seeds)
+from ._validation import (check_memory, check_positive_int, check_positive_ints,
+                          check_positive_number, check_seeds)
 from .activations import ACTIVATIONS
 from .datasets import DATASETS, load_dataset
-from .experiments import _initial
+from .experiments import MAX_RUNS, _bounded, _checked_grid_size, _checked_names, _distinct, _initial
 from .initializers import INITIALIZERS
 from .network import accuracy
-from .stopping import StopToken, stopping_with
+from .stopping import StoppingTasks, StopToken, current_stop_flag, stopping_with
 from .storage import atomic_write
-from .threads import available_cores, flops_per_iteration
+from .threads import MAX_THREADS, available_cores, flops_per_iteration
 from .training import DivergenceError, OPTIMIZERS, train
 
-__all__ = ["RUN_COLUMNS", "SweepResult", "SweepSettings", "sweep"]
+__all__ = ["RUN_COLUMNS", "SweepResult", "SweepSettings", "local_dask_client", "sweep"]
 
 #: The columns of runs.csv, in order.
 RUN_COLUMNS = ("initializer", "activation", "depth", "width", "seed", "dataset",
@@ -48,6 +52,8 @@ MEASURES = ("final_cost", "train_accuracy", "test_accuracy")
 TASK_SECONDS = 0.2
 #: Floating-point operations per second one core trains at, roughly, for sizing tasks.
 FLOPS_PER_SECOND = 5e9
+#: The largest runs.csv or sweep.json read back (a row is about 150 bytes).
+MAX_FILE_BYTES = MAX_RUNS * 1024
 
 
 @dataclass(frozen=True)
@@ -141,8 +147,11 @@ def run_cells(cells, settings):
     data = _data(settings.dataset)
     train_X, train_Y, test_X, test_Y = data
     options = settings.training_options()
+    stop = current_stop_flag()  # set: the job this task belongs to was stopped
     rows = []
     for cell in cells:
+        if stop is not None and stop[0]:
+            raise KeyboardInterrupt("training stopped: a stop was requested")
         dims = [train_X.shape[0], *[cell["width"]] * cell["depth"], 1]
         start = time.perf_counter()
         row = dict(cell, dataset=settings.dataset, learning_rate=settings.learning_rate,
@@ -164,12 +173,6 @@ def run_cells(cells, settings):
         row["seconds"] = time.perf_counter() - start
         rows.append(row)
     return rows
-
-
-def _run_cells_until(token, cells, settings):
-    """:func:`run_cells` on a thread of this process, its runs stopped by ``token``."""
-    with stopping_with(token):
-        return run_cells(cells, settings)
 
 
 def _tasks(cells, settings, shape):
@@ -197,23 +200,73 @@ def _format(value):
     return repr(value) if isinstance(value, float) else str(value)
 
 
-def _parse_row(row):
-    """A runs.csv row back to Python values (floats exactly as written)."""
+def _parse_row(values):
+    """A runs.csv row (strings in :data:`RUN_COLUMNS` order) back to Python
+    values, floats exactly as written; a ValueError says which column is wrong."""
+    row = dict(zip(RUN_COLUMNS, values))
     parsed = dict(row)
-    for column in ("depth", "width", "seed", "iterations"):
-        parsed[column] = int(row[column])
-    for column in ("learning_rate", "seconds") + MEASURES:
-        parsed[column] = float(row[column])
+    for columns, kind, what in ((("depth", "width", "seed", "iterations"), int, "an int"),
+                                (("learning_rate", "seconds") + MEASURES, float, "a number")):
+        for column in columns:
+            try:
+                parsed[column] = kind(row[column])
+            except ValueError:
+                raise ValueError(f"{column} is {row[column]!r}, not {what}") from None
+    if row["diverged"] not in ("True", "False"):
+        raise ValueError(f"diverged is {row['diverged']!r}, not True or False")
     parsed["diverged"] = row["diverged"] == "True"
     return parsed
+
+
+#: The grid's axis of each column of a cell.
+AXES = dict(zip(CELL_COLUMNS, ("initializers", "activations", "depths", "widths", "seeds")))
+
+
+def _row_mismatch(row, axes, settings):
+    """Why a parsed runs.csv row is not a run of this sweep (``axes``: column ->
+    set of the grid's values), or None."""
+    for column, values in axes.items():
+        if row[column] not in values:
+            return f"{column} {row[column]!r} is not in the grid's {AXES[column]}"
+    for column in ("dataset", "learning_rate", "iterations"):
+        expected = getattr(settings, column)
+        if row[column] != expected:
+            return f"{column} is {row[column]!r}, but sweep.json says {expected!r}"
+    measures = [row[column] for column in MEASURES]
+    if row["diverged"]:
+        if not all(math.isnan(value) for value in measures):
+            return "a diverged run has measures"
+    elif not (all(math.isfinite(value) for value in measures) and row["final_cost"] >= 0
+              and 0 <= row["train_accuracy"] <= 1 and 0 <= row["test_accuracy"] <= 1):
+        return "its cost or accuracies are out of range"
+    if not (math.isfinite(row["seconds"]) and row["seconds"] >= 0):
+        return f"seconds is {row['seconds']!r}"
+    return None
+
+
+def _open_regular(path, flags, what):
+    """A descriptor of ``path`` opened with ``flags``, if it is a regular file:
+    opened without blocking (a FIFO would wait for a partner forever) and
+    checked before anything is read or written."""
+    try:
+        descriptor = os.open(path, flags | getattr(os, "O_NONBLOCK", 0), 0o666)
+    except OSError as error:
+        raise ValueError(f"{what}: cannot open {path}: {error.strerror}") from None
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise ValueError(f"{what}: {path} is not a regular file")
+    if hasattr(os, "set_blocking"):
+        os.set_blocking(descriptor, True)
+    return descriptor
 
 
 class _RunsFile:
     """runs.csv, appended to one row at a time, flushed and fsynced."""
 
     def __init__(self, path):
-        new = not os.path.exists(path) or os.path.getsize(path) == 0
-        self.handle = open(path, "a", newline="", encoding="utf-8")
+        descriptor = _open_regular(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, "runs.csv")
+        new = os.fstat(descriptor).st_size == 0
+        self.handle = os.fdopen(descriptor, "a", newline="", encoding="utf-8")
         self.writer = csv.writer(self.handle)
         if new:
             self.writer.writerow(RUN_COLUMNS)
@@ -232,24 +285,69 @@ class _RunsFile:
         self.handle.close()
 
 
-def _read_runs(path):
-    """The complete rows of an existing runs.csv (a last line cut short by a kill
-    is dropped), by cell."""
-    if not os.path.exists(path):
+def _read_text(path, what):
+    """The text of ``path``, a regular file of at most :data:`MAX_FILE_BYTES`
+    (a FIFO would block, a device never end)."""
+    with os.fdopen(_open_regular(path, os.O_RDONLY, what), "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if info.st_size > MAX_FILE_BYTES:
+            raise ValueError(f"{what}: {path} holds {info.st_size} bytes, more than a sweep "
+                             f"of {MAX_RUNS} runs writes")
+        data = handle.read(MAX_FILE_BYTES + 1)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{what}: {path} is not UTF-8 text ({error.reason} at byte "
+                         f"{error.start})") from None
+
+
+def _read_runs(path, grid, settings):
+    """The rows of an existing runs.csv by cell, each checked against the grid
+    and ``settings``: a row that is not a run of this sweep is refused, naming
+    its line. A last line cut short by a kill is dropped (and the file
+    rewritten without it)."""
+    if not os.path.lexists(path):
         return {}
-    with open(path, newline="", encoding="utf-8") as handle:
-        text = handle.read()
+    text = _read_text(path, "--resume")
     if text and not text.endswith("\n"):
         text = text[:text.rfind("\n") + 1]
         with atomic_write(path, "w") as handle:
             handle.write(text)
-    runs = {}
-    for row in csv.DictReader(text.splitlines()):
-        if None in row or any(value is None for value in row.values()):
-            continue
-        parsed = _parse_row(row)
-        runs[tuple(parsed[column] for column in CELL_COLUMNS)] = parsed
+    axes = {column: set(grid[axis]) for column, axis in AXES.items()}
+    reader = csv.reader(text.splitlines())
+    runs, lines = {}, {}
+    try:
+        header = next(reader, None)
+        if header is not None and tuple(header) != RUN_COLUMNS:
+            raise ValueError(f"--resume: {path}, line 1: the columns are not runs.csv's "
+                             f"({', '.join(RUN_COLUMNS)})")
+        for values in reader:
+            where = f"--resume: {path}, line {reader.line_num}"
+            if len(values) != len(RUN_COLUMNS):
+                raise ValueError(f"{where}: {len(values)} fields, expected {len(RUN_COLUMNS)}")
+            try:
+                row = _parse_row(values)
+            except ValueError as error:
+                raise ValueError(f"{where}: {error}") from None
+            problem = _row_mismatch(row, axes, settings)
+            if problem is not None:
+                raise ValueError(f"{where}: {problem}; this row is not a run of the sweep "
+                                 f"described by sweep.json (remove it, or use a new --out)")
+            cell = tuple(row[column] for column in CELL_COLUMNS)
+            if cell in runs:
+                raise ValueError(f"{where}: the run of line {lines[cell]} again")
+            runs[cell], lines[cell] = row, reader.line_num
+    except csv.Error as error:
+        raise ValueError(f"--resume: {path}, line {reader.line_num}: {error}") from None
     return runs
+
+
+def _read_description(path):
+    """sweep.json's contents, or a ValueError naming it."""
+    try:
+        return json.loads(_read_text(path, "--resume"))
+    except json.JSONDecodeError as error:
+        raise ValueError(f"--resume: {path} is not valid JSON ({error})") from None
 
 
 def _description(grid, settings):
@@ -279,48 +377,215 @@ def _write_outputs(out, result):
 # ---------------------------------------------------------------------------
 
 def _is_dask_client(executor):
-    return type(executor).__module__.split(".")[0] == "distributed" and \
-        hasattr(executor, "gather")
+    if type(executor).__module__.split(".")[0] != "distributed":
+        return False  # not imported just to look
+    from distributed import Client
+
+    return isinstance(executor, Client)
 
 
-def _completed(executor, tasks, settings, token):
-    """Yield each task's rows as it finishes, on ``executor``; the runs of a thread
-    pool stop when ``token`` is set."""
+def _checked_executor(executor):
+    """``executor`` if it is one :func:`sweep` can run on, else a TypeError."""
+    if executor is None or isinstance(executor, concurrent.futures.Executor) or \
+            _is_dask_client(executor):
+        return executor
+    raise TypeError(f"executor must be a concurrent.futures.Executor or a "
+                    f"dask.distributed.Client, got {type(executor).__name__} {executor!r}")
+
+
+@contextlib.contextmanager
+def _completed(executor, tasks, settings, workers):
+    """Yield an iterator over each task's rows as it finishes, on ``executor``
+    (None: a pool of ``workers`` threads). When the block ends with an error,
+    Ctrl-C included, the runs in flight are stopped and the rest cancelled
+    before it propagates; no other job's runs are touched."""
     if _is_dask_client(executor):
-        from distributed import as_completed
-
-        futures = [executor.submit(run_cells, task, settings, pure=False, retries=3)
-                   for task in tasks]
-        try:
-            for future in as_completed(futures):
-                yield future.result()
-        finally:
-            executor.cancel([f for f in futures if not f.done()])
+        with _completed_on_dask(executor, tasks, settings) as rows:
+            yield rows
         return
-    futures = [executor.submit(_run_cells_until, token, task, settings) for task in tasks]
+    with contextlib.ExitStack() as stack:
+        if executor is None:
+            executor = stack.enter_context(
+                concurrent.futures.ThreadPoolExecutor(max_workers=min(workers, len(tasks) or 1)))
+        running = stack.enter_context(StoppingTasks(executor))
+        for task in tasks:
+            running.submit(run_cells, task, settings)
+        yield (future.result() for future in running.as_completed())
+
+
+@contextlib.contextmanager
+def _completed_on_dask(client, tasks, settings):
+    """:func:`_completed` on a Dask cluster. On an error, a ``distributed.Event``
+    stops the tasks running on workers (each at its next check), then every
+    task is cancelled: the workers are free at once, and a local cluster
+    closes without killing busy workers."""
+    import uuid
+
+    from distributed import Event, as_completed, wait
+
+    name = f"fastinit-sweep-stop-{uuid.uuid4().hex}"
+    futures = []
     try:
-        for future in concurrent.futures.as_completed(futures):
-            yield future.result()
+        for task in tasks:
+            futures.append(client.submit(_run_cells_on_worker, task, settings, name, pure=False,
+                                         retries=3))
+        yield (future.result() for future in as_completed(futures))
+    except BaseException:
+        with contextlib.suppress(Exception):
+            Event(name, client=client).set()
+            wait(futures, timeout=DASK_STOP_SECONDS)
+        with contextlib.suppress(Exception):
+            client.cancel(futures, asynchronous=False)
+        raise
+
+
+#: How long a stopped sweep waits for the tasks running on Dask workers to see
+#: the stop before cancelling them.
+DASK_STOP_SECONDS = 1.0
+
+
+def local_dask_client(n_workers):
+    """A ``dask.distributed.Client`` of a new LocalCluster of ``n_workers``
+    one-thread worker processes that ignore SIGINT.
+
+    Ctrl-C at a terminal goes to every process of the foreground group; the
+    workers would each print a traceback. Started with SIGINT ignored, they
+    leave it to this process, whose :func:`sweep` stops their tasks.
+
+    Parameters
+    ----------
+    n_workers : int
+
+    Returns
+    -------
+    distributed.Client
+        Close it, then its ``cluster``.
+    """
+    import signal
+
+    from distributed import Client, LocalCluster
+
+    n_workers = check_positive_int(n_workers, "n_workers")
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    try:  # the worker processes inherit the ignored disposition
+        cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None)
     finally:
-        for future in futures:
-            future.cancel()
+        if main:
+            signal.signal(signal.SIGINT, previous)
+    return Client(cluster)
+
+
+def _run_cells_on_worker(cells, settings, stop_name):
+    """:func:`run_cells` on a Dask worker, stopped when the Event ``stop_name``
+    is set (then it returns no rows: its future is being cancelled)."""
+    from distributed import Event, get_client
+
+    token = StopToken()
+    event = Event(stop_name, client=get_client())
+    finished = threading.Event()
+
+    def watch():
+        with contextlib.suppress(Exception):  # the cluster going away ends the watch
+            while not finished.is_set():
+                if event.wait(timeout=0.25):
+                    token.set()
+                    return
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        with stopping_with(token):
+            return run_cells(cells, settings)
+    except KeyboardInterrupt:
+        if not token.is_set():
+            raise
+        return []
+    finally:
+        finished.set()
+        watcher.join()
 
 
 def _checked_grid(initializers, activations, depths, widths, seeds):
-    def names(values, known, what):
-        values = [values] if isinstance(values, str) else list(values)
-        if not values:
-            raise ValueError(f"{what}s must name at least one {what}")
-        for value in values:
-            if value not in known:
-                raise ValueError(f"unknown {what} {value!r}; choose from: "
-                                 f"{', '.join(sorted(known))}")
-        return values
+    """The grid as lists, each value checked and given once; its size is
+    checked from the arguments' lengths before any of them is listed."""
+    given = {"initializers": initializers, "activations": activations, "depths": depths,
+             "widths": widths, "seeds": seeds}
+    axes = {name: _bounded(values, name) for name, values in given.items()}
+    _checked_grid_size(axes)
+    grid = {"initializers": _checked_names(axes["initializers"], INITIALIZERS, "initializer",
+                                           "initializers"),
+            "activations": _checked_names(axes["activations"], ACTIVATIONS, "activation",
+                                          "activations"),
+            "depths": check_positive_ints(_sequence(axes["depths"], "depths"), "depths"),
+            "widths": check_positive_ints(_sequence(axes["widths"], "widths"), "widths"),
+            "seeds": check_seeds(axes["seeds"])}
+    return {name: _distinct(values, name) for name, values in grid.items()}
 
-    return {"initializers": names(initializers, INITIALIZERS, "initializer"),
-            "activations": names(activations, ACTIVATIONS, "activation"),
-            "depths": check_positive_ints(depths, "depths"),
-            "widths": check_positive_ints(widths, "widths"), "seeds": check_seeds(seeds)}
+
+def _sequence(values, name):
+    """``values`` if it is a collection (not one number or a string)."""
+    if isinstance(values, (str, bytes, numbers.Number)) or not hasattr(values, "__iter__"):
+        raise TypeError(f"{name} must be a collection of ints such as [2, 5], got "
+                        f"{type(values).__name__} {values!r}")
+    return values
+
+
+def _checked_settings(dataset, iterations, learning_rate, optimizer, mini_batch_size, lambd,
+                      keep_prob):
+    """The shared settings, each checked and named as the caller spelt it."""
+    for name, value, known in (("dataset", dataset, DATASETS),
+                               ("optimizer", optimizer, OPTIMIZERS)):
+        if not isinstance(value, str) or value not in known:
+            raise ValueError(f"{name} must be one of {', '.join(known)}, got {value!r}")
+    for name, value in (("lambd", lambd), ("keep_prob", keep_prob)):
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+            raise TypeError(f"{name} must be a real number, got {type(value).__name__} "
+                            f"{value!r}")
+    if not (math.isfinite(lambd) and lambd >= 0):
+        raise ValueError(f"lambd must be a finite number >= 0, got {lambd}")
+    if not 0 < keep_prob <= 1:
+        raise ValueError(f"keep_prob must be in (0, 1], got {keep_prob}")
+    return SweepSettings(
+        dataset=dataset, iterations=check_positive_int(iterations, "iterations"),
+        learning_rate=check_positive_number(learning_rate, "learning_rate"),
+        optimizer=optimizer,
+        mini_batch_size=None if mini_batch_size is None else
+        check_positive_int(mini_batch_size, "mini_batch_size"),
+        lambd=float(lambd), keep_prob=float(keep_prob))
+
+
+def _check_network_memory(grid, shape):
+    """Refuse, before any run starts, a depth and width whose training would not
+    fit in this machine's memory (parameters, gradients, optimizer state and
+    activations of the largest network)."""
+    n_inputs, m = shape
+    depth, width = max(grid["depths"]), max(grid["widths"])
+    weights = n_inputs * width + (depth - 1) * width * width + width
+    check_memory(8 * (4 * weights + 3 * depth * width * m),
+                 f"depths (largest {depth}) and widths (largest {width})")
+
+
+@contextlib.contextmanager
+def _locked(out):
+    """Hold ``out`` for this sweep: a second sweep writing there, from this
+    process or another, is refused instead of interleaving runs.csv."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks on folders
+        yield
+        return
+    descriptor = os.open(out, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ValueError(f"another sweep is writing to {out}; wait for it or choose "
+                             f"another out folder") from None
+        yield
+    finally:
+        os.close(descriptor)  # releases the lock
 
 
 def sweep(initializers=("he", "xavier"), depths=(2,), widths=(10,), activations=("relu",),
@@ -367,76 +632,75 @@ def sweep(initializers=("he", "xavier"), depths=(2,), widths=(10,), activations=
     SweepResult
     """
     grid = _checked_grid(initializers, activations, depths, widths, seeds)
-    if dataset not in DATASETS:
-        raise ValueError(f"dataset must be one of {', '.join(DATASETS)}, got {dataset!r}")
-    if optimizer not in OPTIMIZERS:
-        raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {optimizer!r}")
-    settings = SweepSettings(
-        dataset=dataset, iterations=check_positive_int(iterations, "iterations"),
-        learning_rate=check_positive_number(learning_rate, "learning_rate"),
-        optimizer=optimizer,
-        mini_batch_size=None if mini_batch_size is None else
-        check_positive_int(mini_batch_size, "mini_batch_size"),
-        lambd=float(lambd), keep_prob=float(keep_prob))
-    if not (math.isfinite(settings.lambd) and settings.lambd >= 0):
-        raise ValueError(f"lambd must be a finite number >= 0, got {lambd}")
-    if not 0 < settings.keep_prob <= 1:
-        raise ValueError(f"keep_prob must be in (0, 1], got {keep_prob}")
+    settings = _checked_settings(dataset, iterations, learning_rate, optimizer, mini_batch_size,
+                                 lambd, keep_prob)
+    executor = _checked_executor(executor)
+    if workers is not None:
+        workers = check_positive_int(workers, "workers")
+        if workers > MAX_THREADS:
+            raise ValueError(f"workers must be at most {MAX_THREADS}, got {workers}")
     if on_runs is not None and not callable(on_runs):
         raise TypeError(f"on_runs must be callable, got {type(on_runs).__name__}")
-    cells = _cells(*(grid[key] for key in ("initializers", "activations", "depths", "widths",
-                                           "seeds")))
+    if resume and out is None:
+        raise ValueError("resume=True needs the out folder of the sweep to resume")
+    shape = _data(settings.dataset)[0].shape
+    _check_network_memory(grid, shape)
+    cells = _cells(*(grid[axis] for axis in AXES.values()))
+    if out is None:
+        return _run(cells, grid, settings, {}, None, executor, workers, on_runs)
+    out = os.fspath(out)
+    os.makedirs(out, exist_ok=True)
+    with _locked(out):
+        done = _prepare_out(out, grid, settings, resume)
+        runs_file = _RunsFile(os.path.join(out, "runs.csv"))
+        try:
+            result = _run(cells, grid, settings, done, runs_file, executor, workers, on_runs)
+        finally:
+            runs_file.close()
+        _write_outputs(out, result)
+    return result
+
+
+def _prepare_out(out, grid, settings, resume):
+    """Check ``out`` for a new or resumed sweep, write its sweep.json, and
+    return the runs already done (by cell)."""
+    description = _description(grid, settings)
+    described = os.path.join(out, "sweep.json")
+    runs_path = os.path.join(out, "runs.csv")
     done = {}
-    runs_file = None
-    if out is not None:
-        out = os.fspath(out)
-        os.makedirs(out, exist_ok=True)
-        description = _description(grid, settings)
-        described = os.path.join(out, "sweep.json")
-        runs_path = os.path.join(out, "runs.csv")
-        if resume and os.path.exists(described):
-            with open(described, encoding="utf-8") as handle:
-                if json.load(handle) != json.loads(json.dumps(description)):
-                    raise ValueError(f"--resume: {described} describes another grid or other "
-                                     f"settings; resume with the same ones or use a new --out")
-            done = _read_runs(runs_path)
-        elif resume:
+    if resume:
+        if not os.path.lexists(described):
             raise ValueError(f"--resume: {out} holds no sweep.json to resume")
-        elif os.path.exists(runs_path) and os.path.getsize(runs_path) > 0:
-            raise ValueError(f"{runs_path} exists; pass resume=True (--resume) to continue "
-                             f"that sweep, or choose another out folder")
-        with atomic_write(described, "w") as handle:
-            json.dump(description, handle, indent=2)
-        runs_file = _RunsFile(runs_path)
-    todo = [cell for cell in cells if tuple(cell[c] for c in CELL_COLUMNS) not in done]
-    tasks = _tasks(todo, settings, _data(dataset)[0].shape)
-    own_pool = None
-    if executor is None:
-        workers = available_cores() if workers is None else check_positive_int(workers,
-                                                                                "workers")
-        executor = own_pool = concurrent.futures.ThreadPoolExecutor(max_workers=workers)
+        if _read_description(described) != json.loads(json.dumps(description)):
+            raise ValueError(f"--resume: {described} describes another grid or other "
+                             f"settings; resume with the same ones or use a new --out")
+        done = _read_runs(runs_path, grid, settings)
+    elif os.path.lexists(runs_path) and os.path.getsize(runs_path) > 0:
+        raise ValueError(f"{runs_path} exists; pass resume=True (--resume) to continue "
+                         f"that sweep, or choose another out folder")
+    with atomic_write(described, "w") as handle:
+        json.dump(description, handle, indent=2)
+    return done
+
+
+def _run(cells, grid, settings, done, runs_file, executor, workers, on_runs):
+    """Run the ``cells`` not ``done``; save and report each task's rows as it
+    finishes."""
+    todo = [cell for cell in cells if _key(cell) not in done]
+    tasks = _tasks(todo, settings, _data(settings.dataset)[0].shape)
     finished = dict(done)
-    token = StopToken()
-    try:
-        for rows in _completed(executor, tasks, settings, token):
+    with _completed(executor, tasks, settings, workers or available_cores()) as completed:
+        for rows in completed:
             if runs_file is not None:
                 runs_file.append(rows)
             for row in rows:
-                finished[tuple(row[c] for c in CELL_COLUMNS)] = row
+                finished[_key(row)] = row
             if on_runs is not None:
                 on_runs(rows, len(finished), len(cells))
-    except BaseException:  # Ctrl-C, or on_runs raised: stop now, not after the queue
-        token.set()  # the runs in flight stop at their next check; no other run does
-        if own_pool is not None:
-            own_pool.shutdown(wait=True, cancel_futures=True)
-        raise
-    finally:
-        if own_pool is not None:
-            own_pool.shutdown(wait=False, cancel_futures=True)
-        if runs_file is not None:
-            runs_file.close()
-    result = SweepResult(runs=[finished[tuple(cell[c] for c in CELL_COLUMNS)] for cell in cells],
-                         grid=grid, settings=settings)
-    if out is not None:
-        _write_outputs(out, result)
-    return result
+    return SweepResult(runs=[finished[_key(cell)] for cell in cells], grid=grid,
+                       settings=settings)
+
+
+def _key(run):
+    """A run's cell of the grid, as a tuple."""
+    return tuple(run[column] for column in CELL_COLUMNS)
