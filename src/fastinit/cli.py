@@ -6,13 +6,17 @@ matplotlib's non-interactive Agg backend.
 """
 
 import argparse
+import contextlib
 import csv
 import io
 import json
+import logging
 import math
 import os
+import signal
 import sys
 import time
+import warnings
 
 import numpy as np
 
@@ -128,6 +132,16 @@ def _seed_list(text):
             raise argparse.ArgumentTypeError(f"at most 100000 seeds in a range, got {text!r}")
         seeds.extend(range(low, high + 1))
     return seeds
+
+
+def _dask_address(text):
+    """``--dask``: "local" or a scheduler's address; never empty (an empty
+    address must not quietly mean "no Dask")."""
+    text = text.strip()
+    if not text:
+        raise argparse.ArgumentTypeError("expected 'local' or a scheduler address such as "
+                                         "tcp://host:8786, got ''")
+    return text
 
 
 def _activation_list(text):
@@ -276,7 +290,7 @@ def build_parser():
                             "(default: ./fastinit-sweep)")
     sweep.add_argument("--workers", type=_positive_int, default=None,
                        help="runs at once on this machine (default: the cores available)")
-    sweep.add_argument("--dask", default=None, metavar="ADDRESS",
+    sweep.add_argument("--dask", type=_dask_address, default=None, metavar="ADDRESS",
                        help="run on the Dask scheduler at ADDRESS (tcp://host:8786), or "
                             "'local' for a LocalCluster of --workers processes")
     sweep.add_argument("--resume", action="store_true",
@@ -715,12 +729,13 @@ def run_train(args):
     from .initializers import initialize
     from .network import accuracy
     from .training import train
-    from .storage import load_data, save_parameters
+    from .storage import check_output, load_data, same_file, save_parameters
 
-    if args.save is not None and (not args.save or os.path.abspath(args.save) ==
-                                  os.path.abspath(args.data)):
-        raise UsageError(f"--save must name a new file, not {args.save!r} (the training data "
-                         f"or an empty path)")
+    if args.save is not None:
+        check_output(args.save, "--save")
+        if same_file(args.save, args.data):
+            raise UsageError(f"--save must name a new file, not {args.save!r}: it is the "
+                             f"training data {args.data!r}")
     X, Y = load_data(args.data, label_column=_label_column(args.label_column))
     if Y is None:
         raise UsageError(f"{args.data} has no labels: an .npz needs an array Y")
@@ -737,7 +752,7 @@ def run_train(args):
     hidden = {"activation": result.activation, "negative_slope": result.negative_slope}
     print(f"train accuracy {accuracy(X, Y, result.parameters, **hidden):.4f}  "
           f"final cost {result.final_cost:.6g}")
-    if args.save:
+    if args.save is not None:
         save_parameters(args.save, result.parameters, **hidden)
         if not args.quiet:
             print(f"saved parameters to {args.save}", file=sys.stderr)
@@ -771,13 +786,38 @@ def _dask_client(address, workers):
     except ImportError:
         raise UsageError("--dask needs Dask: pip install 'fastinit[dask]'") from None
     if address == "local":
-        cluster = LocalCluster(n_workers=workers or available_cores(), threads_per_worker=1,
-                               processes=True, dashboard_address=None)
+        # The workers' logs and warnings would drown the one line of an error or of
+        # Ctrl-C; they are started with SIGINT ignored, so that Ctrl-C on the
+        # terminal (sent to every process of the group) reaches this process alone,
+        # which stops them.
+        os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "error")
+        logging.getLogger("distributed").setLevel(logging.ERROR)
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                cluster = LocalCluster(n_workers=workers or available_cores(),
+                                       threads_per_worker=1, processes=True,
+                                       dashboard_address=None)
+        finally:
+            signal.signal(signal.SIGINT, previous)
         return Client(cluster)
     try:
         return Client(address, timeout="10s")
     except (OSError, TimeoutError, ValueError) as error:
         raise UsageError(f"cannot reach the Dask scheduler at {address}: {error}") from None
+
+
+def _kill_local_workers(client):
+    """Stop the worker processes of our own LocalCluster at once (Ctrl-C or an
+    error): a run in a worker does not see this process's stop, and closing the
+    cluster would wait seconds for it."""
+    nannies = list(getattr(getattr(client, "cluster", None), "workers", {}).values())
+    for nanny in nannies:
+        with contextlib.suppress(Exception):
+            nanny.auto_restart = False  # a killed worker is not started again
+            if nanny.pid and nanny.pid != os.getpid():
+                os.kill(nanny.pid, signal.SIGKILL)
 
 
 class _SweepProgress:
@@ -836,7 +876,7 @@ def run_sweep(args):
     else:
         optimizer_options = {"optimizer": args.optimizer, "mini_batch_size": args.mini_batch}
     progress = _SweepProgress(args.quiet)
-    client = _dask_client(args.dask, args.workers) if args.dask else None
+    client = _dask_client(args.dask, args.workers) if args.dask is not None else None
     try:
         result = sweep(args.inits, depths=args.depths,
                        widths=args.widths or [args.width or 10], activations=args.activations,
@@ -845,6 +885,10 @@ def run_sweep(args):
                        keep_prob=args.keep_prob, out=args.out, resume=args.resume,
                        executor=client, workers=args.workers, on_runs=progress,
                        **optimizer_options)
+    except BaseException:
+        if client is not None and args.dask == "local":
+            _kill_local_workers(client)  # they would finish their runs first
+        raise
     finally:
         progress.close()
         if client is not None:
@@ -864,20 +908,73 @@ COMMANDS = {"compare": run_compare, "train": run_train, "predict": run_predict,
 
 
 def main(argv=None):
-    """Entry point of the ``fastinit`` console script; returns the exit code."""
-    import matplotlib
+    """Entry point of the ``fastinit`` console script; returns the exit code.
 
-    matplotlib.use("Agg")
-    parser = build_parser()
+    Every error a user can cause ends in one line on stderr and exit code 2;
+    Ctrl-C in one line and 130; a closed stdout (``fastinit predict | head``)
+    quietly, with 0, as for any Unix tool.
+    """
     try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        parser = build_parser()
         args = parser.parse_args(argv)
-        return COMMANDS[args.command](args)
-    except (UsageError, ValueError, TypeError, OSError) as error:
-        print(f"fastinit: error: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        code = COMMANDS[args.command](args)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit
+        return code
+    except BrokenPipeError:
+        _silence_stdout()
+        return 0
     except KeyboardInterrupt:
-        print("\nfastinit: interrupted", file=sys.stderr)
+        _report(("\n" if _is_terminal(sys.stderr) else "") + "fastinit: interrupted")
         return EXIT_INTERRUPTED
+    except SystemExit as exit:  # --help and --version
+        return exit.code
+    except Exception as error:  # noqa: BLE001 - one line, whatever went wrong
+        _report(f"fastinit: error: {_one_line(error)}")
+        return EXIT_USAGE
+
+
+def _one_line(error):
+    """``error`` as one line: a file's name and the reason for an OSError, the
+    kind of error where its message says nothing or is not a user's error."""
+    if isinstance(error, OSError) and error.strerror:
+        message = (f"{error.filename}: {error.strerror}" if error.filename is not None
+                   else error.strerror)
+    elif isinstance(error, MemoryError):
+        message = f"not enough memory{': ' + str(error) if str(error) else ''}"
+    else:
+        message = str(error)
+        if not isinstance(error, (UsageError, ValueError, TypeError, OverflowError)):
+            message = f"{type(error).__name__}: {message}" if message else type(error).__name__
+    return " ".join(message.split()) or type(error).__name__
+
+
+def _is_terminal(stream):
+    try:
+        return stream.isatty()
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def _report(line):
+    """Print ``line`` on stderr, which may itself be a closed pipe."""
+    try:
+        print(line, file=sys.stderr, flush=True)
+    except (OSError, ValueError):
+        pass
+
+
+def _silence_stdout():
+    """After a closed pipe: point stdout at the null device, so that the
+    interpreter's last flush does not fail again."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 if __name__ == "__main__":
