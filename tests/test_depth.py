@@ -59,7 +59,7 @@ def test_a_diverged_run_is_a_row_not_a_crash():
     ({"depths": []}, ValueError, "depths"),
     ({"depths": [0]}, ValueError, "depths"),
     ({"seeds": [-1]}, ValueError, "seeds"),
-    ({"seeds": ["a"]}, ValueError, "seeds"),
+    ({"seeds": ["a"]}, TypeError, "seeds"),
     ({"width": 0}, ValueError, "width"),
     ({"activation": "swish"}, ValueError, "activation"),
     ({"n_workers": 0}, ValueError, "n_workers"),

@@ -1486,15 +1486,10 @@ cdef void _layer_forward(Net net, const floating* W, const floating* b,
                     A[i * m + j] = _sigmoid(Z[i * m + j])
             else:
                 fi_sigmoid_d(Z + i * m, A + i * m, m)
-        elif net.activation != FI_RELU:
-            if floating is float:
-                fi_activate_f(Z + i * m, A + i * m, m, net.activation, <float>net.slope)
-            else:
-                fi_activate_d(Z + i * m, A + i * m, m, net.activation, net.slope)
-        elif floating is float:
-            fi_mask_f(Z + i * m, Z + i * m, A + i * m, m)
+        elif floating is float:  # ReLU too: fi_relu keeps NaN, a mask would make it 0
+            fi_activate_f(Z + i * m, A + i * m, m, net.activation, <float>net.slope)
         else:
-            fi_mask_d(Z + i * m, Z + i * m, A + i * m, m)
+            fi_activate_d(Z + i * m, A + i * m, m, net.activation, net.slope)
 
 
 cdef void _forward_layers(Net net, const floating* theta, const floating* X,

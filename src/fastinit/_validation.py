@@ -31,12 +31,19 @@ def check_memory(n_bytes, what):
                          f"machine's {memory / 2**30:.3g} GiB of memory")
 
 
+#: Every count the compiled core takes is a C ``int64``.
+MAX_COUNT = 2**63 - 1
+
+
 def check_positive_int(value, name):
-    """Return ``value`` as an ``int`` if it is an integer >= 1."""
+    """Return ``value`` as an ``int`` if it is an integer in [1, 2**63) (a
+    count the compiled core can hold)."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
     if value < 1:
         raise ValueError(f"{name} must be a positive integer, got {value}")
+    if value > MAX_COUNT:
+        raise ValueError(f"{name} must be below 2**63, got {value}")
     return int(value)
 
 
@@ -49,15 +56,41 @@ def check_positive_ints(values, name):
 
 
 def check_seeds(seeds, name="seeds"):
-    """``seeds`` as a non-empty list of ints in [0, 2**32)."""
+    """``seeds`` as a non-empty list of ints in [0, 2**32).
+
+    A float (``1.9``), a bool or a string is refused, never rounded; so is a
+    single int given where a collection of them is expected.
+    """
+    if isinstance(seeds, (str, bytes, numbers.Number, np.generic)) or \
+            not hasattr(seeds, "__iter__") or getattr(seeds, "ndim", 1) == 0:
+        raise TypeError(f"{name} must be a collection of ints, such as range(5) or [0, 1], "
+                        f"got {type(seeds).__name__} {seeds!r}")
     seeds = list(seeds)
     if not seeds:
         raise ValueError(f"{name} must hold at least one seed")
     for seed in seeds:
-        if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) \
-                or not 0 <= seed < 2**32:
+        if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)):
+            raise TypeError(f"{name} must be ints in [0, 2**32), got "
+                            f"{type(seed).__name__} {seed!r}")
+        if not 0 <= seed < 2**32:
             raise ValueError(f"{name} must be ints in [0, 2**32), got {seed!r}")
     return [int(seed) for seed in seeds]
+
+
+def check_bool(value, name):
+    """Return ``value`` as a ``bool`` if it is ``True`` or ``False`` (NumPy's too);
+    a number or a string is refused, never read as its truth value."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
+    return bool(value)
+
+
+def check_labels_given(Y, name="Y"):
+    """Refuse ``Y=None`` where labels are required (None elsewhere means "no
+    labels", so the checks that follow would skip it)."""
+    if Y is None:
+        raise TypeError(f"{name} must be an array of 0/1 labels of shape (n_L, m), got None")
+    return Y
 
 
 def check_positive_number(value, name):
@@ -97,6 +130,9 @@ def check_dtype(dtype, name="dtype"):
     """Return ``np.float32`` or ``np.float64`` (the default, for ``None``)."""
     if dtype is None:
         return np.dtype(np.float64)
+    if isinstance(dtype, (np.ndarray, np.generic)):  # np.dtype() would take their dtype
+        raise TypeError(f"{name} must be float32 or float64 (a dtype or its name), got "
+                        f"{type(dtype).__name__} {dtype!r}")
     try:
         resolved = np.dtype(dtype)
     except TypeError:
@@ -152,6 +188,61 @@ def _aligned(array):
     """``array``, copied when its data is not aligned for its dtype (the
     compiled core reads whole values)."""
     return array if array.flags.aligned else array.copy()
+
+
+def fast_path_ranks(arrays):
+    """Whether every one of ``arrays`` is an ndarray of 1 or 2 dimensions.
+
+    The C fast path (``_boundary``) reads an array's first dimensions before
+    it checks its rank, so an array of any other rank (a 0-d bias above all)
+    must never reach it: it goes to the complete checks, which word the error.
+    """
+    for array in arrays:
+        if type(array) is not np.ndarray or not 0 < array.ndim < 3:
+            return False
+    return True
+
+
+#: NumPy's "too hard to decide" error (``numpy.exceptions`` from NumPy 1.25 on).
+_TOO_HARD = getattr(getattr(np, "exceptions", np), "TooHardError", RuntimeError)
+
+
+def _overlaps(a, b):
+    """Whether ``a`` and ``b`` share memory; True too when that is too hard to
+    decide exactly (interleaved strides), so an overlap is never missed."""
+    if not np.may_share_memory(a, b):
+        return False
+    try:
+        return bool(np.shares_memory(a, b, max_work=100_000))
+    except _TOO_HARD:
+        return True
+
+
+def check_no_overlap(out, others, name="out"):
+    """Refuse an output buffer that shares memory with an input.
+
+    Parameters
+    ----------
+    out : ndarray
+        The buffer the call would write.
+    others : iterable of (str, object)
+        Every input by the name the caller knows it by (``"X"``,
+        ``"parameters['W1']"``, ``"the network's theta"``); what is not an
+        ndarray is skipped (it was copied when converted).
+    name : str
+        The output argument's name.
+
+    Raises
+    ------
+    ValueError
+        Naming ``name`` and the input it overlaps: the kernels read the inputs
+        while they write ``out``, so an overlap gives wrong results or
+        overwrites the input.
+    """
+    for other_name, other in others:
+        if isinstance(other, np.ndarray) and _overlaps(out, other):
+            raise ValueError(f"{name} shares memory with {other_name}; pass an array that "
+                             f"overlaps no input (e.g. a new np.empty)")
 
 
 def computation_dtype(X):

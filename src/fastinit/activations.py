@@ -103,8 +103,9 @@ def calculate_gain(nonlinearity, param=None):
         slope = DEFAULT_NEGATIVE_SLOPE
         if param is not None:
             if isinstance(param, (bool, np.bool_)) or not isinstance(param, numbers.Real) \
-                    or not math.isfinite(param):
-                raise ValueError(f"param must be a finite number for leaky_relu, got {param!r}")
+                    or not math.isfinite(param) or not abs(param) < 1e154:
+                raise ValueError(f"param must be a finite number below 1e154 in size (its "
+                                 f"square is taken) for leaky_relu, got {param!r}")
             slope = float(param)
         return math.sqrt(2.0 / (1 + slope ** 2))
     if nonlinearity == "selu":

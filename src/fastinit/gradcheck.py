@@ -7,7 +7,7 @@ import numpy as np
 
 from . import _kernels
 from ._fixed_order import norm
-from ._validation import check_positive_number
+from ._validation import check_labels_given, check_positive_number
 from .activations import DEFAULT_NEGATIVE_SLOPE, check_activation
 from .network import _prepare
 from .training import _check_regularization, fixed_dropout_masks
@@ -69,12 +69,13 @@ def gradient_check(parameters, X, Y, epsilon=1e-7, lambd=0.0, keep_prob=1.0, see
     float
     """
     epsilon = check_positive_number(epsilon, "epsilon")
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral) or \
-            not 0 <= seed < 2**32:
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral):
         raise TypeError(f"seed must be an int in [0, 2**32), got {type(seed).__name__} {seed!r}")
+    if not 0 <= seed < 2**32:
+        raise ValueError(f"seed must be an int in [0, 2**32), got {seed!r}")
     lambd, keep_prob = _check_regularization(lambd, keep_prob, None)
     activation = check_activation(activation, negative_slope)
-    net, X, Y = _prepare(X, parameters, Y)
+    net, X, Y = _prepare(X, parameters, check_labels_given(Y))
     layout, theta = net.layout, net.theta
     if X.dtype != np.float64:
         X, Y, theta = X.astype(np.float64), Y.astype(np.float64), theta.astype(np.float64)

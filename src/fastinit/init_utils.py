@@ -26,7 +26,8 @@ import functools
 import numpy as np
 
 from . import _boundary, _kernels, datasets, initializers
-from ._validation import check_positive_number, check_X, check_Y
+from ._validation import (_as_numeric_array, check_labels_given, check_positive_number, check_X,
+                          check_Y)
 from .activations import DEFAULT_NEGATIVE_SLOPE, check_activation
 from .network import (Layout, Weights, _backward, _forward_buffer, _pack, _pack_gradients,
                       _prepare, predict as _predict)
@@ -69,8 +70,8 @@ def compute_loss(a3, Y):
     NumPy's; with int64 or float64 labels the rest runs in C, step for step as
     NumPy computes it, so the result has the same bits.
     """
-    a3 = np.asarray(a3, dtype=float)
-    Y = np.asarray(Y)
+    a3 = _as_numeric_array(a3, "a3").astype(float, copy=False)
+    Y = _as_numeric_array(Y, "Y")
     if a3.shape != Y.shape or a3.ndim != 2:
         raise ValueError(f"a3 and Y must both have shape (1, m), got {a3.shape} and {Y.shape}")
     m = Y.shape[1]
@@ -127,7 +128,7 @@ def backward_propagation(X, Y, cache, activation="relu",
     if not isinstance(cache, tuple) or len(cache) == 0 or len(cache) % 4:
         raise ValueError("cache must be the tuple returned by forward_propagation")
     layers, weights = _boundary.unzip_cache(tuple(cache))
-    net, X, Y = _prepare(X, Weights(weights), Y)
+    net, X, Y = _prepare(X, Weights(weights), check_labels_given(Y), name="cache")
     m = X.shape[1]
     size = net.layout.activation_rows * m
     buffer = _boundary.flat_of(layers, net.layout.layer_rows, m, size, X.dtype.num, 2 * size)

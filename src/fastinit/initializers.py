@@ -18,8 +18,8 @@ import numbers
 import numpy as np
 
 from ._householder import diagonal_signs, householder_qr
-from ._validation import (check_dtype, check_layers_dims, check_memory, check_positive_number,
-                          check_seed)
+from ._validation import (_as_numeric_array, check_dtype, check_layers_dims, check_memory,
+                          check_positive_number, check_seed)
 
 __all__ = ["INITIALIZERS", "initialize", "weight_variances"]
 
@@ -101,9 +101,11 @@ def _fan(mode, fan_out, fan_in):
 
 
 def _checked_slope(negative_slope):
+    """A finite real slope whose square (in ``1 + a**2``) is finite too."""
     if isinstance(negative_slope, (bool, np.bool_)) or \
-            not isinstance(negative_slope, numbers.Real) or not math.isfinite(negative_slope):
-        raise ValueError(f"negative_slope must be a finite number, got {negative_slope!r}")
+            not isinstance(negative_slope, numbers.Real) or not abs(negative_slope) < 1e154:
+        raise ValueError(f"negative_slope must be a finite number below 1e154 in size, "
+                         f"got {negative_slope!r}")
     return float(negative_slope)
 
 
@@ -286,7 +288,7 @@ def lsuv(layers_dims, seed=3, dtype=None, X=None, activation="relu", tol=0.1, ma
     if X is None:
         raise ValueError("the 'lsuv' initializer needs the data: initialize(layers_dims, "
                          "'lsuv', X=train_X)")
-    X = np.asarray(X)
+    X = _as_numeric_array(X, "X")
     start = orthogonal(layers_dims, seed=seed, dtype=dtype)
     if X.ndim != 2 or X.shape[0] != start["W1"].shape[1]:
         raise ValueError(f"X must have shape ({start['W1'].shape[1]}, m) for layers_dims "
@@ -362,6 +364,8 @@ def weight_variances(layers_dims, method="he", **options):
     ndarray of shape (L,), or None
     """
     dims = check_layers_dims(layers_dims)
+    if not isinstance(method, str):
+        raise TypeError(f"method must be a string, got {type(method).__name__}")
     if method not in INITIALIZERS:
         raise ValueError(f"unknown initializer {method!r}; choose one of: "
                          f"{', '.join(sorted(INITIALIZERS))}")

@@ -13,7 +13,9 @@ import numpy as np
 
 from . import _boundary, _kernels
 from ._boundary import parameter_keys
-from ._validation import check_dtype, check_parameters, check_X, check_Y
+from ._validation import (_as_numeric_array, check_dtype, check_labels_given, check_layers_dims,
+                          check_no_overlap, check_parameters, check_X, check_Y,
+                          fast_path_ranks)
 from .activations import DEFAULT_NEGATIVE_SLOPE, check_activation
 from .threads import resolve_threads
 
@@ -138,9 +140,12 @@ class Network:
     ...     net.theta -= 0.01 * net.flat(grads)
 
     ``net["W1"]`` is a writable view: changing it changes the network.
+    ``dims``, ``dtype`` and ``layout`` are read-only (the kernels trust them to
+    describe ``theta``). A pickled, ``copy.copy``'d or ``copy.deepcopy``'d
+    Network has its own ``theta``, and its views write into it.
     """
 
-    __slots__ = ("dims", "dtype", "_theta", "layout", "_views")
+    __slots__ = ("_dims", "_dtype", "_theta", "_layout", "_views", "__weakref__")
 
     def __init__(self, parameters, dtype=None):
         if dtype is not None:
@@ -152,24 +157,57 @@ class Network:
             self._set(*_pack(parameters, dtype))
 
     def _set(self, dims, theta):
-        self.dims = dims
-        self.dtype = theta.dtype
+        self._dims = dims
+        self._dtype = theta.dtype
         self._theta = theta
-        self.layout = Layout.of(dims)
+        self._layout = Layout.of(dims)
         self._views = None  # made when first asked for
+
+    @property
+    def dims(self):
+        """``(n_0, n_1, ..., n_L)``."""
+        return self._dims
+
+    @property
+    def dtype(self):
+        """float32 or float64: the dtype of :attr:`theta`."""
+        return self._dtype
+
+    @property
+    def layout(self):
+        """The :class:`Layout` of :attr:`dims`."""
+        return self._layout
 
     @property
     def theta(self):
         """Every parameter in one flat vector (``W_1`` row-major, ``b_1``, ...).
 
         Assigning to it (``net.theta -= lr * g`` included) writes into this
-        vector, so ``net["W1"]`` and the other views stay valid."""
+        vector, so ``net["W1"]`` and the other views stay valid. What is
+        assigned must be real numbers of this shape (a number, a bool, a
+        complex or a wrong shape is refused; overlapping memory is fine)."""
         return self._theta
 
     @theta.setter
     def theta(self, value):
-        if value is not self._theta:
-            self._theta[...] = value
+        if value is self._theta:
+            return
+        array = _as_numeric_array(value, "theta")
+        if array.shape != self._theta.shape:
+            raise ValueError(f"theta must have shape {self._theta.shape}, got {array.shape}")
+        self._theta[...] = array
+
+    def __reduce__(self):
+        return _restore, (self._dims, self._theta)
+
+    def __copy__(self):
+        return self.copy()
+
+    def __deepcopy__(self, memo):
+        copied = memo.get(id(self))
+        if copied is None:
+            copied = memo[id(self)] = self.copy()
+        return copied
 
     def _named_views(self):
         if self._views is None:
@@ -216,6 +254,7 @@ class Network:
         return self.layout.unpack(self.theta)
 
     def copy(self):
+        """A Network with its own copy of :attr:`theta`."""
         return Network._packed(self.dims, self.theta.copy())
 
     def flat(self, gradients):
@@ -258,6 +297,22 @@ class Network:
                         negative_slope=negative_slope)
 
 
+def _restore(dims, theta):
+    """The Network that ``Network.__reduce__`` pickled, checked: ``dims`` layer
+    sizes, ``theta`` a 1-D float vector of their layout's size (copied unless
+    it is a writable, C-contiguous, native float32 or float64 array of its own)."""
+    dims = check_layers_dims(dims)
+    theta = _as_numeric_array(theta, "theta")
+    if theta.ndim != 1 or theta.size != Layout.of(dims).size:
+        raise ValueError(f"theta must be 1-D with {Layout.of(dims).size} values for layer "
+                         f"sizes {list(dims)}, got shape {theta.shape}")
+    dtype = np.float32 if theta.dtype == np.float32 else np.float64
+    if not (theta.dtype == dtype and theta.dtype.isnative and theta.flags.c_contiguous
+            and theta.flags.writeable and theta.flags.aligned and theta.base is None):
+        theta = np.array(theta, dtype=dtype, order="C")
+    return Network._packed(dims, theta)
+
+
 class Weights(list):
     """``[W1, b1, ..., WL, bL]``: parameters in order, without the dict's names
     (``init_utils`` reads them so from the course's cache)."""
@@ -267,14 +322,16 @@ def _pack(parameters, dtype, name="parameters"):
     """``(dims, theta)`` of a parameter dict (or :class:`Weights`) in ``dtype``
     (None: float64 unless every array is float32), checked: the C fast path,
     or the complete checks that convert what it does not take and word the
-    errors."""
+    errors (``name``: the argument, as the caller spelt it). Only 1-D and 2-D
+    ndarrays reach the fast path (:func:`fast_path_ranks`)."""
     typenum = -1 if dtype is None else dtype.num
     if type(parameters) is Weights:
-        packed = _boundary.pack_arrays(parameters, typenum)
-        if packed is not None:
-            return packed
+        if fast_path_ranks(parameters):
+            packed = _boundary.pack_arrays(parameters, typenum)
+            if packed is not None:
+                return packed
         parameters = dict(zip(parameter_keys(len(parameters) // 2), parameters))
-    else:
+    elif type(parameters) is dict and fast_path_ranks(parameters.values()):
         packed = _boundary.pack_parameters(parameters, typenum)
         if packed is not None:
             return packed
@@ -283,12 +340,13 @@ def _pack(parameters, dtype, name="parameters"):
     return dims, Layout.of(dims).pack(layers, dtype)
 
 
-def as_network(parameters, dtype):
+def as_network(parameters, dtype, name="parameters"):
     """``parameters`` (a Network, a dict or Weights) as a Network of ``dtype``: the
-    Network itself when it has that dtype, else a checked, packed copy."""
+    Network itself when it has that dtype, else a checked, packed copy. Errors
+    name the argument ``name``."""
     if isinstance(parameters, Network):
         return parameters if parameters.dtype == dtype else Network(parameters, dtype)
-    return Network._packed(*_pack(parameters, dtype))
+    return Network._packed(*_pack(parameters, dtype, name))
 
 
 def _checked_X(X):
@@ -297,14 +355,15 @@ def _checked_X(X):
     return checked if checked is not None else check_X(X)
 
 
-def _prepare(X, parameters, Y=None):
+def _prepare(X, parameters, Y=None, name="parameters"):
     """Validate and convert once: returns ``(network, X, Y)``, all in the dtype
-    ``X`` decides (float32 for float32 data, else float64)."""
+    ``X`` decides (float32 for float32 data, else float64). ``name``: what the
+    caller calls ``parameters``."""
     X = _checked_X(X)
-    net = as_network(parameters, X.dtype)
+    net = as_network(parameters, X.dtype, name)
     if X.shape[0] != net.dims[0]:
         raise ValueError(
-            f"X has {X.shape[0]} features (rows) but parameters['W1'] expects {net.dims[0]} "
+            f"X has {X.shape[0]} features (rows) but {name}['W1'] expects {net.dims[0]} "
             f"(its number of columns)"
         )
     if Y is not None:
@@ -372,7 +431,9 @@ def _pack_gradients(gradients, layout, dtype, name):
     """A gradient dict (``dW1``, ``db1``, ...; other keys, such as the course's
     ``dz``/``da``, ignored) for ``layout``, checked and packed into a new flat
     vector of ``dtype`` in the layout of ``Network.theta``."""
-    packed = _boundary.pack_parameters(gradients, dtype.num, "d", layout.n_layers)
+    packed = None
+    if type(gradients) is dict and fast_path_ranks(gradients.values()):
+        packed = _boundary.pack_parameters(gradients, dtype.num, "d", layout.n_layers)
     if packed is None:
         if not hasattr(gradients, "items"):
             raise TypeError(f"{name} must be a dict with keys 'dW1', 'db1', ..., "
@@ -401,6 +462,8 @@ def backward(X, Y, parameters, out=None, activation="relu",
     out : dict, optional
         A dict that ``backward`` returned before, for the same layer sizes and
         dtype: the gradients are written into its arrays, and it is returned.
+        Its buffer must share no memory with ``X``, ``Y`` or the parameters
+        (``ValueError``).
     activation : str, default "relu"
     negative_slope : float, default 0.01
         The hidden activation, as in :func:`forward`.
@@ -412,27 +475,48 @@ def backward(X, Y, parameters, out=None, activation="relu",
         one flat buffer, in the layout of ``Network.theta``.
     """
     activation = check_activation(activation, negative_slope)
+    X_given, Y_given = X, check_labels_given(Y)
     net, X, Y = _prepare(X, parameters, Y)
     if out is None:
         grad = np.empty(net.layout.size, dtype=X.dtype)
     else:
         grad = _flat_gradient(out, net.layout, X.dtype)
-        if grad is None or grad is net.theta:
+        if grad is None or grad is net.theta:  # a dict of the network's own views
             raise ValueError(f"out must be a dict returned by backward for layer sizes "
                              f"{list(net.dims)} and dtype {X.dtype.name}")
+        check_no_overlap(grad, _inputs(net, parameters, ("X", X_given), ("X", X),
+                                       ("Y", Y_given), ("Y", Y)))
     _backward(net, X, Y, _forward_buffer(net, X, activation), grad, activation)
     return out if out is not None else net.layout.named(grad, "d")
+
+
+def _inputs(net, parameters, *named):
+    """``(name, array)`` of everything a call reads, for :func:`check_no_overlap`:
+    the ``named`` pairs (the caller's arrays and their checked forms), the
+    caller's ``parameters`` dict and the packed ``net.theta``."""
+    yield from named
+    if isinstance(parameters, dict):
+        for key, value in parameters.items():
+            yield f"parameters[{key!r}]", value
+    yield "the network's parameters (theta)", net.theta
 
 
 def _output_buffer(out, shape, dtype):
     """``out`` checked as a writable C-contiguous array of ``shape`` and ``dtype``."""
     if not isinstance(out, np.ndarray):
         raise TypeError(f"out must be a NumPy array, got {type(out).__name__}")
-    if (out.shape != shape or out.dtype != dtype or not out.flags.c_contiguous
-            or not out.flags.writeable or not out.flags.aligned):
-        raise ValueError(f"out must be a writable C-contiguous {dtype.name} array of shape "
-                         f"{shape}, got {out.dtype.name} {out.shape}")
-    return out
+    flags = out.flags
+    if (out.shape == shape and out.dtype == dtype and out.dtype.isnative
+            and flags.c_contiguous and flags.writeable and flags.aligned):
+        return out
+    flaws = [flaw for flaw, present in (
+        (f"shape {out.shape}", out.shape != shape),
+        (f"dtype {out.dtype}", out.dtype != dtype or not out.dtype.isnative),
+        ("not C-contiguous", not flags.c_contiguous),
+        ("read-only", not flags.writeable),
+        ("not aligned", not flags.aligned)) if present]
+    raise ValueError(f"out must be a writable C-contiguous {dtype.name} array of shape "
+                     f"{shape}, got {out.dtype.name} {out.shape} ({', '.join(flaws)})")
 
 
 def predict_proba(X, parameters, out=None, n_threads=None, activation="relu",
@@ -449,16 +533,22 @@ def predict_proba(X, parameters, out=None, n_threads=None, activation="relu",
     parameters : dict or Network
     out : ndarray, optional
         Receives the probabilities: C-contiguous, shape ``(n_L, m)``, the dtype
-        of the computation (float32 for float32 ``X``, else float64).
+        of the computation (float32 for float32 ``X``, else float64), sharing
+        no memory with ``X`` or the parameters (``ValueError``).
     n_threads : int, optional
     activation : str, default "relu"
     negative_slope : float, default 0.01
         The hidden activation, as in :func:`forward`.
     """
     activation = check_activation(activation, negative_slope)
+    X_given = X
     net, X, _ = _prepare(X, parameters)
     shape = (net.dims[-1], X.shape[1])
-    out = np.empty(shape, dtype=X.dtype) if out is None else _output_buffer(out, shape, X.dtype)
+    if out is None:
+        out = np.empty(shape, dtype=X.dtype)
+    else:
+        out = _output_buffer(out, shape, X.dtype)
+        check_no_overlap(out, _inputs(net, parameters, ("X", X_given), ("X", X)))
     _kernels.infer(net.layout.plan, net.theta, X, out, None,
                    resolve_threads(n_threads, net.dims, X.shape[1], passes=1), *activation)
     return out
@@ -478,7 +568,7 @@ def accuracy(X, Y, parameters, n_threads=None, activation="relu",
     (probability > 0.5), computed block by block without storing any output;
     the other arguments are :func:`predict_proba`'s."""
     activation = check_activation(activation, negative_slope)
-    net, X, Y = _prepare(X, parameters, Y)
+    net, X, Y = _prepare(X, parameters, check_labels_given(Y))
     hits = _kernels.infer(net.layout.plan, net.theta, X, None, Y,
                           resolve_threads(n_threads, net.dims, X.shape[1], passes=1),
                           *activation)

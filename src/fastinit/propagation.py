@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._fixed_order import norm
-from ._validation import check_layers_dims, check_positive_int
+from ._validation import check_layers_dims, check_positive_int, check_seeds
 from .activations import (ACTIVATIONS, DEFAULT_NEGATIVE_SLOPE, SELU_ALPHA, SELU_SCALE,
                           check_activation)
 from .initializers import initialize, weight_variances
@@ -177,9 +177,7 @@ def signal_propagation(layers_dims, method, X, Y=None, activation="relu", seeds=
     """
     dims = list(check_layers_dims(layers_dims))
     hidden = check_activation(activation, negative_slope)
-    seeds = [int(seed) for seed in seeds]
-    if not seeds or any(not 0 <= seed < 2**32 for seed in seeds):
-        raise ValueError(f"seeds must hold at least one int in [0, 2**32), got {seeds}")
+    seeds = check_seeds(seeds)
     n_workers = available_cores() if n_workers is None else \
         check_positive_int(n_workers, "n_workers")
     if method == "lsuv":

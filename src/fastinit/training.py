@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _kernels
-from ._validation import check_memory, check_positive_int, check_positive_number, check_X
+from ._validation import (check_bool, check_labels_given, check_memory, check_positive_int,
+                          check_positive_number, check_X)
 from .activations import ACTIVATIONS, DEFAULT_NEGATIVE_SLOPE, check_activation
 from .initializers import initialize
 from .network import Network, _prepare
@@ -437,6 +438,7 @@ def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_eve
     learning_rate = check_positive_number(learning_rate, "learning_rate")
     num_iterations = check_positive_int(num_iterations, "num_iterations")
     record_every = check_positive_int(record_every, "record_every")
+    print_cost = check_bool(print_cost, "print_cost")
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be callable, got {type(callback).__name__}")
     if not isinstance(optimizer, str) or optimizer not in OPTIMIZERS:
@@ -454,9 +456,8 @@ def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_eve
     decay_rate = check_positive_number(decay_rate, "decay_rate")
     decay_interval = check_positive_int(decay_interval, "decay_interval")
     activation = check_activation(activation, negative_slope)
-    if not isinstance(track_layers, (bool, np.bool_)):
-        raise TypeError(f"track_layers must be True or False, got {type(track_layers).__name__}")
-    net, X, Y = _prepare(X, parameters, Y)
+    track_layers = check_bool(track_layers, "track_layers")
+    net, X, Y = _prepare(X, parameters, check_labels_given(Y))
     tracker = _LayerTracker(X, Y, net.n_layers, activation, lambd) if track_layers else None
     layout = net.layout
     theta = net.theta.copy() if net is parameters else net.theta  # never the caller's
