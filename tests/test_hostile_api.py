@@ -689,3 +689,25 @@ def test_any_layout_and_dtype_matches_the_numpy_reference(dims, m, seed, order, 
     out = np.empty_like(got)
     assert fi.predict_proba(X, fi.Network(P), out=out) is out
     np.testing.assert_array_equal(out, got)
+
+
+@pytest.mark.parametrize("dtype, scale, rate", [(np.float64, 1e160, 1e-170),
+                                                (np.float32, 1e20, 1e-30)])
+def test_inputs_whose_gram_matrix_overflows_train_in_plain_form(dtype, scale, rate):
+    """Far fewer examples than inputs would train in row-space form, whose X^T X
+    overflows for these finite inputs where the plain passes do not: fi.train runs
+    the plain form and reports the reference's costs, not a divergence."""
+    rng = np.random.default_rng(4)
+    X = (rng.standard_normal((600, 30)) * scale).astype(dtype)
+    Y = (rng.random((1, 30)) < 0.5).astype(dtype)
+    P = fi.initialize([600, 5, 1], "he", seed=4, dtype=dtype)
+    assert fi.row_space.use_row_space([600, 5, 1], 30, 40, 0.0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        assert not np.isfinite(X.T @ X).all()
+    result = fi.train(X, Y, P, learning_rate=rate, num_iterations=40, record_every=10)
+    with np.errstate(all="ignore"):
+        _, costs = ref.train(X.astype(np.float64), Y.astype(np.float64),
+                             {k: v.astype(np.float64) for k, v in P.items()},
+                             learning_rate=rate, num_iterations=40, record_every=10)
+    assert np.isfinite(result.costs).all()
+    np.testing.assert_allclose(result.costs, costs, rtol=1e-3 if dtype == np.float32 else 1e-9)

@@ -46,6 +46,11 @@ class RowSpace:
         self.layout = Layout.of((m, *(int(n) for n in layout.dims[1:])))
         self.theta = np.concatenate([np.zeros(n1 * m, dtype=X.dtype), theta[n1 * n0:]])
 
+    def is_finite(self):
+        """Whether G and ``W_1(0) X`` are finite: with huge inputs they can overflow
+        where plain training's products do not, and plain training should run."""
+        return bool(np.isfinite(self.gram).all() and np.isfinite(self.offset).all())
+
     def parameters_of(self, theta):
         """The parameter dict of the network whose coefficients are ``theta``."""
         n1, m = self.W1_initial.shape[0], self.X.shape[1]

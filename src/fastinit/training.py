@@ -487,8 +487,10 @@ def train(X, Y, parameters, learning_rate=0.01, num_iterations=15000, record_eve
     parameters_of, offset = layout.unpack, None
     if use_row_space(layout.dims, X.shape[1], num_iterations, lambd):
         space = RowSpace(layout, theta, X, resolve_threads(n_threads, layout.dims, X.shape[1]))
-        layout, theta, X, offset = space.layout, space.theta, space.gram, space.offset
-        parameters_of = space.parameters_of
+        # Huge finite inputs can overflow X^T X where the plain passes do not.
+        if space.is_finite():
+            layout, theta, X, offset = space.layout, space.theta, space.gram, space.offset
+            parameters_of = space.parameters_of
     n_threads = resolve_threads(n_threads, layout.dims, X.shape[1])
     work_size, n_blocks = _kernels.training_layout(layout.dims, X.shape[1], n_threads)
     check_memory(work_size * X.dtype.itemsize, f"training layers of sizes "
