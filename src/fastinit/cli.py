@@ -526,11 +526,15 @@ def _activation_summary(methods, seed):
 
 
 def _save(figure, path):
+    """Write ``figure`` to ``path`` (format from its extension), then close it, even
+    when the write fails."""
     import matplotlib.pyplot as plt
 
-    with atomic_write(path) as handle:
-        figure.savefig(handle, dpi=120, format=os.path.splitext(path)[1][1:] or "png")
-    plt.close(figure)
+    try:
+        with atomic_write(path) as handle:
+            figure.savefig(handle, dpi=120, format=os.path.splitext(path)[1][1:] or "png")
+    finally:
+        plt.close(figure)
 
 
 def _experiment_settings(args):
