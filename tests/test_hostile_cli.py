@@ -496,12 +496,18 @@ def test_a_closed_stdout_and_stderr_pipe_still_ends_with_0(tmp_path, params):
     assert process.wait(60) == 0
 
 
-def interrupt_group(command, ready_seconds):
+def interrupt_group(command, ready_seconds, ready=None):
     """Start ``command`` in its own process group, send SIGINT to the whole
-    group (as Ctrl-C on a terminal does) after ``ready_seconds``; (exit code,
-    stderr, seconds from the signal to the exit)."""
+    group (as Ctrl-C on a terminal does) ``ready_seconds`` after it started, or
+    after ``ready()`` first holds (polled for up to a minute: a loaded machine
+    starts a Dask cluster slowly); (exit code, stderr, seconds from the signal
+    to the exit)."""
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while ready is not None and not ready() and time.monotonic() < deadline:
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.1)
     time.sleep(ready_seconds)
     assert process.poll() is None, process.communicate()
     sent = time.monotonic()
@@ -524,7 +530,8 @@ def test_ctrl_c_on_a_local_dask_sweep_is_one_line_and_130(tmp_path):
     code, stderr, seconds = interrupt_group(
         [sys.executable, "-m", "fastinit", "sweep", "--inits", "he", "--seeds", "0-3",
          "--iterations", "100000000", "--workers", "2", "--dask", "local",
-         "--out", str(tmp_path / "out"), "--quiet"], 12.0)
+         "--out", str(tmp_path / "out"), "--quiet"], 2.0,
+        ready=(tmp_path / "out" / "runs.csv").exists)  # the cluster is up, the runs started
     assert code == 130, stderr
     assert stderr.splitlines() == ["fastinit: interrupted"]  # no worker tracebacks or logs
     assert seconds < 2.0, seconds
