@@ -28,11 +28,14 @@ from .storage import load_parameters, save_parameters  # noqa: E402
 from .sweep import SweepResult, sweep  # noqa: E402
 
 __version__ = "0.1.0"
+#: The name on the package index (``pip install fastinit-nn``); the import name is fastinit.
+DISTRIBUTION = "fastinit-nn"
 
-from .config import show_config  # noqa: E402  (reads __version__)
+from .config import show_config  # noqa: E402  (reads __version__ and DISTRIBUTION)
 
 __all__ = [
     "ACTIVATIONS",
+    "DISTRIBUTION",
     "DivergenceError",
     "INITIALIZERS",
     "Network",

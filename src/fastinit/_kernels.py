@@ -1,9 +1,10 @@
 """The compiled core for this CPU.
 
-The same kernels are compiled up to three times (``_kernels_impl.pxi``): for the
-baseline instruction set of the platform (``_kernels_generic``) and, on x86-64,
-for AVX2 with FMA (``_kernels_avx2``) and for AVX-512 F/VL/DQ with FMA
-(``_kernels_avx512``). At import this module asks the CPU what it has and
+The core (``_kernels_core.pyx``) is compiled once and linked with each build of
+the kernels (``_kernels_build.c``): for the baseline instruction set of the
+platform (``_kernels_generic``) and, on x86-64, for AVX2 with FMA
+(``_kernels_avx2``) and for AVX-512 F/VL/DQ with FMA (``_kernels_avx512``); each
+module runs its own build's kernels. At import this module asks the CPU what it has and
 re-exports the fastest build it can run, so one wheel runs on any x86-64 CPU.
 Set ``FASTINIT_ISA=generic`` (or ``avx2``, or ``avx512``) in the environment to
 force a build; ``avx512_layout`` forces the test build that emulates AVX-512's

@@ -27,6 +27,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+
+#include "_kernels_api.h"
 /* AVX-512's registers, tiles and sums: in the AVX-512 build, and in a test build
  * (-DFI_AVX512_LAYOUT) that has the compiler emulate them on any CPU, to check
  * that the AVX-512 build's arithmetic is the others' where no AVX-512 CPU is at hand. */
@@ -43,11 +45,10 @@
 
 /* Examples per chunk: 4 AVX registers of either dtype (2 AVX-512 ones: 4 made
  * the blocks' padding and the narrow layers' loops longer and measured no
- * faster). Blocks are padded to a multiple of FI_CHUNK_MAX, which every chunk
- * divides. */
+ * faster). Blocks are padded to a multiple of FI_CHUNK_MAX (_kernels_api.h),
+ * which every chunk divides. */
 #define FI_CHUNK_d 16
 #define FI_CHUNK_f 32
-#define FI_CHUNK_MAX 32
 /* Rows of W per register tile of the forward pass (and inputs per tile of the
  * input gradient and of the weight gradient), each row holding a chunk of
  * examples: 2 x 4 accumulators of the 16 AVX registers, 4 x 2 of the 32 AVX-512
@@ -67,9 +68,6 @@
 #else
 #define FI_TILE_CHUNKS 1
 #endif
-/* Sums over fewer terms than this (a narrow layer's inputs or outputs) keep tiles of
- * one chunk: their time goes to starting and storing the tile, not to its chains. */
-#define FI_WIDE_INPUTS 16
 /* `case n:` for every remainder 1 .. FI_TILE_ROWS - 1 of a loop over tiles, the
  * remainder a constant in each case (FI_ROWS_LEFT) so that the tile is unrolled. */
 #define FI_REMAINDER_CASE(n, CALL) case n: { enum { FI_ROWS_LEFT = n }; CALL; break; }
@@ -79,13 +77,6 @@
 #else
 #define FI_REMAINDER_CASES(CALL) FI_REMAINDER_CASE(1, CALL)
 #endif
-/* The phases of a block that comes in pieces (fi_block_weight_gradient): the first
- * piece starts the sums, the last one finishes them; a whole block is both. */
-enum { FI_START = 1, FI_FINISH = 2 };
-/* Bytes of the partial sums of one weight, and of one bias, kept between pieces in
- * any build: one vector (at most 64 bytes), and a chunk of doubles or floats. */
-#define FI_WEIGHT_LANE_BYTES 64
-#define FI_BIAS_LANE_BYTES 128
 /* Inputs per panel of the forward pass: the panel of a chunk stays in L2
  * while every output row is computed from it. */
 #define FI_PANEL 128
@@ -299,7 +290,7 @@ static inline V fi_relu_##SUFFIX(V v) {                                         
     return (V)((__typeof__(keep))v & keep);                                               \
 }                                                                                         \
 /* out = value where `where` > 0, else 0, on n values (out may be value). */             \
-static void fi_mask_##SUFFIX(const T* where, const T* value, T* out, ptrdiff_t n)         \
+void fi_mask_##SUFFIX(const T* where, const T* value, T* out, ptrdiff_t n)         \
 {                                                                                         \
     enum { NL = FI_LANES_##SUFFIX };                                                      \
     ptrdiff_t j = 0;                                                                      \
@@ -428,7 +419,7 @@ static inline __attribute__((always_inline)) void fi_bias_rows_##SUFFIX(        
  * sets of FI_SUM_BYTES for dW, then a chunk per output for db), so that every sum runs   \
  * over the same examples in the same lanes and order as over the whole block, to the    \
  * bit. */                                                                                \
-FI_KERNEL static void fi_block_weight_gradient_##SUFFIX(const T* dZ, ptrdiff_t lddz, const T* A,    \
+FI_KERNEL void fi_block_weight_gradient_##SUFFIX(const T* dZ, ptrdiff_t lddz, const T* A,    \
                                               ptrdiff_t lda, T* dW, T* db, T* lanes,      \
                                               int phase, ptrdiff_t n_out, ptrdiff_t n_in, \
                                               ptrdiff_t width)                            \
@@ -519,7 +510,7 @@ static inline __attribute__((always_inline)) void fi_forward_rows_##NAME(       
  * them; columns past the last whole tile go to the one-chunk kernel. With bias_last,     \
  * each value is summed as the plain loop does: from 0 over the inputs in order, then     \
  * + b. */                                                                                \
-FI_KERNEL static void fi_block_forward_##NAME(const T* W, const T* b, const T* A, ptrdiff_t lda,    \
+FI_KERNEL void fi_block_forward_##NAME(const T* W, const T* b, const T* A, ptrdiff_t lda,    \
                                     T* Z, ptrdiff_t ldz, ptrdiff_t n_out, ptrdiff_t n_in, \
                                     ptrdiff_t width, int relu, int bias_last)             \
 {                                                                                         \
@@ -574,7 +565,7 @@ static inline __attribute__((always_inline)) void fi_input_columns_##NAME(      
 /* dZ_prev = (W.T @ dZ) * (A > 0), the delta of the ReLU layer below, in tiles of         \
  * FI_TILE_ROWS inputs of W by NC chunks; columns past the last whole tile go to the      \
  * one-chunk kernel. A NULL A gives W.T @ dZ itself. */                                   \
-FI_KERNEL static void fi_block_input_gradient_##NAME(const T* W, const T* dZ, ptrdiff_t lddz,       \
+FI_KERNEL void fi_block_input_gradient_##NAME(const T* W, const T* dZ, ptrdiff_t lddz,       \
                                            const T* A, ptrdiff_t lda, T* out,             \
                                            ptrdiff_t ldo, ptrdiff_t n_out,                \
                                            ptrdiff_t n_in, ptrdiff_t width)               \
@@ -657,7 +648,7 @@ static inline __attribute__((always_inline)) void fi_sequential_tile_##SUFFIX(  
     }                                                                                     \
 }                                                                                         \
                                                                                           \
-FI_KERNEL static void fi_sequential_weight_gradient_##SUFFIX(const T* dZ, ptrdiff_t lddz,           \
+FI_KERNEL void fi_sequential_weight_gradient_##SUFFIX(const T* dZ, ptrdiff_t lddz,           \
                                                    const T* A, ptrdiff_t lda, T* dW,      \
                                                    T* db, ptrdiff_t n_out,                \
                                                    ptrdiff_t n_in, ptrdiff_t n)           \
@@ -767,7 +758,7 @@ static inline __attribute__((always_inline)) void fi_product_band_##SUFFIX(     
         }                                                                                 \
 }                                                                                         \
                                                                                           \
-FI_KERNEL static void fi_block_product_##SUFFIX(const T* A, ptrdiff_t sai, ptrdiff_t sak, \
+FI_KERNEL void fi_block_product_##SUFFIX(const T* A, ptrdiff_t sai, ptrdiff_t sak, \
                                                 const T* B, ptrdiff_t ldb, T* out,        \
                                                 ptrdiff_t ldo, ptrdiff_t n, ptrdiff_t p,  \
                                                 ptrdiff_t k, ptrdiff_t diagonal)          \
@@ -840,7 +831,7 @@ static inline fi_vf fi_exp_vf(fi_vf x)
 /* dZ = (sigmoid(Z) - Y) * inv_m for the first nb columns, 0 up to width; a whole
  * vector at a time where nb allows, one lane at a time (same arithmetic) after. */
 #define FI_DEFINE_OUTPUT_DELTA(T, V, SUFFIX, EXP)                                         \
-FI_KERNEL static void fi_block_output_delta_##SUFFIX(const T* Z, ptrdiff_t ldz, const T* Y,         \
+FI_KERNEL void fi_block_output_delta_##SUFFIX(const T* Z, ptrdiff_t ldz, const T* Y,         \
                                            ptrdiff_t ldy, T* dZ, ptrdiff_t lddz,          \
                                            ptrdiff_t n, ptrdiff_t nb, ptrdiff_t width,    \
                                            T inv_m)                                       \
@@ -866,7 +857,7 @@ FI_KERNEL static void fi_block_output_delta_##SUFFIX(const T* Z, ptrdiff_t ldz, 
                                                                                           \
 /* a = sigmoid(z) = 1 / (1 + exp(-z)) on n values, with the arithmetic of the output       \
  * delta above. */                                                                        \
-FI_KERNEL static void fi_sigmoid_##SUFFIX(const T* z, T* a, ptrdiff_t n)                            \
+FI_KERNEL void fi_sigmoid_##SUFFIX(const T* z, T* a, ptrdiff_t n)                            \
 {                                                                                         \
     enum { NL = FI_LANES_##SUFFIX };                                                      \
     V one = fi_splat_##SUFFIX(1);                                                         \
@@ -934,9 +925,6 @@ static inline fi_vf fi_exp_short_vf(fi_vf x)
     return fi_fma_vf(r4, high, low) * (fi_vf)(((fi_vi)t + 127) << 23);
 }
 
-/* Hidden activations: the codes of activations.ACTIVATIONS, in its order. */
-enum { FI_RELU = 0, FI_LEAKY_RELU = 1, FI_TANH = 2, FI_SIGMOID = 3, FI_SELU = 4,
-       FI_LINEAR = 5 };
 #define FI_SELU_ALPHA 1.6732632423543772
 #define FI_SELU_SCALE 1.0507009873554805
 
@@ -1053,7 +1041,7 @@ static inline __attribute__((always_inline)) void fi_activate_kind_##SUFFIX(    
         a[j] = fi_activation_v##SUFFIX(fi_splat_##SUFFIX(z[j]), kind, slope)[0];          \
 }                                                                                         \
                                                                                           \
-FI_KERNEL static void fi_activate_##SUFFIX(const T* z, T* a, ptrdiff_t n, int kind, T slope)        \
+FI_KERNEL void fi_activate_##SUFFIX(const T* z, T* a, ptrdiff_t n, int kind, T slope)        \
 {                                                                                         \
     switch (kind) {                                                                       \
     case FI_RELU: fi_activate_kind_##SUFFIX(z, a, n, FI_RELU, slope); break;              \
@@ -1080,7 +1068,7 @@ static inline __attribute__((always_inline)) void fi_activation_delta_kind_##SUF
                                                                                           \
 /* out = d * phi'(z) on n values, from a = phi(z) / keep (a dropped-out layer's        \
  * values; keep = 1 without dropout); out may be d. */                                   \
-FI_KERNEL static void fi_activation_delta_##SUFFIX(const T* a, const T* d, T* out, ptrdiff_t n,     \
+FI_KERNEL void fi_activation_delta_##SUFFIX(const T* a, const T* d, T* out, ptrdiff_t n,     \
                                          int kind, T slope, T keep)                       \
 {                                                                                         \
     switch (kind) {                                                                       \

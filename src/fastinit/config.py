@@ -5,7 +5,7 @@ import sys
 
 import numpy as np
 
-from . import __version__, _kernels
+from . import DISTRIBUTION, __version__, _kernels
 from .threads import available_cores
 
 __all__ = ["show_config"]
@@ -23,7 +23,7 @@ def show_config(file=sys.stdout):
     Returns
     -------
     dict
-        ``version``, ``instruction_set`` (the build in use), ``multiply_add`` (how
+        ``distribution`` (the name pip installs), ``version``, ``instruction_set`` (the build in use), ``multiply_add`` (how
         it multiplies and adds: ``"instructions"``, ``"fma()"`` or ``"unfused"``),
         ``same_bits_as_other_cpus`` (False only for ``"unfused"``: a CPU without
         FMA, whose results differ in the last bits), ``cpu_has_avx2_fma``,
@@ -33,6 +33,7 @@ def show_config(file=sys.stdout):
     from . import _kernels_generic
 
     info = {
+        "distribution": DISTRIBUTION,
         "version": __version__,
         "instruction_set": _kernels.INSTRUCTION_SET,
         "multiply_add": _kernels.MULTIPLY_ADD,

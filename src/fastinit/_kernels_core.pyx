@@ -1,7 +1,9 @@
-# The compiled core of fastinit. Included by ``_kernels_generic.pyx``,
-# ``_kernels_avx2.pyx`` and ``_kernels_avx512.pyx``, which compile this same code
-# for the baseline instruction set, for AVX2/FMA and for AVX-512;
-# ``_kernels.py`` picks one at import.
+# cython: language_level=3
+# The compiled core of fastinit. Compiled once, and linked by setup.py with each
+# build of the kernels (``_kernels_build.c``: ``_simd.h`` for the baseline
+# instruction set, AVX2/FMA or AVX-512) into one module per build
+# (``_kernels_generic``, ``_kernels_avx2``, ``_kernels_avx512``); ``_kernels.py``
+# picks one at import. What this code calls in a build is ``_kernels_api.h``.
 #
 # Three layers, as in scikit-learn's ``_loss`` module:
 #
@@ -91,22 +93,19 @@ cdef int* _stop_flag(int[::1] stop, int* own) except NULL:
 cdef extern from "_cpu.h" nogil:
     int fi_cpu_has_avx2_fma()
     int fi_cpu_has_avx512()
-    const char* FI_INSTRUCTION_SET
     int FI_OPENMP
     double fi_seconds()
 
-cdef extern from "_simd.h":
+cdef extern from "_kernels_api.h":
     enum: CHUNK "FI_CHUNK_MAX"   # blocks are padded to a multiple of this (see _simd.h)
-    enum: LANES_D "FI_LANES_d"
     enum: FI_START, FI_FINISH     # the phases of a block that comes in pieces
     enum: FI_WEIGHT_LANE_BYTES, FI_BIAS_LANE_BYTES
 
-cdef extern from "_simd.h" nogil:
-    double fi_fma_chains(long n, double start)
-    void fi_detect_fma()
-    const char* fi_fma_kind()
-
-fi_detect_fma()
+cdef extern from "_kernels_api.h" nogil:
+    const char* fi_build_instruction_set()
+    const char* fi_build_fma_kind()
+    int fi_build_lanes_d()
+    double fi_build_fma_chains(long n, double start)
 
 cdef extern from "_shuffle.h" nogil:
     void fi_permutation(Py_ssize_t* order, Py_ssize_t m, unsigned int seed)
@@ -136,14 +135,14 @@ cdef enum:
 
 def instruction_set():
     """The instruction set this module was compiled for."""
-    return FI_INSTRUCTION_SET.decode()
+    return fi_build_instruction_set().decode()
 
 
 def multiply_add():
     """How this build multiplies and adds: ``"instructions"`` (FMA instructions),
     ``"fma()"`` (C's fma, lane by lane: the same bits, slower) or ``"unfused"``
     (a CPU without FMA: two roundings, so results differ from other CPUs')."""
-    return fi_fma_kind().decode()
+    return fi_build_fma_kind().decode()
 
 
 def has_openmp():
@@ -168,11 +167,11 @@ def fma_peak(int n_threads=1, long rounds=20_000_000):
     start = time.perf_counter()
     with nogil, parallel(num_threads=n_threads):
         for t in prange(n_threads, schedule="static", chunksize=1):
-            sink += fi_fma_chains(rounds, 0.1)
+            sink += fi_build_fma_chains(rounds, 0.1)
     seconds = time.perf_counter() - start
     if not sink == sink:
         raise RuntimeError("fma_peak: the chains did not stay finite")
-    return n_threads * rounds * 12 * LANES_D * 2.0 / seconds / 1e9
+    return n_threads * rounds * 12 * fi_build_lanes_d() * 2.0 / seconds / 1e9
 
 
 def cpu_has_avx512():
@@ -210,7 +209,7 @@ cdef inline Py_ssize_t _round_up(Py_ssize_t n, Py_ssize_t multiple) noexcept nog
 # output delta is zero, so they add exact zeros to every gradient.
 # ---------------------------------------------------------------------------
 
-cdef extern from "_simd.h" nogil:
+cdef extern from "_kernels_api.h" nogil:
     void fi_block_forward_d(const double* W, const double* b, const double* A,
                             Py_ssize_t lda, double* Z, Py_ssize_t ldz, Py_ssize_t n_out,
                             Py_ssize_t n_in, Py_ssize_t width, int relu, int bias_last)
@@ -255,12 +254,12 @@ cdef extern from "_simd.h" nogil:
     void fi_block_output_delta_f(const float* Z, Py_ssize_t ldz, const float* Y,
                                  Py_ssize_t ldy, float* dZ, Py_ssize_t lddz, Py_ssize_t n,
                                  Py_ssize_t nb, Py_ssize_t width, float inv_m)
-    double fi_exp(double x)
-    float fi_expf(float x)
-    double fi_log1p(double x)
-    double fi_power(double x, long long n)
-    double fi_madd_d(double a, double b, double c)
-    float fi_madd_f(float a, float b, float c)
+    double fi_exp "fi_build_exp"(double x)
+    float fi_expf "fi_build_expf"(float x)
+    double fi_log1p "fi_build_log1p"(double x)
+    double fi_power "fi_build_power"(double x, long long n)
+    double fi_madd_d "fi_build_madd_d"(double a, double b, double c)
+    float fi_madd_f "fi_build_madd_f"(float a, float b, float c)
     void fi_mask_d(const double* where, const double* value, double* out, Py_ssize_t n)
     void fi_mask_f(const float* where, const float* value, float* out, Py_ssize_t n)
     void fi_sigmoid_d(const double* z, double* a, Py_ssize_t n)
