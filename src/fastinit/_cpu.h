@@ -6,7 +6,7 @@
 #define FASTINIT_CPU_H
 
 /* 1 when the CPU running this code has AVX2 and FMA, else 0. */
-static int fi_cpu_has_avx2_fma(void)
+static inline int fi_cpu_has_avx2_fma(void)
 {
 #if (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
     __builtin_cpu_init();
@@ -17,7 +17,7 @@ static int fi_cpu_has_avx2_fma(void)
 }
 
 /* 1 when the CPU running this code has AVX-512 F, VL and DQ and FMA, else 0. */
-static int fi_cpu_has_avx512(void)
+static inline int fi_cpu_has_avx512(void)
 {
 #if (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
     __builtin_cpu_init();
@@ -44,7 +44,7 @@ static int fi_cpu_has_avx512(void)
 /* Seconds on a monotonic clock, for timing chunks of training steps. */
 #if defined(_WIN32)
 #include <windows.h>
-static double fi_seconds(void)
+static inline double fi_seconds(void)
 {
     LARGE_INTEGER frequency, count;
     QueryPerformanceFrequency(&frequency);
@@ -53,7 +53,7 @@ static double fi_seconds(void)
 }
 #else
 #include <time.h>
-static double fi_seconds(void)
+static inline double fi_seconds(void)
 {
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
