@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 
 import fastinit as fi
-from fastinit.storage import atomic_write, load_data, open_input, read_npz
+from fastinit.storage import atomic_write, encode_labels, load_data, open_input, read_npz
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX files and signals")
 
@@ -345,9 +345,18 @@ def test_damaged_csv_files_are_one_line_naming_the_file_and_line(data, params, t
 
 def test_csv_errors_count_lines_from_one_in_the_library(tmp_path):
     path = tmp_path / "d.csv"
-    path.write_text("x,y,label\n1,2,1\n1,2,0\n1,2,oops\n")
-    with pytest.raises(ValueError, match=r"d.csv.*line 4, column 3: cannot read 'oops'"):
+    path.write_text("x,y,label\n1,2,1\n1,oops,0\n1,2,1\n")
+    with pytest.raises(ValueError, match=r"d.csv.*line 3, column 2: cannot read 'oops'"):
         load_data(path)
+
+
+def test_a_text_label_among_numbers_is_a_third_label_named_with_the_file(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text("x,y,label\n1,2,1\n1,2,0\n1,2,oops\n")
+    _, labels = load_data(path)  # labels may be text; the two-class check names them
+    with pytest.raises(ValueError, match=r"d.csv must hold exactly two distinct labels .*"
+                                         r"found 3: 0, 1, oops"):
+        encode_labels(labels, path)
 
 
 def test_nan_in_npz_data_is_named(data, params):

@@ -70,7 +70,8 @@ BAD_PARAMETERS = [
     ({"batch_size": 2.5}, TypeError, "batch_size"),  # not 2
     ({"batch_size": 32.0}, TypeError, "batch_size"),
     ({"batch_size": True}, TypeError, "batch_size"),
-    ({"batch_size": "auto"}, TypeError, "batch_size"),
+    ({"batch_size": "AUTO"}, TypeError, "batch_size"),  # MLPClassifier's "auto" only
+    ({"batch_size": "full"}, TypeError, "batch_size"),
     ({"batch_size": 0}, ValueError, "batch_size"),
     ({"batch_size": -5}, ValueError, "batch_size"),
     ({"batch_size": float("inf")}, TypeError, "batch_size"),
@@ -100,6 +101,8 @@ BAD_PARAMETERS = [
     ({"learning_rate_init": True}, TypeError, "learning_rate_init"),
     ({"momentum": 1.0, "solver": "momentum"}, ValueError, "momentum"),
     ({"momentum": -0.1}, ValueError, "momentum"),
+    ({"momentum": 1.0, "solver": "sgd"}, ValueError, "momentum"),  # not "beta"
+    ({"momentum": "0.9"}, TypeError, "momentum"),
     ({"beta_1": 1.0, "solver": "adam"}, ValueError, "beta_1"),
     ({"beta_1": float("nan"), "solver": "adam"}, ValueError, "beta_1"),
     ({"beta_2": -0.001, "solver": "adam"}, ValueError, "beta_2"),
@@ -123,9 +126,14 @@ BAD_PARAMETERS = [
     ({"init": "lsuv"}, ValueError, "init"),
     ({"init": "HE"}, ValueError, "init"),
     ({"solver": ["gd"]}, TypeError, "solver"),
-    ({"solver": "sgd"}, ValueError, "solver"),
+    ({"solver": "lbfgs"}, ValueError, "solver"),  # MLPClassifier's, which fastinit lacks
+    ({"solver": "SGD"}, ValueError, "solver"),
+    ({"solver": None}, TypeError, "solver"),
     ({"activation": None}, TypeError, "activation"),
-    ({"activation": "logistic"}, ValueError, "activation"),
+    ({"activation": "Logistic"}, ValueError, "activation"),
+    ({"activation": "softmax"}, ValueError, "activation"),
+    ({"activation": ("relu",)}, TypeError, "activation"),
+    ({"init": None}, TypeError, "init"),
     ({"verbose": "yes"}, TypeError, "verbose"),
     ({"verbose": -1}, ValueError, "verbose"),
 ]
@@ -142,6 +150,91 @@ def test_a_bad_parameter_is_refused_at_fit_by_its_own_name(params, kind, name):
         clf.fit(X, y)
     assert_names(error, name)
     assert not hasattr(clf, "parameters_")
+
+
+def test_every_parameter_has_a_bad_value_named_by_it():
+    covered = {name.split("[")[0] for _, _, name in BAD_PARAMETERS}
+    assert set(FastInitClassifier().get_params()) <= covered
+
+
+# --- scikit-learn MLPClassifier's spellings of the same things (issue 25) -----------------
+
+def fitted_parameters(**params):
+    X, y = data(250)
+    return quick(max_iter=20, **params).fit(X, y).parameters_
+
+
+def assert_same_network(first, second):
+    assert first.keys() == second.keys()
+    for key in first:
+        np.testing.assert_array_equal(first[key], second[key])
+
+
+@pytest.mark.parametrize("mlp, ours", [
+    ({"activation": "logistic"}, {"activation": "sigmoid"}),
+    ({"activation": "identity"}, {"activation": "linear"}),
+    ({"solver": "sgd", "batch_size": 32}, {"solver": "momentum", "batch_size": 32}),
+    ({"solver": "sgd", "momentum": 0.5}, {"solver": "momentum", "momentum": 0.5}),
+    ({"batch_size": "auto"}, {"batch_size": 200}),  # min(200, n_samples) of 250
+    ({"batch_size": "auto", "solver": "adam"}, {"batch_size": 200, "solver": "adam"}),
+])
+def test_mlpclassifiers_names_train_as_fastinits_own(mlp, ours):
+    assert_same_network(fitted_parameters(**mlp), fitted_parameters(**ours))
+
+
+def test_batch_size_auto_on_fewer_than_200_samples_is_the_whole_set():
+    X, y = data(40)
+    auto = quick(batch_size="auto", solver="adam").fit(X, y).parameters_
+    assert_same_network(auto, quick(batch_size=40, solver="adam").fit(X, y).parameters_)
+
+
+def test_an_mlpclassifier_configuration_fits_both_estimators():
+    from sklearn.neural_network import MLPClassifier
+
+    X, y = data(60)
+    params = dict(hidden_layer_sizes=(6,), activation="logistic", solver="sgd", alpha=1e-4,
+                  batch_size="auto", learning_rate_init=0.05, max_iter=50, momentum=0.8,
+                  beta_1=0.9, beta_2=0.999, epsilon=1e-8, random_state=0, verbose=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # MLPClassifier's ConvergenceWarning
+        MLPClassifier(**params).fit(X, y)
+    clf = FastInitClassifier(**params).fit(X, y)
+    assert clf.get_params()["activation"] == "logistic" and clf.n_iter_ == 50
+
+
+def test_predict_uses_the_activation_fitted_under_its_alias():
+    X, y = data(60)
+    alias = quick(activation="logistic").fit(X, y)
+    own = quick(activation="sigmoid").fit(X, y)
+    alias.set_params(activation="relu")  # after fit: changes nothing until the next fit
+    np.testing.assert_array_equal(alias.predict_proba(X), own.predict_proba(X))
+
+
+# --- X passed transposed: the error says so ------------------------------------------------
+
+@pytest.mark.parametrize("method", ["predict", "predict_proba", "decision_function", "score"])
+def test_a_transposed_X_at_predict_time_says_pass_X_T(method):
+    X, y = data(40)
+    clf = quick().fit(X, y)
+    arguments = (X.T, y) if method == "score" else (X.T,)
+    with pytest.raises(ValueError, match=r"X has shape \(3, 40\).*looks transposed.*pass X\.T"):
+        getattr(clf, method)(*arguments)
+
+
+@pytest.mark.parametrize("convert", [np.asarray, lambda X: X.tolist()], ids=["array", "list"])
+def test_a_transposed_X_at_fit_says_pass_X_T(convert):
+    X, y = data(40)
+    with pytest.raises(ValueError, match=r"X has shape \(3, 40\).*looks transposed.*pass X\.T"):
+        quick().fit(convert(X.T), y)
+
+
+@pytest.mark.parametrize("X_shape", [(40, 2), (2, 40), (5, 5)])
+def test_a_wrong_X_that_is_not_transposed_gets_no_such_hint(X_shape):
+    X, y = data(40)
+    clf = quick().fit(X, y)
+    with pytest.raises(ValueError) as error:
+        clf.predict(np.zeros(X_shape))
+    assert "transposed" not in str(error.value)
 
 
 def test_set_params_only_stores_and_fit_names_the_parameter():

@@ -21,7 +21,10 @@ from fastinit.sklearn import FastInitClassifier  # noqa: E402
 
 
 @parametrize_with_checks([FastInitClassifier(), FastInitClassifier(solver="adam", batch_size=32,
-                                                                   max_iter=300)])
+                                                                   max_iter=300),
+                          FastInitClassifier(activation="logistic", solver="sgd",
+                                             batch_size="auto", learning_rate_init=0.1,
+                                             max_iter=300)])
 def test_scikit_learns_own_checks(estimator, check):
     check(estimator)
 
@@ -105,7 +108,7 @@ def test_dataframes_keep_their_feature_names():
 @pytest.mark.parametrize("params, match", [
     ({"init": "nope"}, "init"),
     ({"init": "lsuv"}, "init"),
-    ({"solver": "sgd"}, "solver"),
+    ({"solver": "lbfgs"}, "solver"),
     ({"activation": "swish"}, "activation"),
     ({"hidden_layer_sizes": (5, 0)}, "hidden_layer_sizes"),
     ({"hidden_layer_sizes": "big"}, "hidden_layer_sizes"),

@@ -265,29 +265,56 @@ def check_X(X, n_features=None, name="X"):
         )
     if array.shape[1] == 0:
         raise ValueError(f"{name} has no examples (shape {array.shape}); need at least one")
-    if n_features is not None and array.shape[0] != n_features:
-        raise ValueError(
-            f"{name} has {array.shape[0]} features (rows) but the network expects "
-            f"{n_features} (layers_dims[0] / W1.shape[1])"
-        )
+    if n_features is not None:
+        check_features(array.shape, n_features, "the network",
+                       " (layers_dims[0] / W1.shape[1])", name)
     array = _aligned(np.ascontiguousarray(array, dtype=computation_dtype(array)))
     if not np.isfinite(array).all():
         raise ValueError(f"{name} contains NaN or infinite values")
     return array
 
 
-def check_Y(Y, m, n_outputs, dtype, name="Y"):
-    """Return labels as a C-contiguous, aligned ``(n_outputs, m)`` array of 0/1 in ``dtype``."""
+def check_features(shape, n_features, expected_by, note="", name="X"):
+    """Refuse an ``X`` of ``shape`` (2-D, examples as columns) whose rows are not
+    the ``n_features`` that ``expected_by`` expects; ``note`` ends the message.
+    An ``X`` whose columns are that many is called transposed, with the fix."""
+    if shape[0] == n_features:
+        return
+    if shape[1] == n_features:
+        raise ValueError(
+            f"{name} has shape {tuple(shape)}: rows are features here, so it looks "
+            f"transposed; pass {name}.T ({expected_by} expects {n_features} features as "
+            f"rows, one example per column)"
+        )
+    raise ValueError(f"{name} has {shape[0]} features (rows) but {expected_by} expects "
+                     f"{n_features}{note}")
+
+
+def check_Y(Y, m, n_outputs, dtype, name="Y", n_features=None):
+    """Return labels as a C-contiguous, aligned ``(n_outputs, m)`` array of 0/1 in ``dtype``.
+
+    A ``Y`` of shape ``(m, n_outputs)`` is called transposed; so is ``X`` (of
+    ``n_features`` rows, when given) when ``Y`` has one column per row of ``X``."""
     array = _as_numeric_array(Y, name)
     if array.shape != (n_outputs, m):
-        raise ValueError(
-            f"{name} must have shape ({n_outputs}, {m}) to match the network's outputs and "
-            f"X's {m} examples, got {array.shape}"
-        )
+        raise ValueError(_label_shape_problem(array.shape, m, n_outputs, name, n_features))
     if not np.isin(array, (0, 1)).all():
         bad = np.unique(array[~np.isin(array, (0, 1))])[:5]
         raise ValueError(f"{name} must contain only 0 and 1 labels, found {bad.tolist()}")
     return _aligned(np.ascontiguousarray(array, dtype=dtype))
+
+
+def _label_shape_problem(shape, m, n_outputs, name, n_features):
+    """Why labels of ``shape`` do not fit ``(n_outputs, m)``, with the fix when
+    ``Y`` or ``X`` looks transposed."""
+    expected = (f"{name} must have shape ({n_outputs}, {m}) to match the network's outputs "
+                f"and X's {m} examples, got {shape}")
+    if shape == (m, n_outputs):
+        return f"{expected}: it looks transposed; pass {name}.T"
+    if n_features is not None and shape == (n_outputs, n_features):
+        return (f"{expected}: one label per row of X, so X (shape ({n_features}, {m})) looks "
+                f"transposed (rows are features here); pass X.T")
+    return expected
 
 
 def check_parameters(parameters, dtype=None, name="parameters", prefix=""):

@@ -188,6 +188,10 @@ def build_parser():
             "comparison table and write costs.png, boundaries.png, activations.png, "
             "signal.png, layer_history.png and results.json to --out. With no options this is the course notebook: "
             "layers 2-10-5-1, learning rate 0.01, 15000 iterations, zeros/random/he. "
+            "The comment column says what each run's results show: 'diverged', 'failed to "
+            "break symmetry' (every hidden layer's units ended identical) or 'did not train' "
+            "(train accuracy within 0.02 of always guessing the commoner label, or a cost "
+            "that did not fall); it is empty otherwise. "
             "With --experiment optimizers it is the optimization notebook instead: gd, "
             "momentum and Adam on moons, layers 2-5-2-1, He initialization, learning rate "
             "0.0007, mini-batches of 64, 10000 epochs (costs.png, boundaries.png, "
@@ -230,8 +234,11 @@ def build_parser():
         description=(
             "Train on your data. Files hold one example per row, as people store them: "
             ".npz with an array X of shape (m, n_features) and labels Y of shape (m,); "
-            ".csv with comma-separated numbers, an optional header row, and the 0/1 label "
-            "in the last column (or --label-column)."
+            ".csv with comma-separated numbers, an optional header row, and the label in "
+            "the last column (or --label-column). The labels may be any two distinct values "
+            "(0/1, -1/1, 2/7, cat/dog, True/False): they are mapped to 0 and 1 in sorted "
+            "order (numbers by value, text alphabetically, False before True); the mapping "
+            "is printed and saved with --save, and predict answers in the same labels."
         ),
     )
     train.add_argument("--data", required=True, help=".npz or .csv file of training examples")
@@ -301,9 +308,11 @@ def build_parser():
         "predict",
         help="predict with saved parameters",
         description=(
-            "Print one prediction per example (row) of --data. If the file also holds labels "
-            "(an .npz with Y, or a CSV with one column more than the network's inputs), the "
-            "accuracy is printed on stderr."
+            "Print one prediction per example (row) of --data, in the labels the network "
+            "was trained on (saved with it by 'fastinit train --save'; 0/1 otherwise). If "
+            "the file also holds labels (an .npz with Y, or a CSV with one column more than "
+            "the network's inputs), the accuracy is printed on stderr. With --proba the "
+            "probabilities are of the label that sorts last (1, or e.g. dog of cat/dog)."
         ),
     )
     predict.add_argument("--params", required=True, help=".npz written by 'fastinit train --save'")
@@ -493,6 +502,7 @@ def _results_document(args, names, runs, activation):
     label = EXPERIMENTS[args.experiment]["label"]
     rows = _rows(runs, label)
     for row, run in zip(rows, runs):
+        row["diverged"] = run.diverged
         row["iterations"] = run.iterations
         row["costs"] = run.costs
     document = {
@@ -606,9 +616,10 @@ def run_depth(args, names):
     if not args.no_plots:
         from . import plotting
 
-        _save(plotting.plot_depth(summary, title=f"Accuracy against depth ({args.dataset}, "
+        _save(plotting.plot_depth(summary, title=f"Accuracy against depth: {args.dataset}, "
                                                  f"{args.activation}, width "
-                                                 f"{result.settings['width']})"),
+                                                 f"{result.settings['width']}, {len(seeds)} "
+                                                 f"seeds, {args.iterations} iterations"),
               os.path.join(args.out, "depth.png"))
         written.insert(0, "depth.png")
     if args.format == "json":
@@ -682,17 +693,23 @@ def _write_figures(args, runs, data, names, unit):
 
     label = EXPERIMENTS[args.experiment]["label"]
     train_X, train_Y, _, _ = data
+    trained = (f"{plotting._network([train_X.shape[0], *args.layers, 1])}, {args.activation}, "
+               f"{args.dataset}, {'He initialization, ' if label == 'optimizer' else ''}"
+               f"seed {args.seed}")
     _save(plotting.plot_costs({run.name: run.costs for run in runs},
                               iterations=runs[0].iterations, xlabel=unit, legend_title=label,
-                              title=f"Cost during training ({args.dataset}, "
-                                    f"learning rate {args.learning_rate:g})"),
+                              title=f"Cost during training\n{trained}\nlearning rate "
+                                    f"{args.learning_rate:g}"
+                                    + (f", mini-batches of {args.mini_batch}"
+                                       if args.mini_batch else "")),
           os.path.join(args.out, "costs.png"))
     titles = {run.name: f"{run.name}\ntrain {run.train_accuracy:.3f}, "
                         f"test {run.test_accuracy:.3f}" for run in runs}
     _save(plotting.plot_decision_boundaries({run.name: run.parameters for run in runs},
                                             train_X, train_Y, titles=titles,
                                             activation=args.activation,
-                                            negative_slope=args.negative_slope),
+                                            negative_slope=args.negative_slope,
+                                            title=f"Decision boundaries after training\n{trained}"),
           os.path.join(args.out, "boundaries.png"))
     if args.experiment != "initializers":
         return ["costs.png", "boundaries.png"]
@@ -703,7 +720,7 @@ def _write_figures(args, runs, data, names, unit):
           os.path.join(args.out, "signal.png"))
     _save(plotting.plot_layer_history({run.name: run.layer_history for run in runs},
                                       runs[0].iterations, unit=unit,
-                                      title=f"Layers during training ({args.activation})"),
+                                      title=f"Layers during training\n{trained}"),
           os.path.join(args.out, "layer_history.png"))
     return ["costs.png", "boundaries.png", "activations.png", "signal.png", "layer_history.png"]
 
@@ -733,17 +750,21 @@ def run_train(args):
     from .initializers import initialize
     from .network import accuracy
     from .training import train
-    from .storage import check_output, load_data, same_file, save_parameters
+    from .storage import (check_output, describe_labels, encode_labels, load_data, same_file,
+                          save_parameters)
 
     if args.save is not None:
         check_output(args.save, "--save")
         if same_file(args.save, args.data):
             raise UsageError(f"--save must name a new file, not {args.save!r}: it is the "
                              f"training data {args.data!r}")
-    X, Y = load_data(args.data, label_column=_label_column(args.label_column))
-    if Y is None:
+    X, labels = load_data(args.data, label_column=_label_column(args.label_column))
+    if labels is None:
         raise UsageError(f"{args.data} has no labels: an .npz needs an array Y")
+    Y, classes = encode_labels(labels, args.data)
     X = np.asarray(X, dtype=args.dtype)
+    if not args.quiet:
+        print(f"labels in {args.data}: {describe_labels(classes)}", file=sys.stderr)
     parameters = initialize([X.shape[0], *args.layers, 1], args.init, seed=args.seed,
                             dtype=args.dtype)
     options = _training_options(args)
@@ -757,7 +778,7 @@ def run_train(args):
     print(f"train accuracy {accuracy(X, Y, result.parameters, **hidden):.4f}  "
           f"final cost {result.final_cost:.6g}")
     if args.save is not None:
-        save_parameters(args.save, result.parameters, **hidden)
+        save_parameters(args.save, result.parameters, labels=classes, **hidden)
         if not args.quiet:
             print(f"saved parameters to {args.save}", file=sys.stderr)
     return 0
@@ -765,21 +786,40 @@ def run_train(args):
 
 def run_predict(args):
     from .network import accuracy, predict, predict_proba
-    from .storage import load_data, load_parameters
+    from .storage import describe_labels, encode_labels, load_data, read_parameters_file
 
-    parameters, hidden = load_parameters(args.params, with_activation=True)
+    parameters, hidden, classes = read_parameters_file(args.params)
     n_features = parameters["W1"].shape[1]
-    X, Y = load_data(args.data, n_features=n_features,
-                     label_column=_label_column(args.label_column))
+    X, labels = load_data(args.data, n_features=n_features,
+                          label_column=_label_column(args.label_column))
+    _check_features(X, n_features, args)
+    Y = None if labels is None else encode_labels(labels, args.data, classes)[0]
     if args.proba:
         lines = [repr(float(v)) for v in predict_proba(X, parameters, **hidden)[0]]
     else:
-        lines = [str(int(v)) for v in predict(X, parameters, **hidden)[0]]
+        lines = [classes[int(v)] for v in predict(X, parameters, **hidden)[0]]
     score = None if Y is None else accuracy(X, Y, parameters, **hidden)
     print("\n".join(lines))  # only once everything has worked: a failure prints nothing
+    if classes != ["0", "1"]:
+        proba = f"; the probabilities are of {classes[1]}" if args.proba else ""
+        print(f"labels: {describe_labels(classes)}{proba}", file=sys.stderr)
     if score is not None:
         print(f"accuracy {score:.4f}", file=sys.stderr)
     return 0
+
+
+def _check_features(X, n_features, args):
+    """Refuse data (``X`` as ``(features, examples)``) whose feature columns are
+    not the ``n_features`` the parameters take; say so when the file looks
+    stored with one example per column."""
+    if X.shape[0] == n_features:
+        return
+    hint = ""
+    if X.shape[1] == n_features:
+        hint = (f"; it looks transposed (one example per column): store one example per "
+                f"row, an .npz X of shape (m, {n_features})")
+    raise UsageError(f"{args.data} has {X.shape[0]} feature columns but the parameters in "
+                     f"{args.params} take {n_features}{hint}")
 
 
 def _dask_client(address, workers):
@@ -788,7 +828,7 @@ def _dask_client(address, workers):
     try:
         from distributed import Client, LocalCluster
     except ImportError:
-        raise UsageError("--dask needs Dask: pip install 'fastinit[dask]'") from None
+        raise UsageError("--dask needs Dask: pip install 'fastinit-nn[dask]'") from None
     if address == "local":
         # The workers' logs and warnings would drown the one line of an error or of
         # Ctrl-C; they are started with SIGINT ignored, so that Ctrl-C on the

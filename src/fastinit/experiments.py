@@ -8,30 +8,29 @@ import numbers
 import time
 from dataclasses import dataclass, field
 
-from ._validation import check_dtype, check_positive_int, check_positive_number
+import numpy as np
+
+from ._validation import check_dtype, check_parameters, check_positive_int, check_positive_number
 from .activations import DEFAULT_NEGATIVE_SLOPE
 from .datasets import load_dataset
 from .initializers import INITIALIZERS, initialize
 from .network import accuracy
-from .training import OPTIMIZERS, train
+from .training import OPTIMIZERS, DivergenceError, train
 
-__all__ = ["COMMENTS", "MAX_RUNS", "ExperimentRun", "compare_initializers",
-           "compare_optimizers"]
+__all__ = ["CHANCE_MARGIN", "MAX_RUNS", "ExperimentRun", "compare_initializers",
+           "compare_optimizers", "identical_units"]
 
 #: The most runs one grid (a sweep, the depth experiment) may hold: its cells
 #: are counted before any of them is built.
 MAX_RUNS = 1_000_000
 
-#: The notebooks' comment on each initializer, and the optimization notebook's
-#: "cost shape" for each optimizer.
-COMMENTS = {
-    "zeros": "fails to break symmetry",
-    "random": "too large weights",
-    "he": "recommended method",
-    "gd": "oscillations",
-    "momentum": "oscillations",
-    "adam": "smoother",
-}
+#: How far above the majority class's share of the training set a train
+#: accuracy must be for a run to count as trained.
+CHANCE_MARGIN = 0.02
+#: Units whose weights differ by at most this fraction of the layer's largest
+#: weight count as identical (symmetric networks stay equal to the last bit;
+#: this only absorbs a different order of summation).
+_SAME_UNIT_TOLERANCE = 1e-9
 
 
 @dataclass
@@ -50,11 +49,77 @@ class ExperimentRun:
     parameters: dict = field(repr=False)
     #: ``TrainResult.layer_history`` when trained with ``track_layers=True``.
     layer_history: dict = field(default=None, repr=False)
+    #: Whether training diverged: the accuracies and the final cost are then
+    #: NaN, ``parameters`` are the last ones with a finite cost, and the costs
+    #: after that point are NaN.
+    diverged: bool = False
+    #: What the results say about the run: ``"diverged"``, ``"failed to break
+    #: symmetry"`` (:func:`identical_units`), ``"did not train"`` (a train
+    #: accuracy within :data:`CHANCE_MARGIN` of always answering the training
+    #: set's commoner label, or a final cost not below the first recorded one),
+    #: or ``""``.
+    comment: str = ""
 
-    @property
-    def comment(self):
-        """The notebook's comment on this initializer or optimizer, or ``""``."""
-        return COMMENTS.get(self.name, "")
+
+def identical_units(parameters):
+    """Whether training left every hidden layer's units identical: in each hidden
+    layer of more than one unit, every row of ``W`` and every entry of ``b``
+    equal. Such a network computes what one unit per layer would (it failed to
+    break symmetry). False when no hidden layer has more than one unit.
+
+    Parameters
+    ----------
+    parameters : dict or Network
+        ``{"W1", "b1", ..., "WL", "bL"}``.
+
+    Returns
+    -------
+    bool
+    """
+    _, layers = check_parameters(parameters)
+    wide = [np.column_stack([W, b]) for W, b in layers[:-1] if W.shape[0] > 1]
+    return bool(wide) and all(_same_rows(layer) for layer in wide)
+
+
+def _same_rows(matrix):
+    scale = max(float(np.abs(matrix).max()), np.finfo(np.float64).tiny)
+    return float(np.abs(matrix - matrix[:1]).max()) <= _SAME_UNIT_TOLERANCE * scale
+
+
+def _comment_on(parameters, train_accuracy, majority, costs, final_cost, diverged=False):
+    """The comparison table's comment on one trained network, from its results
+    alone (never from its initializer's or optimizer's name).
+
+    Parameters
+    ----------
+    parameters : dict
+        The trained parameters.
+    train_accuracy : float
+    majority : float
+        The share of the training set's most common label: what predicting it
+        for every example scores.
+    costs : sequence of float
+        The recorded costs, the first one before any update.
+    final_cost : float
+    diverged : bool
+        Whether training diverged.
+
+    Returns
+    -------
+    str
+        ``"diverged"``; ``"failed to break symmetry"`` when every hidden layer's
+        units are identical (:func:`identical_units`); ``"did not train"`` when
+        the train accuracy is within :data:`CHANCE_MARGIN` of ``majority`` or
+        the cost did not fall below its first recorded value; else ``""``.
+    """
+    if diverged:
+        return "diverged"
+    if identical_units(parameters):
+        return "failed to break symmetry"
+    cost_fell = not len(costs) or final_cost < costs[0]
+    if train_accuracy <= majority + CHANCE_MARGIN or not cost_fell:
+        return "did not train"
+    return ""
 
 
 def _checked_names(names, known, what, argument):
@@ -135,16 +200,23 @@ def _load(dataset, dtype):
 
 
 def _measured_run(name, data, parameters, on_record, **training):
-    """Train ``parameters`` on ``data`` with ``training`` options; time and score it."""
+    """Train ``parameters`` on ``data`` with ``training`` options; time, score
+    and comment on it. A run that diverges is a result (``diverged=True``), not
+    an error."""
     train_X, train_Y, test_X, test_Y = data
     callback = None if on_record is None else (lambda i, c: on_record(name, i, c))
     start = time.perf_counter()
-    result = train(train_X, train_Y, parameters, callback=callback, **training)
+    try:
+        result = train(train_X, train_Y, parameters, callback=callback, **training)
+    except DivergenceError as error:
+        return _diverged_run(name, error.result, time.perf_counter() - start, training)
     seconds = time.perf_counter() - start
     hidden = {"activation": result.activation, "negative_slope": result.negative_slope}
+    train_accuracy = accuracy(train_X, train_Y, result.parameters, **hidden)
+    majority = float(max(train_Y.mean(), 1 - train_Y.mean()))
     return ExperimentRun(
         name=name,
-        train_accuracy=accuracy(train_X, train_Y, result.parameters, **hidden),
+        train_accuracy=train_accuracy,
         test_accuracy=accuracy(test_X, test_Y, result.parameters, **hidden),
         final_cost=result.final_cost,
         seconds=seconds,
@@ -152,7 +224,29 @@ def _measured_run(name, data, parameters, on_record, **training):
         iterations=result.iterations,
         parameters=result.parameters,
         layer_history=result.layer_history,
+        comment=_comment_on(result.parameters, train_accuracy, majority, result.costs,
+                           result.final_cost),
     )
+
+
+def _diverged_run(name, last_finite, seconds, training):
+    """The ExperimentRun of a run that diverged, from the DivergenceError's
+    ``last_finite`` TrainResult: its costs and layer history run on as NaN to
+    the end of the recording schedule, so that every run of a comparison has
+    one value per recorded iteration."""
+    epochs = training.get("num_epochs")
+    end = epochs if epochs is not None else training["num_iterations"]
+    iterations = list(range(0, end, training.get("record_every", 1000)))
+    missing = len(iterations) - len(last_finite.costs)
+    history = last_finite.layer_history
+    if history is not None:
+        history = {key: np.vstack([rows, np.full((missing, rows.shape[1]), np.nan)])
+                   for key, rows in history.items()}
+    nan = float("nan")
+    return ExperimentRun(name=name, train_accuracy=nan, test_accuracy=nan, final_cost=nan,
+                         seconds=seconds, costs=list(last_finite.costs) + [nan] * missing,
+                         iterations=iterations, parameters=last_finite.parameters,
+                         layer_history=history, diverged=True, comment="diverged")
 
 
 def compare_initializers(methods=("zeros", "random", "he"), dataset="circles",

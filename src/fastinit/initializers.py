@@ -12,14 +12,13 @@ so ``"zeros"``, ``"random"`` and ``"he"`` with ``seed=3`` reproduce the course's
 """
 
 import inspect
-import math
 import numbers
 
 import numpy as np
 
 from ._householder import diagonal_signs, householder_qr
-from ._validation import (_as_numeric_array, check_dtype, check_layers_dims, check_memory,
-                          check_positive_number, check_seed)
+from ._validation import (_as_numeric_array, check_dtype, check_features, check_layers_dims,
+                          check_memory, check_positive_number, check_seed)
 
 __all__ = ["INITIALIZERS", "initialize", "weight_variances"]
 
@@ -290,8 +289,11 @@ def lsuv(layers_dims, seed=3, dtype=None, X=None, activation="relu", tol=0.1, ma
                          "'lsuv', X=train_X)")
     X = _as_numeric_array(X, "X")
     start = orthogonal(layers_dims, seed=seed, dtype=dtype)
-    if X.ndim != 2 or X.shape[0] != start["W1"].shape[1]:
-        raise ValueError(f"X must have shape ({start['W1'].shape[1]}, m) for layers_dims "
+    n_features = start["W1"].shape[1]
+    if X.ndim == 2 and X.shape[0] != n_features == X.shape[1]:  # says to pass X.T
+        check_features(X.shape, n_features, f"layers_dims {list(layers_dims)}")
+    if X.ndim != 2 or X.shape[0] != n_features:
+        raise ValueError(f"X must have shape ({n_features}, m) for layers_dims "
                          f"{list(layers_dims)}, got {X.shape}")
     dtype = start["W1"].dtype
     rescaled = rescale(start, X.astype(dtype), activation=activation, tol=tol,

@@ -14,7 +14,7 @@ import numpy as np
 from . import _boundary, _kernels
 from ._boundary import parameter_keys
 from ._validation import (_as_numeric_array, check_dtype, check_labels_given, check_layers_dims,
-                          check_no_overlap, check_parameters, check_X, check_Y,
+                          check_features, check_no_overlap, check_parameters, check_X, check_Y,
                           fast_path_ranks)
 from .activations import DEFAULT_NEGATIVE_SLOPE, check_activation
 from .threads import resolve_threads
@@ -361,14 +361,12 @@ def _prepare(X, parameters, Y=None, name="parameters"):
     caller calls ``parameters``."""
     X = _checked_X(X)
     net = as_network(parameters, X.dtype, name)
-    if X.shape[0] != net.dims[0]:
-        raise ValueError(
-            f"X has {X.shape[0]} features (rows) but {name}['W1'] expects {net.dims[0]} "
-            f"(its number of columns)"
-        )
+    if X.shape[0] != net.dims[0]:  # compared here: every call passes this way
+        check_features(X.shape, net.dims[0], f"{name}['W1']", " (its number of columns)")
     if Y is not None:
         labels = _boundary.check_labels(Y, net.dims[-1], X.shape[1], X.dtype.num)
-        Y = labels if labels is not None else check_Y(Y, X.shape[1], net.dims[-1], X.dtype)
+        Y = labels if labels is not None else check_Y(Y, X.shape[1], net.dims[-1], X.dtype,
+                                                      n_features=X.shape[0])
     return net, X, Y
 
 

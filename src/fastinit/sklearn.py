@@ -2,11 +2,12 @@
 initializer as a parameter (``MLPClassifier`` always draws Glorot-uniform).
 
 This is the only module of fastinit that imports scikit-learn
-(``pip install "fastinit[sklearn]"``).
+(``pip install "fastinit-nn[sklearn]"``).
 """
 
 import numbers
 import reprlib
+import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -38,6 +39,13 @@ except ImportError:  # pragma: no cover - scikit-learn before 1.2
 _PARAMETER_COPIES = 6
 #: The most epochs the mini-batch shuffles can be seeded for (one seed each).
 _MAX_EPOCHS = 2**31
+#: ``MLPClassifier``'s names for fastinit's activations.
+ACTIVATION_ALIASES = {"logistic": "sigmoid", "identity": "linear"}
+#: ``MLPClassifier``'s names for fastinit's optimizers: its "sgd" (mini-batch
+#: gradient descent with ``momentum``) is the course's momentum.
+SOLVER_ALIASES = {"sgd": "momentum"}
+#: ``batch_size="auto"``: ``MLPClassifier``'s ``min(200, n_samples)``.
+_AUTO_BATCH = 200
 
 
 def _is_bool(value):
@@ -86,15 +94,28 @@ def _checked_real(value, name, low, high=None, low_open=False, high_open=False):
     return number
 
 
-def _checked_name(value, name, choices):
-    """``value`` if it is a ``str`` among ``choices``."""
+def _checked_name(value, name, choices, aliases=None):
+    """``value`` if it is a ``str`` among ``choices``, or what ``aliases`` (other
+    names for some of them) maps it to."""
+    aliases = aliases or {}
+    accepted = [*choices, *aliases]
     if not isinstance(value, str):
-        raise InvalidParameterError(f"{name} must be a str, one of {', '.join(choices)}; "
+        raise InvalidParameterError(f"{name} must be a str, one of {', '.join(accepted)}; "
                                     f"got {type(value).__name__} {_shown(value)}")
-    if value not in choices:
-        raise InvalidParameterError(f"{name} must be one of {', '.join(choices)}; got "
+    if value not in accepted:
+        raise InvalidParameterError(f"{name} must be one of {', '.join(accepted)}; got "
                                     f"{_shown(value)}")
-    return value
+    return aliases.get(value, value)
+
+
+def _checked_batch_size(value):
+    """``batch_size``: None, "auto" (kept as the string) or an int >= 1."""
+    if isinstance(value, str) and value == "auto":
+        return value
+    if isinstance(value, str):
+        raise InvalidParameterError(f"batch_size must be an int, \"auto\" or None, got "
+                                    f"{_shown(value)}")
+    return _checked_int(value, "batch_size", none=True)
 
 
 def _checked_sizes(sizes):
@@ -135,6 +156,44 @@ def _checked_random_state(value):
     return int(value)
 
 
+def _batch(batch_size, n_samples):
+    """The mini-batch size ``batch_size`` (checked) means on ``n_samples``."""
+    if batch_size is None:
+        return n_samples
+    return min(_AUTO_BATCH if batch_size == "auto" else batch_size, n_samples)
+
+
+def _length(y):
+    """``len(y)``, or -1 where ``y`` has none."""
+    try:
+        return len(y)
+    except TypeError:
+        return -1
+
+
+def _shape(X):
+    """``X``'s shape, or ``()`` where it has none (a ragged list)."""
+    if hasattr(X, "shape"):
+        return tuple(X.shape)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return np.shape(X)
+    except (ValueError, TypeError):
+        return ()
+
+
+def _transposed(X, axis, count, what):
+    """The hint for an ``X`` whose ``axis`` (not the other) has the ``count``
+    that the other should have (``what`` says whose count that is); ``""`` when
+    ``X`` does not look transposed."""
+    shape = _shape(X)
+    if len(shape) == 2 and shape[axis] == count != shape[1 - axis]:
+        return (f"; X has shape {tuple(shape)} and {what} is {count}, so it looks "
+                f"transposed (one sample per column); pass X.T")
+    return ""
+
+
 class FastInitClassifier(ClassifierMixin, BaseEstimator):
     """A fully-connected classifier: hidden layers of ``activation``, sigmoid
     outputs, trained by gradient descent, momentum or Adam in fastinit's
@@ -150,17 +209,19 @@ class FastInitClassifier(ClassifierMixin, BaseEstimator):
         The hidden layers' widths (an int is one layer, ``()`` none). A string
         such as ``"55"`` is refused, not read as ``(5, 5)``.
     activation : str, default "relu"
-        Any of :data:`fastinit.ACTIVATIONS`.
+        Any of :data:`fastinit.ACTIVATIONS`, or ``MLPClassifier``'s names
+        ``"logistic"`` (``"sigmoid"``) and ``"identity"`` (``"linear"``).
     alpha : float, default 0.0
         L2 penalty, fastinit's ``lambd``: the loss gains
         ``alpha / (2 n_samples) * sum(W**2)``.
-    batch_size : int, optional
-        Mini-batch size (reshuffled every epoch); None trains on the whole set.
+    batch_size : int, "auto" or None, default None
+        Mini-batch size (reshuffled every epoch); None trains on the whole set;
+        ``"auto"`` is ``MLPClassifier``'s ``min(200, n_samples)``.
     learning_rate_init : float, default 0.01
     max_iter : int, default 15000
         Iterations, or epochs with mini-batches or a solver other than "gd".
     momentum : float, default 0.9
-        The "momentum" solver's beta.
+        The "momentum" (or "sgd") solver's beta.
     beta_1, beta_2, epsilon : float, default 0.9, 0.999, 1e-8
         Adam's.
     random_state : int, RandomState or None, default None
@@ -171,7 +232,12 @@ class FastInitClassifier(ClassifierMixin, BaseEstimator):
         Print the cost every 1000 iterations.
     init : str, default "he"
         Any name in :data:`fastinit.INITIALIZERS` but ``"lsuv"``, which needs the data.
-    solver : {"gd", "momentum", "adam"}, default "gd"
+    solver : {"gd", "momentum", "adam", "sgd"}, default "gd"
+        ``"sgd"`` is ``MLPClassifier``'s name for mini-batch gradient descent
+        with ``momentum``, trained as ``"momentum"``: the course's momentum, an
+        average of the gradients ``v = momentum * v + (1 - momentum) * grad``
+        (so steps are ``1 - momentum`` times scikit-learn's, and not Nesterov's).
+        "lbfgs" is not available.
     keep_prob : float, default 1.0
         Dropout on the hidden layers (probability of keeping a unit).
     n_threads : int, optional
@@ -237,7 +303,8 @@ class FastInitClassifier(ClassifierMixin, BaseEstimator):
         -------
         dict
             Every parameter, checked and converted (``hidden_layer_sizes`` as a
-            tuple, ``random_state`` as an int or a ``RandomState``).
+            tuple, ``random_state`` as an int or a ``RandomState``, scikit-learn's
+            names of activations and solvers as fastinit's).
 
         Raises
         ------
@@ -246,9 +313,10 @@ class FastInitClassifier(ClassifierMixin, BaseEstimator):
         """
         checked = dict(
             hidden_layer_sizes=_checked_sizes(self.hidden_layer_sizes),
-            activation=_checked_name(self.activation, "activation", ACTIVATIONS),
+            activation=_checked_name(self.activation, "activation", ACTIVATIONS,
+                                     ACTIVATION_ALIASES),
             alpha=_checked_real(self.alpha, "alpha", 0.0),
-            batch_size=_checked_int(self.batch_size, "batch_size", none=True),
+            batch_size=_checked_batch_size(self.batch_size),
             learning_rate_init=_checked_real(self.learning_rate_init, "learning_rate_init",
                                              0.0, low_open=True),
             max_iter=_checked_int(self.max_iter, "max_iter"),
@@ -259,7 +327,7 @@ class FastInitClassifier(ClassifierMixin, BaseEstimator):
             random_state=_checked_random_state(self.random_state),
             init=_checked_name(self.init, "init",
                                sorted(set(INITIALIZERS) - {"lsuv"})),  # lsuv needs the data
-            solver=_checked_name(self.solver, "solver", tuple(OPTIMIZERS)),
+            solver=_checked_name(self.solver, "solver", tuple(OPTIMIZERS), SOLVER_ALIASES),
             keep_prob=_checked_real(self.keep_prob, "keep_prob", 0.0, 1.0, low_open=True),
             n_threads=_checked_int(self.n_threads, "n_threads", maximum=MAX_THREADS,
                                    none=True),
@@ -292,9 +360,7 @@ class FastInitClassifier(ClassifierMixin, BaseEstimator):
         n_threads = resolve_threads(params["n_threads"], packed, n_samples)
         work = _kernels.training_layout(packed, n_samples, n_threads)[0]
         if params["epochs"]:
-            batch = n_samples if params["batch_size"] is None else \
-                min(params["batch_size"], n_samples)
-            work += _kernels.epoch_layout(packed, batch)
+            work += _kernels.epoch_layout(packed, _batch(params["batch_size"], n_samples))
         check_memory((_PARAMETER_COPIES * n_weights + work) * itemsize, what)
 
     def _training_options(self, params, n_samples, seed):
@@ -305,11 +371,10 @@ class FastInitClassifier(ClassifierMixin, BaseEstimator):
         if not params["epochs"]:
             options["num_iterations"] = params["max_iter"]
         else:
-            batch = params["batch_size"]
             options.update(optimizer=params["solver"], beta=params["momentum"],
                            beta1=params["beta_1"], beta2=params["beta_2"],
                            epsilon=params["epsilon"], num_epochs=params["max_iter"],
-                           mini_batch_size=n_samples if batch is None else min(batch, n_samples),
+                           mini_batch_size=_batch(params["batch_size"], n_samples),
                            # the mini-batch shuffles: seed + max_iter < 2**32
                            seed=seed % _MAX_EPOCHS if isinstance(seed, int) else
                            int(seed.randint(_MAX_EPOCHS - 1)))
@@ -343,7 +408,7 @@ class FastInitClassifier(ClassifierMixin, BaseEstimator):
         """
         params = self._checked_parameters()
         try:
-            X, y = validate_data(self, X, y, dtype=(np.float64, np.float32), order="C")
+            X, y = self._validated(X, y)
             check_classification_targets(y)
             binarizer = LabelBinarizer().fit(y)
         except OverflowError as error:  # labels such as 10**30, beyond every NumPy int
@@ -384,13 +449,31 @@ class FastInitClassifier(ClassifierMixin, BaseEstimator):
         self._fitted_activation = params["activation"]
         return self
 
+    def _validated(self, X, y):
+        """scikit-learn's ``validate_data`` for ``fit``; its error says so when
+        ``X`` looks transposed."""
+        try:
+            return validate_data(self, X, y, dtype=(np.float64, np.float32), order="C")
+        except ValueError as error:
+            hint = _transposed(X, 1, _length(y), "the number of labels in y")
+            if hint:
+                raise ValueError(f"{str(error).rstrip('.')}{hint}") from None
+            raise
+
     def _checked_X(self, X):
         """``X`` checked against what ``fit`` saw, and the network to run on it
         (with the activation it was trained with, whatever ``set_params`` has
         changed since)."""
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32), order="C")
-        activation = getattr(self, "_fitted_activation", self.activation)
+        try:
+            X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32), order="C")
+        except ValueError as error:
+            hint = _transposed(X, 0, self.n_features_in_, "the number of features fit saw")
+            if hint:
+                raise ValueError(f"{str(error).rstrip('.')}{hint}") from None
+            raise
+        activation = getattr(self, "_fitted_activation", None) or \
+            ACTIVATION_ALIASES.get(self.activation, self.activation)
         return np.ascontiguousarray(X.T), Network(self.parameters_, X.dtype), activation
 
     def decision_function(self, X):

@@ -11,12 +11,14 @@ import contextlib
 import csv
 import errno
 import io
+import numbers
 import os
 import stat
 import tempfile
 import warnings
 import zipfile
 import zlib
+from array import array as packed_array
 
 import numpy as np
 
@@ -281,18 +283,26 @@ def _umask():
 
 
 def save_parameters(path, parameters, activation="relu",
-                    negative_slope=DEFAULT_NEGATIVE_SLOPE):
+                    negative_slope=DEFAULT_NEGATIVE_SLOPE, labels=None):
     """Write ``{"W1", "b1", ..., "WL", "bL"}`` (a dict or a Network) to an ``.npz``
     file at ``path``, with the hidden ``activation`` and ``negative_slope``
     they were trained with (``TrainResult.activation`` and
     ``TrainResult.negative_slope``), so that :func:`load_parameters` and
-    ``fastinit predict`` use them."""
+    ``fastinit predict`` use them.
+
+    ``labels``, when given, is what outputs 0 and 1 stand for: two distinct
+    strings (``["cat", "dog"]``), stored as the array ``labels``, so that
+    ``fastinit predict`` reports predictions in them."""
     code, negative_slope = check_activation(activation, negative_slope)
+    if labels is not None:
+        labels = _checked_labels(labels, "labels")
     if isinstance(parameters, Network):
         parameters = parameters.to_dict()
     dims, layers = check_parameters(parameters)
     arrays = {"activation": np.array(ACTIVATIONS[code]),
               "negative_slope": np.array(negative_slope)}
+    if labels is not None:
+        arrays["labels"] = np.array(labels)
     for l, (W, b) in enumerate(layers, 1):
         arrays[f"W{l}"] = W
         arrays[f"b{l}"] = b.reshape(-1, 1)
@@ -318,10 +328,29 @@ def load_parameters(path, with_activation=False):
         the keywords of :func:`fastinit.predict` and the other passes. Files
         written before activations were stored give ReLU.
     """
+    parameters, hidden, _ = read_parameters_file(path)
+    return (parameters, hidden) if with_activation else parameters
+
+
+def read_parameters_file(path):
+    """Everything a parameters file written by :func:`save_parameters` holds.
+
+    Returns
+    -------
+    parameters : dict
+    activation : dict
+        ``{"activation": str, "negative_slope": float}`` (ReLU for files
+        written before activations were stored).
+    labels : list of two str
+        What outputs 0 and 1 stand for; ``["0", "1"]`` for files saved
+        without labels.
+    """
     parameters = read_npz(path, what="parameters file ")
     hidden = _stored_activation(parameters, path)
+    labels = parameters.pop("labels", None)
+    labels = ["0", "1"] if labels is None else _checked_labels(labels, f"'labels' in {path}")
     check_parameters(parameters, name=f"parameters in {os.fspath(path)}")
-    return (parameters, hidden) if with_activation else parameters
+    return parameters, hidden, labels
 
 
 def read_npz(path, names=None, what=""):
@@ -413,6 +442,21 @@ def _stored_activation(arrays, path):
     return {"activation": ACTIVATIONS[code], "negative_slope": slope}
 
 
+def _checked_labels(labels, name):
+    """``labels`` (two strings, numbers or booleans) as a list of two distinct,
+    non-empty one-line strings."""
+    array = np.asarray(labels)
+    if array.shape != (2,) or array.dtype.kind not in "Uiufb":
+        raise ValueError(f"{name} must be two labels (what outputs 0 and 1 stand for), got "
+                         f"{array.dtype} of shape {array.shape}")
+    labels = [_label_text(label) for label in array.tolist()]
+    if labels[0] == labels[1] or not all(labels) or \
+            any(len(label.splitlines()) != 1 for label in labels):
+        raise ValueError(f"{name} must be two distinct, non-empty one-line strings, got "
+                         f"{labels!r}")
+    return labels
+
+
 def _is_number(text):
     try:
         float(text)
@@ -422,12 +466,14 @@ def _is_number(text):
 
 
 def _read_csv(path):
-    """A numeric CSV (comma-separated, optional header row) as ``(header, rows)``.
+    """A CSV (comma-separated, optional header row) as ``(header, text, rows)``:
+    ``rows`` is every cell as a number, or None when some cell is not one (a
+    text label, a quoted number), for :func:`_labelled_rows` to read.
 
     A UTF-8 byte-order mark is skipped. The first row is a header when none of
     its cells is a number (names, quoted or not, as R's ``write.csv`` writes
-    them); a first row with some numbers is data, and an unreadable cell in it is
-    an error, not a header. Errors name the file and the 1-based line."""
+    them); a first row with some numbers is data. Errors name the file and the
+    1-based line."""
     text = _read_text(path, "data file")
     lines = io.StringIO(text)
     reader = csv.reader(lines)
@@ -444,32 +490,63 @@ def _read_csv(path):
             warnings.simplefilter("ignore", UserWarning)  # "input contained no data": checked below
             rows = np.loadtxt(lines, delimiter=",", skiprows=0 if header is None else 1, ndmin=2)
     except ValueError:
-        raise ValueError(f"{path} is not a numeric CSV file: "
-                         f"{_csv_problem(text, header is not None)}") from None
-    return header, rows
+        rows = None
+    return header, text, rows
 
 
-def _csv_problem(text, skip_header):
-    """Where a CSV that ``np.loadtxt`` refused goes wrong, as people count: the
-    1-based line, the 1-based column and the cell."""
-    width = first_line = None
+class _CsvProblem(ValueError):
+    """Where a CSV cannot be read, as people count (1-based lines and columns);
+    :func:`load_data` puts the file's name before it."""
+
+
+def _data_lines(text, skip_header):
+    """``(line number, cells)`` of each data row of a CSV's ``text``, as
+    ``np.loadtxt`` sees them: ``#`` starts a comment, blank lines are skipped;
+    cells may be quoted."""
     for number, line in enumerate(text.splitlines(), 1):
         if skip_header and number == 1:
             continue
         line = line.split("#", 1)[0]
-        if not line.strip():
-            continue
-        cells = line.split(",")
-        for column, cell in enumerate(cells, 1):
-            if not _is_number(cell):
-                shown = cell.strip() if len(cell) <= 40 else cell.strip()[:37] + "..."
-                return f"line {number}, column {column}: cannot read {shown!r} as a number"
+        if line.strip():
+            try:
+                yield number, next(csv.reader([line]))
+            except csv.Error as error:
+                raise _CsvProblem(f"line {number}: {error}") from None
+
+
+def _labelled_rows(text, skip_header, path, label_column, header, n_features):
+    """A CSV whose cells are not all numbers: ``(X, labels)``, ``X`` as
+    ``(m, n)`` floats and ``labels`` the label column's cells as text (None
+    when the file has ``n_features`` columns and no ``label_column`` is given).
+    Every other cell must be a number: an error names its line and column."""
+    features, labels, width, column = packed_array("d"), [], None, None
+    distinct = {}  # one string object per distinct label, however many rows hold it
+    for number, cells in _data_lines(text, skip_header):
         if width is None:
             width, first_line = len(cells), number
+            if not (n_features is not None and width == n_features and label_column is None):
+                column = _label_index(label_column, header, width, path)
         elif len(cells) != width:
-            return (f"line {number} has {len(cells)} columns, line {first_line} has "
-                    f"{width}")
-    return "its rows cannot be read as numbers"
+            raise _CsvProblem(f"line {number} has {len(cells)} columns, line {first_line} has "
+                              f"{width}")
+        for index, cell in enumerate(cells):
+            if index == column:
+                continue
+            try:
+                features.append(float(cell))
+            except ValueError:
+                shown = cell.strip() if len(cell) <= 40 else cell.strip()[:37] + "..."
+                raise _CsvProblem(f"line {number}, column {index + 1}: cannot read {shown!r} "
+                                  f"as a number") from None
+        if column is not None:
+            label = cells[column].strip()
+            if not label:
+                raise _CsvProblem(f"line {number}: the label (column {column + 1}) is empty")
+            labels.append(distinct.setdefault(label, label))
+    if width is None:
+        raise ValueError(f"{path} has no data rows")
+    X = np.frombuffer(features, dtype=np.float64).reshape(-1, width - (column is not None))
+    return X, (None if column is None else np.array(labels))
 
 
 def _check_finite(X, path, name):
@@ -482,6 +559,14 @@ def _check_finite(X, path, name):
                          f"{row + 1}")
 
 
+def _check_finite_labels(labels, path):
+    """Refuse NaN and infinite numeric labels, naming the first, counted from 1."""
+    if labels.dtype.kind == "f" and not np.isfinite(labels).all():
+        row = int(np.argmax(~np.isfinite(labels)))
+        raise ValueError(f"the labels in {path} must be finite: example {row + 1} has "
+                         f"{labels[row]}")
+
+
 def load_data(path, n_features=None, label_column=None):
     """Read examples stored one per row and return them in the course's layout.
 
@@ -489,9 +574,10 @@ def load_data(path, n_features=None, label_column=None):
     ----------
     path : str or path-like
         ``.npz`` with an array ``X`` of shape ``(m, n_features)`` and, optionally,
-        ``Y`` of shape ``(m,)`` or ``(m, 1)``; or ``.csv`` with one example per
-        row, comma-separated, an optional header row, and the 0/1 label in one
-        column.
+        labels ``Y`` of shape ``(m,)`` or ``(m, 1)`` (numbers, booleans or
+        strings); or ``.csv`` with one example per row, comma-separated, an
+        optional header row, numbers in every column but the label column,
+        whose cells may be any text (``cat``, ``-1``, ``True``).
     n_features : int, optional
         When given, a CSV with exactly ``n_features`` columns is read as having
         no labels (for predicting).
@@ -503,42 +589,154 @@ def load_data(path, n_features=None, label_column=None):
     -------
     X : ndarray, shape (n_features, m)
     Y : ndarray, shape (1, m), or None when the file has no labels
+        The labels as stored: numbers (floats from a CSV whose labels are all
+        numbers), booleans or strings. :func:`encode_labels` maps them to 0/1.
     """
     path = os.fspath(path)
     extension = os.path.splitext(path)[1].lower()
     if extension not in (".npz", ".csv"):
         raise ValueError(f"data file {path} must end in .npz or .csv")
     if extension == ".npz":
-        arrays = read_npz(path, names=("X", "Y"), what="data file ")
-        if "X" not in arrays:
-            raise ValueError(f"{path} has no array named 'X'")
-        X, Y = arrays["X"], arrays.get("Y")
-        for name, array in (("X", X), ("Y", Y)):
-            if array is not None and array.dtype.kind not in "iuf":
-                raise ValueError(f"{name} in {path} must hold real numbers, got {array.dtype}")
-        if X.ndim != 2:
-            raise ValueError(f"X in {path} must be 2-D (examples as rows), got shape {X.shape}")
-        _check_finite(X, path, "X")
-        if Y is not None:
-            if Y.ndim == 2 and Y.shape[1] == 1:
-                Y = Y[:, 0]
-            if Y.shape != (X.shape[0],):
-                raise ValueError(
-                    f"Y in {path} must have one label per row of X ({X.shape[0]}), "
-                    f"got shape {Y.shape}"
-                )
-            Y = Y.reshape(1, -1)
-        return X.T, Y
-    if extension == ".csv":
-        header, rows = _read_csv(path)
+        return _load_npz_data(path)
+    header, text, rows = _read_csv(path)
+    if rows is None:
+        try:
+            X, labels = _labelled_rows(text, header is not None, path, label_column, header,
+                                       n_features)
+        except _CsvProblem as problem:
+            raise ValueError(f"{path} is not a numeric CSV file: {problem}") from None
+    else:
         if rows.shape[0] == 0:
             raise ValueError(f"{path} has no data rows")
-        _check_finite(rows, path, "the data")
         if n_features is not None and rows.shape[1] == n_features and label_column is None:
-            return rows.T, None
-        column = _label_index(label_column, header, rows.shape[1], path)
-        X = np.delete(rows, column, axis=1)
-        return X.T, rows[:, column].reshape(1, -1)
+            X, labels = rows, None
+        else:
+            column = _label_index(label_column, header, rows.shape[1], path)
+            X, labels = np.delete(rows, column, axis=1), rows[:, column]
+    _check_finite(X, path, "X")
+    if labels is None:
+        return X.T, None
+    _check_finite_labels(labels, path)
+    return X.T, labels.reshape(1, -1)
+
+
+def _load_npz_data(path):
+    """:func:`load_data` of an ``.npz`` file."""
+    arrays = read_npz(path, names=("X", "Y"), what="data file ")
+    if "X" not in arrays:
+        raise ValueError(f"{path} has no array named 'X'")
+    X, Y = arrays["X"], arrays.get("Y")
+    if X.dtype.kind not in "iuf":
+        raise ValueError(f"X in {path} must hold real numbers, got {X.dtype}")
+    if Y is not None and Y.dtype.kind not in "iufbUS":
+        raise ValueError(f"Y in {path} must hold labels (numbers, booleans or strings), got "
+                         f"{Y.dtype}")
+    if X.ndim != 2:
+        raise ValueError(f"X in {path} must be 2-D (examples as rows), got shape {X.shape}")
+    _check_finite(X, path, "X")
+    if Y is None:
+        return X.T, None
+    if Y.ndim == 2 and Y.shape[1] == 1:
+        Y = Y[:, 0]
+    if Y.shape != (X.shape[0],):
+        hint = ""
+        if Y.shape == (X.shape[1],):
+            hint = (f"; X (shape {X.shape}) looks transposed: store one example per row, "
+                    f"X of shape {X.shape[::-1]}")
+        raise ValueError(f"Y in {path} must have one label per row of X ({X.shape[0]}), "
+                         f"got shape {Y.shape}{hint}")
+    if Y.dtype.kind == "S":
+        try:
+            Y = np.char.decode(Y, "utf-8")
+        except UnicodeDecodeError:
+            raise ValueError(f"Y in {path} holds bytes that are not UTF-8 text") from None
+    _check_finite_labels(Y, path)
+    return X.T, Y.reshape(1, -1)
+
+
+#: At most this many labels are shown in a message about them.
+_SHOWN_LABELS = 5
+
+
+def _label_text(value):
+    """A label as the command line shows it: a whole number without ``.0``."""
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, (numbers.Integral, np.integer)):
+        return str(int(value))
+    if isinstance(value, (numbers.Real, np.floating)):
+        value = float(value)
+        return str(int(value)) if value.is_integer() and abs(value) < 2**63 else repr(value)
+    return str(value)
+
+
+def _distinct_labels(labels):
+    """``(texts, codes)``: the distinct labels as text in sorted order (numbers
+    by value, even when stored as text; other text alphabetically; False
+    before True), and each label's index among them."""
+    values, codes = np.unique(np.asarray(labels).ravel(), return_inverse=True)
+    if values.dtype.kind in "US" and all(_is_number(value) for value in values):
+        numeric = np.array([float(value) for value in values])
+        if np.isfinite(numeric).all():
+            merged, inverse = np.unique(numeric, return_inverse=True)
+            values, codes = merged, inverse[codes]
+    return [_label_text(value) for value in values.tolist()], codes.ravel()
+
+
+def _shown_labels(texts):
+    shown = ", ".join(texts[:_SHOWN_LABELS])
+    return shown + (f", ... ({len(texts)} in all)" if len(texts) > _SHOWN_LABELS else "")
+
+
+def encode_labels(labels, path, classes=None):
+    """Map a data file's labels to the 0/1 the network trains on.
+
+    Parameters
+    ----------
+    labels : ndarray
+        The labels :func:`load_data` read (numbers, booleans or strings).
+    path : str or path-like
+        The file they came from, for messages.
+    classes : sequence of two str, optional
+        The labels (as text) that 0 and 1 stand for, as a trained network
+        stores them (:func:`save_parameters`); the file's labels must be among
+        them (one of them is enough). By default the file must hold exactly two
+        distinct labels, mapped to 0 and 1 in sorted order: numbers by value
+        (-1 -> 0, 1 -> 1; 2 -> 0, 7 -> 1), text alphabetically (cat -> 0,
+        dog -> 1), False -> 0, True -> 1.
+
+    Returns
+    -------
+    Y : ndarray of float64, shape (1, m)
+        0 and 1.
+    classes : list of two str
+        What 0 and 1 stand for.
+
+    Raises
+    ------
+    ValueError
+        Naming ``path`` and the labels found.
+    """
+    texts, codes = _distinct_labels(labels)
+    if classes is None:
+        if len(texts) != 2:
+            raise ValueError(f"{os.fspath(path)} must hold exactly two distinct labels (the "
+                             f"two classes), found {len(texts)}: {_shown_labels(texts)}")
+        classes, index = texts, np.arange(2)
+    else:
+        classes = list(classes)
+        unknown = [text for text in texts if text not in classes]
+        if unknown:
+            raise ValueError(f"{os.fspath(path)} holds labels the parameters were not trained "
+                             f"on: {_shown_labels(unknown)} (trained on "
+                             f"{describe_labels(classes)})")
+        index = np.array([classes.index(text) for text in texts])
+    return index[codes].astype(np.float64).reshape(1, -1), classes
+
+
+def describe_labels(classes):
+    """``"cat -> 0, dog -> 1"``: what 0 and 1 stand for, in one line."""
+    return f"{classes[0]} -> 0, {classes[1]} -> 1"
 
 
 def _label_index(label_column, header, n_columns, path):
