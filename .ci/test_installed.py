@@ -6,7 +6,8 @@ PROJECT is the checkout the tests come from (default: the one holding this
 script). Besides the installed package, the tests need, from the checkout:
 tests/; benchmarks/ (the plain-NumPy reference they compare against, on
 pytest's pythonpath); README.md and docs/ (the README's commands, table,
-example and figures are tested); pyproject.toml (pytest's settings). Those are
+example and figures are tested); pyproject.toml (pytest's settings); .ci/run
+(the README's test command is the one it runs). Those are
 copied to a new temporary folder and pytest runs there, so ``import fastinit``
 finds only the installed package (checked before the tests start). cibuildwheel's
 test-command runs this script, and so does .ci/run.
@@ -19,7 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-NEEDED = ("tests", "benchmarks", "docs", "README.md", "pyproject.toml")
+NEEDED = ("tests", "benchmarks", "docs", "README.md", "pyproject.toml", ".ci/run")
 
 
 def main(argv):
@@ -33,7 +34,8 @@ def main(argv):
                 shutil.copytree(source, Path(folder) / name,
                                 ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
             else:
-                shutil.copy2(source, folder)
+                (Path(folder) / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, Path(folder) / name)
         where = subprocess.run([sys.executable, "-c", "import fastinit; print(fastinit.__file__)"],
                                cwd=folder, capture_output=True, text=True, check=True).stdout
         installed = Path(where.strip()).resolve()
