@@ -362,3 +362,17 @@ def test_a_network_whose_gradients_are_all_zero_is_named_on_that_side(signal):
     broken = dataclasses.replace(signal["he"], weight_grad_norm=signal["he"].weight_grad_norm * 0)
     figure = P.plot_signal_propagation({"he": signal["he"], "broken": broken})
     assert "broken (0 in every layer and seed)" in _notes(figure)
+
+
+def test_compare_of_zeros_alone_writes_its_figures_with_notes(tmp_path):
+    """Only zeros: nothing positive on the signal figure's log axes (it used to end
+    the command with "Data cannot be log-scaled")."""
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-m", "fastinit", "compare", "--inits", "zeros",
+                          "--learning-rate", "1e300", "--iterations", "200", "--out",
+                          str(tmp_path)], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "signal.png").read_bytes().startswith(b"\x89PNG")
+

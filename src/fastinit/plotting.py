@@ -1131,6 +1131,7 @@ def plot_signal_propagation(stats_by_name, title=None):
     title = _check_text(title, "title")
     left_out = {"forward": [], "backward": []}
     lines = {"forward": [], "backward": []}
+    shown = {"forward": False, "backward": False}
     labels = []
     fig, (ax_forward, ax_backward) = plt.subplots(1, 2, figsize=(10.0, 4.8), dpi=100,
                                                   layout="constrained")
@@ -1145,6 +1146,7 @@ def plot_signal_propagation(stats_by_name, title=None):
             # a seed whose signal overflowed (inf or NaN) is left out of that layer
             drawable = np.isfinite(values) & (values > 0)
             nothing = nothing and not drawable.any()
+            shown[side] = shown[side] or drawable.any()
             masked = np.where(drawable, values, np.nan)
             counted = drawable.any(axis=0)
             with np.errstate(all="ignore"), warnings.catch_warnings():
@@ -1160,8 +1162,11 @@ def plot_signal_propagation(stats_by_name, title=None):
         if np.isfinite(theory).any():
             ax_forward.plot(np.arange(1, theory.size + 1), theory, color=colour,
                             linestyle="--", linewidth=1.2)
-    for ax, label in ((ax_forward, "E[Z²] (pre-activations)"),
-                      (ax_backward, "‖dW‖ (weight gradients)")):
+    for ax, side, label in ((ax_forward, "forward", "E[Z²] (pre-activations)"),
+                            (ax_backward, "backward", "‖dW‖ (weight gradients)")):
+        if not shown[side]:  # a log axis with nothing positive on it has no limits
+            ax.set_ylim(0.1, 10)
+            ax.set_xlim(0.5, layers[-1] + 0.5)
         _log_axis(ax)
         ax.set_xlabel("layer (last: output)")
         _integer_x(ax)
