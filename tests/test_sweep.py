@@ -256,3 +256,16 @@ def test_lsuv_rescales_on_the_training_inputs_in_a_sweep():
     expected = fi.train(train_X, train_Y, start, num_iterations=100, n_threads=1,
                         activation="tanh")
     assert result.runs[0]["final_cost"] == expected.final_cost
+
+
+def test_the_summary_figure_says_what_was_trained(tmp_path, monkeypatch):
+    from fastinit import plotting
+
+    titles = []
+    draw = plotting.plot_sweep
+    monkeypatch.setattr(plotting, "plot_sweep",
+                        lambda summary, title=None: titles.append(title) or draw(summary, title))
+    fi.sweep(initializers=["he"], depths=[1, 2], widths=[4], seeds=range(2), iterations=30,
+             dataset="moons", learning_rate=0.05, out=tmp_path, workers=1)
+    assert titles == ["Train accuracy against depth: moons, width 4, 2 seeds, 30 iterations, "
+                      "learning rate 0.05"]

@@ -354,8 +354,14 @@ def _description(grid, settings):
     return {"grid": grid, "settings": asdict(settings)}
 
 
-def _write_outputs(out, result):
-    """summary.csv and summary.png."""
+def _span(values):
+    """``"3"`` for values that are all 3, ``"2-5"`` for values from 2 to 5."""
+    values = sorted(set(values))
+    return f"{values[0]}" if len(values) == 1 else f"{values[0]}-{values[-1]}"
+
+
+def _write_outputs(out, result, settings):
+    """summary.csv and summary.png (its title: the data set and the training)."""
     summary = result.summary()
     with atomic_write(os.path.join(out, "summary.csv"), "w") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(summary[0]))
@@ -364,7 +370,10 @@ def _write_outputs(out, result):
             writer.writerow({key: _format(value) for key, value in row.items()})
     from . import plotting
 
-    figure = plotting.plot_sweep(summary)
+    figure = plotting.plot_sweep(summary, title=(
+        f"Train accuracy against depth: {settings.dataset}, width "
+        f"{_span(row['width'] for row in summary)}, {_span(row['count'] for row in summary)} "
+        f"seeds, {settings.iterations} iterations, learning rate {settings.learning_rate:g}"))
     with atomic_write(os.path.join(out, "summary.png")) as handle:
         figure.savefig(handle, dpi=110, format="png")
     import matplotlib.pyplot as plt
@@ -657,7 +666,7 @@ def sweep(initializers=("he", "xavier"), depths=(2,), widths=(10,), activations=
             result = _run(cells, grid, settings, done, runs_file, executor, workers, on_runs)
         finally:
             runs_file.close()
-        _write_outputs(out, result)
+        _write_outputs(out, result, settings)
     return result
 
 
