@@ -10,9 +10,11 @@ own (``_kernels_generic``, ``_kernels_avx2``, ``_kernels_avx512``);
 argument checks. Both use NumPy's C API, so NumPy's headers are needed at build
 time. Threads use OpenMP where the compiler has it (Linux).
 
-Every object file is compiled on a pool of processes' worth of threads (one per
-CPU, or ``build_ext -j N``): the core and the kernels of each build are separate
-jobs, so two cores build in about half the time of one.
+Every object file is compiled on one pool of threads (one per CPU, or
+``build_ext -j N``), the core and the generic kernels, the longest, first: the core
+and each build's kernels are separate jobs, so two cores build in about half the
+time of one. Python's CFLAGS ask for ``-g``; ``-g0`` drops it (a third of the
+compile time) except in the bounds-checked build.
 
 Every build is compiled with ``-ffp-contract=off``: the compiler never fuses a
 multiply and an add on its own, so the kernels' arithmetic is what ``_simd.h``
@@ -60,7 +62,7 @@ else:
 if not MSVC:
     compile_args += ["-Wno-psabi", "-ffp-contract=off", "-fvisibility=hidden"]
     if not CHECKED:
-        compile_args.append("-g0")  # Python's CFLAGS ask for -g: a third of the compile time
+        compile_args.append("-g0")
 
 #: The builds of the kernels: (module, compiler flags, the _cpu.h test the CPU must
 #: pass to import it, or None for the baseline).
