@@ -36,6 +36,18 @@ def random_cost_tolerance(iteration):
     return 2e-2 if iteration == 7000 else 3e-3
 
 
+@pytest.fixture
+def close_figures():
+    """Close every matplotlib figure before and after a test (a module that draws
+    uses it with ``pytestmark = pytest.mark.usefixtures("close_figures")``), so a test
+    can assert that a refused call drew nothing."""
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+    yield
+    plt.close("all")
+
+
 @pytest.fixture(scope="session")
 def circles():
     """The notebook's data: train_X, train_Y, test_X, test_Y."""

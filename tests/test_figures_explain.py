@@ -28,11 +28,7 @@ Y = (X[0] > 0).astype(float).reshape(1, -1)
 NAMES = ["zeros", "random", "he", "xavier"]
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    plt.close("all")
-    yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("close_figures")
 
 
 @pytest.fixture(scope="module")

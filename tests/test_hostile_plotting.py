@@ -31,12 +31,7 @@ NAN = float("nan")
 INF = float("inf")
 
 
-@pytest.fixture(autouse=True)
-def _no_figures_left_behind():
-    """Every case closes what it made; a refused call must make nothing."""
-    plt.close("all")
-    yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("close_figures")
 
 
 @pytest.fixture(scope="module")
