@@ -200,3 +200,15 @@ def test_seeds_against_jax_vmap(benchmark, way):
         benchmark.pedantic(run, rounds=3, iterations=1)
     else:
         benchmark.pedantic(seeds.fastinit_sweep, args=(range(64), 3000), rounds=3, iterations=1)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "selu"])
+def test_theory_depth_scales_sweep(benchmark, activation):
+    """The theory's cost: depth scales at 50 sigma_w2 values (the curve of
+    ``fastinit theory``'s depth-scale figure), in CPU-independent arithmetic."""
+    from fastinit import theory
+
+    sweep = np.linspace(0.5, 4.0, 50)
+    result = benchmark(lambda: [theory.depth_scales(w, 0.05, activation=activation)
+                                for w in sweep])
+    assert len(result) == 50

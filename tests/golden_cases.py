@@ -130,6 +130,8 @@ def _other_cases():
         for dtype in ("float64", "float32"):
             def initial(method=method, dtype=dtype):
                 options = {"X": X.astype(dtype)} if method == "lsuv" else {}
+                if method == "critical":  # sigma_w2 from the theory: its bits too
+                    options = {"activation": "tanh", "bias_std": 0.2}
                 return list(fi.initialize([3, 9, 5, 2], method, seed=7, dtype=dtype,
                                           **options).values())
             cases[f"initialize {method} {dtype}"] = initial
@@ -143,6 +145,10 @@ def _other_cases():
         initializers=("he", "xavier"), depths=(2, 3), widths=(6,), seeds=(0, 1),
         iterations=150, workers=2).runs])]
     cases["signal propagation"] = lambda: _signal_arrays()
+    cases["initialize he bias_std float64"] = lambda: list(
+        fi.initialize([3, 9, 5, 2], "he", seed=7, bias_std=0.3).values())
+    cases["correlation propagation"] = lambda: _correlation_arrays()
+    cases["jacobian moments"] = lambda: _jacobian_moments()
     for name in fi.datasets.DATASETS:
         cases[f"load_dataset {name}"] = lambda name=name: list(fi.datasets.load_dataset(name))
     return cases
@@ -153,6 +159,25 @@ def _signal_arrays():
     stats = fi.diagnostics.signal_propagation([8, 20, 20, 20, 1], "he", X, seeds=[0, 1])
     return [value for key, value in sorted(vars(stats).items())
             if isinstance(value, np.ndarray) and not key.startswith("theory")]
+
+
+def _correlation_arrays():
+    X = fi.diagnostics.correlated_inputs(16, 0.4, second_moment=0.8, seed=2)
+    stats = fi.diagnostics.correlation_propagation([16, 24, 24, 24, 1], "variance_scaling", X,
+                                                   activation="tanh", seeds=[0, 1], scale=1.7,
+                                                   distribution="normal", bias_std=0.2)
+    return [stats.second_moment, stats.correlation, stats.activation_mean,
+            stats.theory_second_moment, stats.theory_correlation, stats.theory_activation_mean]
+
+
+def _jacobian_moments():
+    """The moments only: the squared singular values themselves come from LAPACK."""
+    x = fi.diagnostics.correlated_inputs(20, 0.0, seed=1)[:, 0]
+    spectrum = fi.diagnostics.jacobian_spectrum([20, 20, 20, 20, 1], "orthogonal", x,
+                                                activation="tanh", seeds=[0, 1], gain=1.3,
+                                                bias_std=0.1)
+    return [spectrum.mean, spectrum.variance,
+            np.array([spectrum.theory_mean, spectrum.theory_variance])]
 
 
 def cases():

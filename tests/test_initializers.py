@@ -14,9 +14,12 @@ DIMS = [300, 400, 200, 1]
 
 
 def options_for(method, n_inputs):
-    """What an initializer needs besides the layer sizes: "lsuv" needs data."""
+    """What an initializer needs besides the layer sizes: "lsuv" needs data,
+    "critical" the activation."""
     if method == "lsuv":
         return {"X": np.random.default_rng(0).standard_normal((n_inputs, 50))}
+    if method == "critical":
+        return {"activation": "tanh"}
     return {}
 
 

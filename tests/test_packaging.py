@@ -52,7 +52,7 @@ def test_readme_figures_exist():
 
 def test_readme_python_example_runs(capsys):
     text = README.read_text()
-    example = text.split("```python\n", 1)[1].split("```", 1)[0]
+    example = text.split("\n## Example\n", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
     exec(compile(example, "README example", "exec"), {})
     printed = capsys.readouterr().out.splitlines()
     assert printed[1] == "0.96"

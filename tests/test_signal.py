@@ -131,7 +131,7 @@ def test_the_quadrature_holds_at_every_scale(activation, q):
 
 def test_no_fixed_variance_gives_nan_theory():
     X = standard_normal_inputs(10, 50)
-    stats = signal_propagation([10, 10, 10, 1], "orthogonal", X, seeds=[0])
+    stats = signal_propagation([10, 10, 10, 1], "lsuv", X, seeds=[0])
     assert np.isnan(stats.theory_second_moment).all()
     assert weight_variances([10, 10, 1], "lsuv") is None
     np.testing.assert_allclose(weight_variances([10, 20, 1], "he", negative_slope=0.5,
@@ -234,8 +234,9 @@ def test_the_signal_figure_draws_medians_bands_and_theory():
     np.testing.assert_allclose(medians["he"],
                                np.median(stats["he"].pre_activation_second_moment, axis=0))
     dashed = [line for line in forward.lines if line.get_linestyle() == "--"]
-    assert len(dashed) == 2  # orthogonal has no theory
+    assert len(dashed) == 3  # orthogonal's variance is fixed by the fans too
     np.testing.assert_allclose(dashed[0].get_ydata(), stats["he"].theory_second_moment)
+    np.testing.assert_allclose(dashed[2].get_ydata(), stats["orthogonal"].theory_second_moment)
     assert len(backward.collections) == 3  # one band each
     with pytest.raises(ValueError):
         fi.plotting.plot_signal_propagation({})

@@ -16,7 +16,7 @@ import os
 # before any; a value the user set wins.
 os.environ.setdefault("GOMP_SPINCOUNT", "30000")
 
-from . import datasets, depth, diagnostics, plotting  # noqa: E402
+from . import datasets, depth, diagnostics, plotting, theory  # noqa: E402
 from .activations import ACTIVATIONS, calculate_gain  # noqa: E402
 from .experiments import compare_initializers, compare_optimizers  # noqa: E402
 from .gradcheck import gradient_check  # noqa: E402
@@ -61,5 +61,6 @@ __all__ = [
     "save_parameters",
     "show_config",
     "sweep",
+    "theory",
     "train",
 ]

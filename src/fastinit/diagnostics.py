@@ -1,15 +1,23 @@
 """What an initializer does to the signal before any training: activation
-statistics layer by layer (one seed, forward), and :func:`signal_propagation`
-(many seeds, forward and backward, against the mean-field theory)."""
+statistics layer by layer (one seed, forward), :func:`signal_propagation`
+(many seeds, forward and backward, against the mean-field theory), the
+correlation of inputs through depth (:func:`correlation_propagation`) and the
+input-output Jacobian's spectrum (:func:`jacobian_spectrum`), each against
+:mod:`fastinit.theory`."""
 
 import numpy as np
 
 from ._validation import check_layers_dims, check_positive_int, check_seed, check_X
-from .initializers import initialize
+from .initializers import activation_options, initialize
 from .network import forward
+from .correlations import (CorrelationStats, correlated_inputs, correlation_propagation,
+                           fit_depth_scale)
+from .jacobian import JacobianSpectrum, jacobian, jacobian_spectrum
 from .propagation import SignalStats, mean_field, signal_propagation
 
-__all__ = ["DEEP_LAYERS", "SignalStats", "activation_stats", "mean_field", "signal_propagation",
+__all__ = ["DEEP_LAYERS", "CorrelationStats", "JacobianSpectrum", "SignalStats",
+           "activation_stats", "correlated_inputs", "correlation_propagation", "fit_depth_scale",
+           "jacobian", "jacobian_spectrum", "mean_field", "signal_propagation",
            "standard_normal_inputs"]
 
 #: The default deep network: 100 inputs, 10 hidden layers of 100 units, 1 output.
@@ -51,6 +59,7 @@ def activation_stats(layers_dims=DEEP_LAYERS, method="he", X=None, seed=3):
         raise ValueError(f"layers_dims must have at least one hidden layer, got {list(dims)}")
     X = standard_normal_inputs(dims[0]) if X is None else check_X(X, n_features=dims[0])
     data = {"X": X} if method == "lsuv" else {}  # LSUV rescales on these same inputs
+    data = activation_options(method, "relu", options=data)
     layers = forward(X, initialize(dims, method, seed=seed, dtype=X.dtype, **data))
     hidden = [layers[f"A{l}"] for l in range(1, len(dims) - 1)]
     return {

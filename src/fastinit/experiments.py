@@ -13,7 +13,7 @@ import numpy as np
 from ._validation import check_dtype, check_parameters, check_positive_int, check_positive_number
 from .activations import DEFAULT_NEGATIVE_SLOPE
 from .datasets import load_dataset
-from .initializers import INITIALIZERS, initialize
+from .initializers import INITIALIZERS, activation_options, initialize
 from .network import accuracy
 from .training import OPTIMIZERS, DivergenceError, train
 
@@ -296,12 +296,13 @@ def compare_initializers(methods=("zeros", "random", "he"), dataset="circles",
 
 
 def _initial(layers_dims, method, seed, data, options):
-    """``initialize(layers_dims, method)`` in the data's dtype; "lsuv" rescales on
-    the training inputs, for the hidden activation that ``options`` train with."""
-    extra = {}
-    if method == "lsuv":
-        extra = {"X": data[0], "activation": options.get("activation", "relu"),
-                 "negative_slope": options.get("negative_slope", DEFAULT_NEGATIVE_SLOPE)}
+    """``initialize(layers_dims, method)`` in the data's dtype, for the hidden
+    activation that ``options`` train with ("critical" solves for it, "lsuv"
+    rescales on the training inputs for it)."""
+    extra = {"X": data[0]} if method == "lsuv" else {}
+    if method in ("critical", "lsuv"):
+        extra = activation_options(method, options.get("activation", "relu"),
+                                   options.get("negative_slope", DEFAULT_NEGATIVE_SLOPE), extra)
     return initialize(layers_dims, method, seed=seed, dtype=data[0].dtype, **extra)
 
 

@@ -1,14 +1,21 @@
 """Weight initializers, and one registry from name to function.
 
-Every initializer takes ``(layers_dims, seed=3, dtype=None)`` (plus its own
-options) and returns a new dict ``{"W1": (n_1, n_0), "b1": (n_1, 1), ..., "WL",
-"bL"}``. Biases are always zeros. For layer ``l``, ``fan_in = n_{l-1}`` and
-``fan_out = n_l``.
+Every initializer takes ``(layers_dims, seed=3, dtype=None, bias_std=0.0)`` (plus
+its own options) and returns a new dict ``{"W1": (n_1, n_0), "b1": (n_1, 1), ...,
+"WL", "bL"}``. For layer ``l``, ``fan_in = n_{l-1}`` and ``fan_out = n_l``.
 
-Weights are drawn layer by layer, ``W1`` first, in float64 and then cast to
+Parameters are drawn layer by layer, ``W1`` first, in float64 and then cast to
 ``dtype``. With an int ``seed`` the stream is the legacy ``RandomState(seed)``,
 so ``"zeros"``, ``"random"`` and ``"he"`` with ``seed=3`` reproduce the course's
 ``initialize_parameters_*`` exactly (without touching NumPy's global state).
+
+Biases are zeros unless ``bias_std > 0``; then ``b_l = N(0, 1) * bias_std``,
+drawn from the same stream right after ``W_l`` (so ``W1, b1, W2, b2, ...``). With
+the default ``bias_std=0`` nothing is drawn for the biases, so every draw is what
+it was before biases could be drawn. The option is a standard deviation, as the
+other scales (``scale``, ``gain``) and PyTorch's ``normal_(std=)`` and Keras's
+``RandomNormal(stddev=)`` are; the mean-field theory's ``sigma_b2`` is its square
+(:func:`bias_variances`).
 """
 
 import inspect
@@ -20,16 +27,31 @@ from ._householder import diagonal_signs, householder_qr
 from ._validation import (_as_numeric_array, check_dtype, check_features, check_layers_dims,
                           check_memory, check_positive_number, check_seed)
 
-__all__ = ["INITIALIZERS", "initialize", "weight_variances"]
+__all__ = ["INITIALIZERS", "activation_options", "bias_variances", "check_bias_std", "initialize",
+           "weight_variances"]
 
 #: Keras divides the standard deviation of its truncated normal by this: the
 #: standard deviation of a unit normal truncated to [-2, 2].
 TRUNCATED_NORMAL_STD = 0.87962566103423978
 
 
-def _build(layers_dims, seed, dtype, draw):
-    """Shared body: ``draw(rng, fan_out, fan_in)`` returns one float64 weight matrix."""
+def check_bias_std(bias_std):
+    """``bias_std`` as a float: a real number >= 0 whose square is finite."""
+    if isinstance(bias_std, (bool, np.bool_)) or not isinstance(bias_std, numbers.Real):
+        raise TypeError(f"bias_std must be a real number, got {type(bias_std).__name__} "
+                        f"{bias_std!r}")
+    if not 0 <= bias_std < 1e154:
+        raise ValueError(f"bias_std must be a finite number >= 0 (below 1e154, so its "
+                         f"square is finite), got {bias_std!r}")
+    return float(bias_std)
+
+
+def _build(layers_dims, seed, dtype, bias_std, draw):
+    """Shared body: ``draw(rng, fan_out, fan_in)`` returns one float64 weight
+    matrix; with ``bias_std > 0`` each layer's biases are drawn right after its
+    weights."""
     dims = check_layers_dims(layers_dims)
+    bias_std = check_bias_std(bias_std)
     rng = check_seed(seed)
     dtype = check_dtype(dtype)
     # float64 draws first, then the cast: twice the largest layer, plus every layer
@@ -44,7 +66,15 @@ def _build(layers_dims, seed, dtype, draw):
             raise ValueError(f"the initializer's scale gives W{l} values beyond {dtype.name}'s "
                              f"range; choose a smaller scale or gain")
         parameters[f"W{l}"] = W
-        parameters[f"b{l}"] = np.zeros((dims[l], 1), dtype=dtype)
+        if bias_std:
+            with np.errstate(over="ignore"):
+                b = np.asarray(rng.standard_normal((dims[l], 1)) * bias_std, dtype=dtype)
+            if not np.isfinite(b).all():
+                raise ValueError(f"bias_std {bias_std!r} gives b{l} values beyond "
+                                 f"{dtype.name}'s range; choose a smaller bias_std")
+        else:
+            b = np.zeros((dims[l], 1), dtype=dtype)
+        parameters[f"b{l}"] = b
     return parameters
 
 
@@ -113,26 +143,28 @@ def _he_numerator(negative_slope):
     return 2.0 / (1 + _checked_slope(negative_slope) ** 2)
 
 
-def zeros(layers_dims, seed=3, dtype=None):
+def zeros(layers_dims, seed=3, dtype=None, bias_std=0.0):
     """All weights zero: ``W_l = 0``. Fails to break symmetry (the course's
-    ``initialize_parameters_zeros``). ``seed`` is accepted and unused."""
-    return _build(layers_dims, seed, dtype, lambda rng, fan_out, fan_in: np.zeros((fan_out, fan_in)))
+    ``initialize_parameters_zeros``). ``seed`` draws only the biases (when
+    ``bias_std > 0``)."""
+    return _build(layers_dims, seed, dtype, bias_std,
+                  lambda rng, fan_out, fan_in: np.zeros((fan_out, fan_in)))
 
 
-def random(layers_dims, seed=3, dtype=None, scale=10.0):
+def random(layers_dims, seed=3, dtype=None, scale=10.0, bias_std=0.0):
     """Large random weights: ``W_l = N(0, 1) * scale`` (the course's
     ``initialize_parameters_random``, ``scale=10``)."""
     scale = check_positive_number(scale, "scale")
-    return _build(layers_dims, seed, dtype, _normal(lambda fan_out, fan_in: scale))
+    return _build(layers_dims, seed, dtype, bias_std, _normal(lambda fan_out, fan_in: scale))
 
 
-def random_small(layers_dims, seed=3, dtype=None):
+def random_small(layers_dims, seed=3, dtype=None, bias_std=0.0):
     """Small random weights: ``W_l = N(0, 1) * 0.01`` (the tutorial's
     ``initialize_parameters_deep``)."""
-    return _build(layers_dims, seed, dtype, _normal(lambda fan_out, fan_in: 0.01))
+    return _build(layers_dims, seed, dtype, bias_std, _normal(lambda fan_out, fan_in: 0.01))
 
 
-def he(layers_dims, seed=3, dtype=None, negative_slope=0.0, mode="fan_in"):
+def he(layers_dims, seed=3, dtype=None, negative_slope=0.0, mode="fan_in", bias_std=0.0):
     """He et al. (2015): ``W_l = N(0, 1) * sqrt(2 / ((1 + a**2) fan))``, ``a`` the
     ``negative_slope`` of a leaky ReLU (0: ReLU) and ``fan`` the ``mode``'s
     (``"fan_in"`` or ``"fan_out"``).
@@ -143,93 +175,95 @@ def he(layers_dims, seed=3, dtype=None, negative_slope=0.0, mode="fan_in"):
     is truncated: :func:`he_truncated_normal`.
     """
     numerator, mode = _he_numerator(negative_slope), _checked_mode(mode, MODES[:2])
-    return _build(layers_dims, seed, dtype, _normal(
+    return _build(layers_dims, seed, dtype, bias_std, _normal(
         lambda fan_out, fan_in: np.sqrt(numerator / _fan(mode, fan_out, fan_in))))
 
 
-def xavier(layers_dims, seed=3, dtype=None, gain=1.0):
+def xavier(layers_dims, seed=3, dtype=None, gain=1.0, bias_std=0.0):
     """The course's "Xavier": ``W_l = N(0, 1) * gain * sqrt(1 / fan_in)``.
 
     This is what the libraries call LeCun normal (see :func:`lecun`), untruncated;
     their "Xavier"/Glorot also counts ``fan_out`` (see :func:`glorot`).
     """
     gain = check_positive_number(gain, "gain")
-    return _build(layers_dims, seed, dtype,
+    return _build(layers_dims, seed, dtype, bias_std,
                   _normal(lambda fan_out, fan_in: gain * np.sqrt(1.0 / fan_in)))
 
 
-def glorot(layers_dims, seed=3, dtype=None, gain=1.0):
+def glorot(layers_dims, seed=3, dtype=None, gain=1.0, bias_std=0.0):
     """Glorot & Bengio (2010): ``W_l = N(0, 1) * gain * sqrt(2 / (fan_in + fan_out))``.
 
     PyTorch's ``xavier_normal_(w, gain)``. Keras's ``GlorotNormal`` is truncated:
     :func:`glorot_truncated_normal`.
     """
     gain = check_positive_number(gain, "gain")
-    return _build(layers_dims, seed, dtype,
+    return _build(layers_dims, seed, dtype, bias_std,
                   _normal(lambda fan_out, fan_in: gain * np.sqrt(2.0 / (fan_in + fan_out))))
 
 
-def lecun(layers_dims, seed=3, dtype=None, gain=1.0):
+def lecun(layers_dims, seed=3, dtype=None, gain=1.0, bias_std=0.0):
     """LeCun normal, untruncated: ``W_l = N(0, 1) * gain * sqrt(1 / fan_in)`` (the
     same draw as :func:`xavier`). Keras's ``LecunNormal`` is truncated:
     :func:`lecun_truncated_normal`."""
     gain = check_positive_number(gain, "gain")
-    return _build(layers_dims, seed, dtype,
+    return _build(layers_dims, seed, dtype, bias_std,
                   _normal(lambda fan_out, fan_in: gain * np.sqrt(1.0 / fan_in)))
 
 
-def he_uniform(layers_dims, seed=3, dtype=None, negative_slope=0.0, mode="fan_in"):
+def he_uniform(layers_dims, seed=3, dtype=None, negative_slope=0.0, mode="fan_in",
+               bias_std=0.0):
     """``W_l = U(-limit, limit)`` with ``limit = sqrt(6 / ((1 + a**2) fan))``
     (variance ``2 / ((1 + a**2) fan)``; see :func:`he` for ``a`` and ``fan``).
     PyTorch's ``kaiming_uniform_(w, a, mode, nonlinearity="leaky_relu")``;
     Keras's ``HeUniform``."""
     numerator, mode = _he_numerator(negative_slope), _checked_mode(mode, MODES[:2])
-    return _build(layers_dims, seed, dtype, _uniform(
+    return _build(layers_dims, seed, dtype, bias_std, _uniform(
         lambda fan_out, fan_in: np.sqrt(3 * numerator / _fan(mode, fan_out, fan_in))))
 
 
-def glorot_uniform(layers_dims, seed=3, dtype=None, gain=1.0):
+def glorot_uniform(layers_dims, seed=3, dtype=None, gain=1.0, bias_std=0.0):
     """``W_l = U(-limit, limit)`` with ``limit = gain * sqrt(6 / (fan_in + fan_out))``.
     PyTorch's ``xavier_uniform_(w, gain)``; Keras's ``GlorotUniform``."""
     gain = check_positive_number(gain, "gain")
-    return _build(layers_dims, seed, dtype,
+    return _build(layers_dims, seed, dtype, bias_std,
                   _uniform(lambda fan_out, fan_in: gain * np.sqrt(6.0 / (fan_in + fan_out))))
 
 
-def lecun_uniform(layers_dims, seed=3, dtype=None, gain=1.0):
+def lecun_uniform(layers_dims, seed=3, dtype=None, gain=1.0, bias_std=0.0):
     """``W_l = U(-limit, limit)`` with ``limit = gain * sqrt(3 / fan_in)`` (variance
     ``gain**2 / fan_in``). Keras's ``LecunUniform``."""
     gain = check_positive_number(gain, "gain")
-    return _build(layers_dims, seed, dtype,
+    return _build(layers_dims, seed, dtype, bias_std,
                   _uniform(lambda fan_out, fan_in: gain * np.sqrt(3.0 / fan_in)))
 
 
-def he_truncated_normal(layers_dims, seed=3, dtype=None, negative_slope=0.0, mode="fan_in"):
+def he_truncated_normal(layers_dims, seed=3, dtype=None, negative_slope=0.0, mode="fan_in",
+                        bias_std=0.0):
     """Keras's ``HeNormal``: a normal truncated at 2 sigma, variance
     ``2 / ((1 + a**2) fan)`` (see :func:`he` for ``a`` and ``fan``)."""
     numerator, mode = _he_numerator(negative_slope), _checked_mode(mode, MODES[:2])
-    return _build(layers_dims, seed, dtype, _truncated_normal(
+    return _build(layers_dims, seed, dtype, bias_std, _truncated_normal(
         lambda fan_out, fan_in: numerator / _fan(mode, fan_out, fan_in)))
 
 
-def glorot_truncated_normal(layers_dims, seed=3, dtype=None, gain=1.0):
+def glorot_truncated_normal(layers_dims, seed=3, dtype=None, gain=1.0, bias_std=0.0):
     """Keras's ``GlorotNormal``: a normal truncated at 2 sigma, variance
     ``gain**2 * 2 / (fan_in + fan_out)``."""
     gain = check_positive_number(gain, "gain")
-    return _build(layers_dims, seed, dtype,
+    return _build(layers_dims, seed, dtype, bias_std,
                   _truncated_normal(lambda fan_out, fan_in: 2.0 / (fan_in + fan_out), gain))
 
 
-def lecun_truncated_normal(layers_dims, seed=3, dtype=None, gain=1.0):
+def lecun_truncated_normal(layers_dims, seed=3, dtype=None, gain=1.0, bias_std=0.0):
     """Keras's ``LecunNormal``: a normal truncated at 2 sigma, variance
     ``gain**2 / fan_in``."""
     gain = check_positive_number(gain, "gain")
-    return _build(layers_dims, seed, dtype,
+    return _build(layers_dims, seed, dtype, bias_std,
                   _truncated_normal(lambda fan_out, fan_in: 1.0 / fan_in, gain))
 
 
 def variance_scaling(layers_dims, seed=3, dtype=None, scale=1.0, mode="fan_in",
-                     distribution="truncated_normal"):
+                     distribution="truncated_normal", bias_std=0.0):
     """Keras's ``VarianceScaling``: weights of variance ``scale / n``, ``n`` the
     ``mode``'s fan (``"fan_in"``, ``"fan_out"`` or ``"fan_avg"``, their mean).
 
@@ -254,14 +288,18 @@ def variance_scaling(layers_dims, seed=3, dtype=None, scale=1.0, mode="fan_in",
         draw = _uniform(lambda fan_out, fan_in: np.sqrt(3 * scale / _fan(mode, fan_out, fan_in)))
     else:
         draw = _truncated_normal(lambda fan_out, fan_in: scale / _fan(mode, fan_out, fan_in))
-    return _build(layers_dims, seed, dtype, draw)
+    return _build(layers_dims, seed, dtype, bias_std, draw)
 
 
-def orthogonal(layers_dims, seed=3, dtype=None, gain=1.0):
+def orthogonal(layers_dims, seed=3, dtype=None, gain=1.0, bias_std=0.0):
     """Saxe et al. (2014): ``W_l = gain * Q`` with ``Q`` from the QR decomposition
     of a standard-normal matrix, signs fixed by ``sign(diag(R))`` so ``Q`` is
     uniformly distributed. ``W_l`` has orthonormal rows when ``n_l <= n_{l-1}``
     and orthonormal columns otherwise (Keras's ``Orthogonal``).
+
+    ``gain`` is the papers' ``sigma_w``: a square ``W_l`` has ``fan_in * Var(W_l)
+    = gain**2``, so ``orthogonal(dims, gain=math.sqrt(sigma_w2), bias_std=...)`` is
+    the scaled-orthogonal initialization of Saxe et al. and Pennington et al.
 
     The QR is :func:`fastinit._householder.householder_qr`, not LAPACK's, so
     the same call gives the same bits on every CPU."""
@@ -273,22 +311,48 @@ def orthogonal(layers_dims, seed=3, dtype=None, gain=1.0):
         q = q * diagonal_signs(r_diagonal)
         return gain * (q.T if fan_out < fan_in else q)
 
-    return _build(layers_dims, seed, dtype, draw)
+    return _build(layers_dims, seed, dtype, bias_std, draw)
+
+
+def critical(layers_dims, seed=3, dtype=None, activation=None, negative_slope=0.01,
+             bias_std=0.0):
+    """On the edge of chaos (Poole et al. 2016; Schoenholz et al. 2017):
+    ``W_l = N(0, 1) * sqrt(sigma_w2 / fan_in)`` with the ``sigma_w2`` at which the
+    mean-field theory's ``chi_1 = 1`` for ``activation`` (required: the hidden
+    layers' activation, with ``negative_slope`` for leaky ReLU) and biases of
+    variance ``sigma_b2 = bias_std**2`` (:func:`fastinit.theory.critical_sigma_w2`).
+
+    For ReLU it is :func:`he` (``sigma_w2 = 2`` whatever ``bias_std``), for
+    ``"linear"`` :func:`lecun` (1), for tanh with ``bias_std=0`` ``sigma_w2 = 1``.
+    The same stream as :func:`he`: the same seed gives the same standard normals.
+    """
+    from .activations import check_activation
+    from .theory import critical_sigma_w2
+
+    if activation is None:
+        raise ValueError("the 'critical' initializer needs the hidden activation: "
+                         "initialize(layers_dims, 'critical', activation='tanh')")
+    check_activation(activation, negative_slope)
+    sigma_w2 = critical_sigma_w2(check_bias_std(bias_std) ** 2, activation=activation,
+                                 negative_slope=negative_slope)
+    return _build(layers_dims, seed, dtype, bias_std,
+                  _normal(lambda fan_out, fan_in: np.sqrt(sigma_w2 / fan_in)))
 
 
 def lsuv(layers_dims, seed=3, dtype=None, X=None, activation="relu", tol=0.1, max_iter=10,
-         negative_slope=0.01):
-    """Mishkin & Matas (2016): :func:`orthogonal` weights, then each hidden layer
-    rescaled to unit pre-activation variance on the data ``X`` (required, shape
-    ``(n_0, m)``), as :func:`fastinit.lsuv` does with ``activation``, ``tol``,
-    ``max_iter`` and ``negative_slope``."""
+         negative_slope=0.01, bias_std=0.0):
+    """Mishkin & Matas (2016): :func:`orthogonal` weights (and biases of
+    ``bias_std``), then each hidden layer's weights rescaled to unit pre-activation
+    variance on the data ``X`` (required, shape ``(n_0, m)``), as
+    :func:`fastinit.lsuv` does with ``activation``, ``tol``, ``max_iter`` and
+    ``negative_slope``."""
     from .lsuv import lsuv as rescale
 
     if X is None:
         raise ValueError("the 'lsuv' initializer needs the data: initialize(layers_dims, "
                          "'lsuv', X=train_X)")
     X = _as_numeric_array(X, "X")
-    start = orthogonal(layers_dims, seed=seed, dtype=dtype)
+    start = orthogonal(layers_dims, seed=seed, dtype=dtype, bias_std=bias_std)
     n_features = start["W1"].shape[1]
     if X.ndim == 2 and X.shape[0] != n_features == X.shape[1]:  # says to pass X.T
         check_features(X.shape, n_features, f"layers_dims {list(layers_dims)}")
@@ -309,9 +373,35 @@ INITIALIZERS = {
         zeros, random, random_small, he, xavier, glorot, lecun,
         he_uniform, glorot_uniform, lecun_uniform,
         he_truncated_normal, glorot_truncated_normal, lecun_truncated_normal,
-        orthogonal, variance_scaling, lsuv,
+        orthogonal, variance_scaling, critical, lsuv,
     )
 }
+
+
+def activation_options(method, activation, negative_slope=0.01, options=None):
+    """``options`` completed with what ``method`` needs to know of the hidden
+    activation the network trains with: ``"critical"`` and ``"lsuv"`` its name and
+    slope, the He family a leaky ReLU's slope (as PyTorch pairs
+    ``kaiming_normal_(w, a)`` with ``leaky_relu(a)``). The caller's own values win.
+
+    Parameters
+    ----------
+    method : str
+    activation : str
+    negative_slope : float, default 0.01
+    options : dict, optional
+        The initializer's options so far (not modified).
+
+    Returns
+    -------
+    dict
+    """
+    options = dict(options or {})
+    if method in ("critical", "lsuv"):
+        return {"activation": activation, "negative_slope": negative_slope, **options}
+    if activation == "leaky_relu" and method in ("he", "he_uniform", "he_truncated_normal"):
+        return {"negative_slope": negative_slope, **options}
+    return options
 
 
 def _variance_of(method, options):
@@ -335,6 +425,16 @@ def _variance_of(method, options):
         scale = check_positive_number(option("scale", 1.0), "scale")
         mode = _checked_mode(option("mode", "fan_in"))
         return lambda fan_out, fan_in: scale / _fan(mode, fan_out, fan_in)
+    if method == "orthogonal":  # rows or columns of norm gain
+        gain2 = check_positive_number(option("gain", 1.0), "gain") ** 2
+        return lambda fan_out, fan_in: gain2 / max(fan_out, fan_in)
+    if method == "critical":
+        from .theory import critical_sigma_w2
+
+        sigma_w2 = critical_sigma_w2(check_bias_std(option("bias_std", 0.0)) ** 2,
+                                     activation=option("activation", None),
+                                     negative_slope=option("negative_slope", 0.01))
+        return lambda fan_out, fan_in: sigma_w2 / fan_in
     if method == "random":
         scale = check_positive_number(option("scale", 10.0), "scale")
         return lambda fan_out, fan_in: scale ** 2
@@ -349,10 +449,20 @@ _GAIN_FAMILY = ("glorot", "glorot_uniform", "glorot_truncated_normal", "xavier",
                 "lecun_uniform", "lecun_truncated_normal")
 
 
+def _checked_method(method):
+    if not isinstance(method, str):
+        raise TypeError(f"method must be a string, got {type(method).__name__}")
+    if method not in INITIALIZERS:
+        raise ValueError(f"unknown initializer {method!r}; choose one of: "
+                         f"{', '.join(sorted(INITIALIZERS))}")
+    return method
+
+
 def weight_variances(layers_dims, method="he", **options):
     """The variance each initializer draws ``W_l`` with, per layer (the
     expectation over seeds of the mean of ``W_l**2``), or None where it has none
-    fixed by the fans (``orthogonal``, ``lsuv``).
+    fixed by the fans (``lsuv``, which rescales on data). The mean-field theory's
+    ``sigma_w2`` is ``fan_in`` times it.
 
     Parameters
     ----------
@@ -366,19 +476,34 @@ def weight_variances(layers_dims, method="he", **options):
     ndarray of shape (L,), or None
     """
     dims = check_layers_dims(layers_dims)
-    if not isinstance(method, str):
-        raise TypeError(f"method must be a string, got {type(method).__name__}")
-    if method not in INITIALIZERS:
-        raise ValueError(f"unknown initializer {method!r}; choose one of: "
-                         f"{', '.join(sorted(INITIALIZERS))}")
-    variance = _variance_of(method, options)
+    variance = _variance_of(_checked_method(method), options)
     if variance is None:
         return None
     return np.array([variance(dims[l], dims[l - 1]) for l in range(1, len(dims))], dtype=float)
 
 
+def bias_variances(layers_dims, method="he", **options):
+    """The variance each initializer draws ``b_l`` with, per layer:
+    ``bias_std**2`` (0 by default), the mean-field theory's ``sigma_b2``.
+
+    Parameters
+    ----------
+    layers_dims : sequence of int
+    method : str
+    **options
+        The initializer's options, as :func:`initialize` takes them.
+
+    Returns
+    -------
+    ndarray of shape (L,)
+    """
+    dims = check_layers_dims(layers_dims)
+    _checked_method(method)
+    return np.full(len(dims) - 1, check_bias_std(options.get("bias_std", 0.0)) ** 2)
+
+
 def initialize(layers_dims, method="he", seed=3, dtype=None, **options):
-    """Initial parameters for a LINEAR->RELU x (L-1) -> LINEAR->SIGMOID network.
+    """Initial parameters for a LINEAR->ACTIVATION x (L-1) -> LINEAR->SIGMOID network.
 
     Parameters
     ----------
@@ -391,12 +516,14 @@ def initialize(layers_dims, method="he", seed=3, dtype=None, **options):
     dtype : float32 or float64, optional
         Defaults to float64.
     **options
-        Passed to the initializer: ``scale`` for ``"random"``; ``gain`` for
-        ``"orthogonal"`` and the Glorot, LeCun and course-Xavier families;
-        ``negative_slope`` and ``mode`` for the He family; ``scale``,
-        ``mode`` and ``distribution`` for ``"variance_scaling"``; ``X`` (the
-        data, required), ``activation``, ``tol``, ``max_iter`` and
-        ``negative_slope`` for ``"lsuv"``.
+        Passed to the initializer: ``bias_std`` for every one (biases
+        ``N(0, bias_std**2)``, drawn after each layer's weights; default 0, no
+        draw); ``scale`` for ``"random"``; ``gain`` for ``"orthogonal"`` and
+        the Glorot, LeCun and course-Xavier families; ``negative_slope`` and
+        ``mode`` for the He family; ``scale``, ``mode`` and ``distribution`` for
+        ``"variance_scaling"``; ``activation`` (required) and ``negative_slope``
+        for ``"critical"``; ``X`` (the data, required), ``activation``, ``tol``,
+        ``max_iter`` and ``negative_slope`` for ``"lsuv"``.
 
     Returns
     -------

@@ -66,6 +66,7 @@ INITIALIZER_COLOURS = {
     "glorot_truncated_normal": "#ddcc77",
     "lecun_uniform": "#44aa99",
     "lecun_truncated_normal": "#88ccee",
+    "critical": "#aa3377",
 }
 
 #: Colours of other names (optimizers, a caller's labels), none of them an

@@ -4,16 +4,18 @@ mean-field theory (Poole et al. 2016; Schoenholz et al. 2017)."""
 
 import concurrent.futures
 import math
+import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ._fixed_order import norm
 from ._validation import check_layers_dims, check_positive_int, check_seeds
-from .activations import (ACTIVATIONS, DEFAULT_NEGATIVE_SLOPE, SELU_ALPHA, SELU_SCALE,
-                          check_activation)
-from .initializers import initialize, weight_variances
+from .activations import ACTIVATIONS, DEFAULT_NEGATIVE_SLOPE, check_activation
+from .initializers import activation_options, bias_variances as drawn_bias_variances, initialize, \
+    weight_variances
 from .network import Network, _backward, _forward_buffer, _prepare
+from .theory import _chi_1, _length_map, _phi, _phi_prime, gaussian_expectation  # noqa: F401
 from .threads import available_cores
 
 __all__ = ["SignalStats", "activation_fractions", "gaussian_expectation", "layer_statistics",
@@ -153,7 +155,9 @@ def signal_propagation(layers_dims, method, X, Y=None, activation="relu", seeds=
     ----------
     layers_dims : sequence of int
     method : str
-        An initializer name (``"lsuv"`` rescales on ``X``).
+        An initializer name (``"lsuv"`` rescales on ``X``; ``"critical"`` and
+        ``"lsuv"`` are given ``activation``). ``bias_std`` in ``init_options``
+        draws biases, and the theory adds their variance.
     X : array_like, shape (layers_dims[0], m)
     Y : array_like, shape (layers_dims[-1], m), optional
         0/1 labels. When None, each seed draws its own: uniformly random 0/1
@@ -180,11 +184,9 @@ def signal_propagation(layers_dims, method, X, Y=None, activation="relu", seeds=
     seeds = check_seeds(seeds)
     n_workers = available_cores() if n_workers is None else \
         check_positive_int(n_workers, "n_workers")
+    init_options = activation_options(method, activation, negative_slope, init_options)
     if method == "lsuv":
-        init_options = dict(init_options, X=X, activation=activation,
-                            negative_slope=negative_slope)
-    elif activation == "leaky_relu" and method in ("he", "he_uniform", "he_truncated_normal"):
-        init_options = dict(init_options, negative_slope=negative_slope)
+        init_options = dict(init_options, X=X)
     probe = initialize(dims, method, seed=seeds[0], **init_options)  # checks method, options
     _, X, Y = _prepare(X, probe, Y)
     with concurrent.futures.ThreadPoolExecutor(max_workers=n_workers) as pool:
@@ -192,7 +194,8 @@ def signal_propagation(layers_dims, method, X, Y=None, activation="relu", seeds=
                                                          init_options), seeds))
     arrays = [np.array([stats[k] for stats in per_seed]) for k in range(len(SignalStats.PER_SEED))]
     variances = None if method == "lsuv" else weight_variances(dims, method, **init_options)
-    theory_q, theory_chi = mean_field(dims, variances, X, activation, negative_slope)
+    theory_q, theory_chi = mean_field(dims, variances, X, activation, negative_slope,
+                                      drawn_bias_variances(dims, method, **init_options))
     return SignalStats(*arrays, theory_second_moment=theory_q, theory_chi=theory_chi,
                        seeds=seeds, layers_dims=dims, method=method, activation=activation,
                        negative_slope=hidden[1],
@@ -200,69 +203,48 @@ def signal_propagation(layers_dims, method, X, Y=None, activation="relu", seeds=
 
 
 # ---------------------------------------------------------------------------
-# Mean-field theory
+# Mean-field theory (fastinit.theory holds the maps; this is the recursion
+# through one network's layers, whatever their widths and variances)
 # ---------------------------------------------------------------------------
 
-def _phi(activation, z, slope):
-    if activation == "relu":
-        return np.maximum(z, 0)
-    if activation == "leaky_relu":
-        return np.where(z > 0, z, slope * z)
-    if activation == "tanh":
-        return np.tanh(z)
-    if activation == "sigmoid":
-        return 0.5 * (1 + np.tanh(z / 2))
-    if activation == "selu":
-        return SELU_SCALE * np.where(z > 0, z, SELU_ALPHA * np.expm1(np.minimum(z, 0)))
-    return z
-
-
-def _phi_prime(activation, z, slope):
-    if activation == "relu":
-        return (z > 0).astype(float)
-    if activation == "leaky_relu":
-        return np.where(z > 0, 1.0, slope)
-    if activation == "tanh":
-        return 1 - np.tanh(z) ** 2
-    if activation == "sigmoid":
-        s = 0.5 * (1 + np.tanh(z / 2))
-        return s * (1 - s)
-    if activation == "selu":
-        return np.where(z > 0, SELU_SCALE, SELU_SCALE * SELU_ALPHA * np.exp(np.minimum(z, 0)))
-    return np.ones_like(z)
-
-
-_NODES, _WEIGHTS = np.polynomial.legendre.leggauss(16)
-
-
-def gaussian_expectation(function, q):
-    """``E[function(z)]`` for ``z ~ N(0, q)``, by composite Gauss-Legendre
-    quadrature in ``t = z / sqrt(q)`` over ``|t| <= 12`` (the rest of the mass is
-    below 1e-32), on panels no wider than 0.25 in ``t`` nor, where ``|z| < 40``,
-    in ``z``, with a panel edge at ``z = 0`` (where the ReLU family and SELU
-    bend). Each panel's integrand is smooth, so the rule converges fast at every
-    ``q`` (Gauss-Hermite over the whole line does not: it loses the kink at 0 and,
-    for large ``q``, the narrow region where tanh and the sigmoid change)."""
-    if q == 0:
-        return float(function(np.zeros(1))[0])
-    scale = math.sqrt(q)
-    edges = np.arange(-12.0, 12.0 + 1e-9, 0.25)
-    z_edges = np.arange(-40.0, 40.0 + 1e-9, 0.25) / scale
-    edges = np.unique(np.concatenate([edges, z_edges[np.abs(z_edges) < 12.0], [0.0]]))
-    middle, half = (edges[1:] + edges[:-1]) / 2, (edges[1:] - edges[:-1]) / 2
-    t = (middle[:, None] + half[:, None] * _NODES).ravel()
-    weights = (half[:, None] * _WEIGHTS).ravel() * np.exp(-t * t / 2) / math.sqrt(2 * math.pi)
-    return float(weights @ function(scale * t))
+def _checked_bias_variances(bias_variances, L):
+    """``bias_variances`` as a list of L floats in [0, inf); None gives zeros."""
+    if bias_variances is None:
+        return [0.0] * L
+    if isinstance(bias_variances, (str, bytes)) or not hasattr(bias_variances, "__len__"):
+        raise TypeError(f"bias_variances must be a sequence of {L} numbers (one per layer) or "
+                        f"None, got {type(bias_variances).__name__}")
+    if len(bias_variances) != L:
+        raise ValueError(f"bias_variances must have one entry per layer ({L}), got "
+                         f"{len(bias_variances)}")
+    checked = []
+    for index, value in enumerate(bias_variances):
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+            raise TypeError(f"bias_variances[{index}] must be a real number, got "
+                            f"{type(value).__name__} {value!r}")
+        try:
+            value = float(value)
+        except OverflowError:
+            value = math.inf
+        if not 0 <= value < math.inf:
+            raise ValueError(f"bias_variances[{index}] must be a finite number >= 0, got "
+                             f"{bias_variances[index]!r}")
+        checked.append(value)
+    return checked
 
 
 def mean_field(layers_dims, variances, X, activation="relu",
-               negative_slope=DEFAULT_NEGATIVE_SLOPE):
-    """The mean-field recursion for a network with zero biases.
+               negative_slope=DEFAULT_NEGATIVE_SLOPE, bias_variances=None):
+    """The mean-field recursion of the pre-activations' second moments through
+    one network (:func:`fastinit.theory.length_map`, layer by layer).
 
-    ``q_1 = sigma_w(1)**2 E[x**2]`` and ``q_{l+1} = sigma_w(l+1)**2 E[phi(z)**2]``
-    with ``z ~ N(0, q_l)``, where ``sigma_w(l)**2 = fan_in * Var(W_l)`` and
-    ``E[x**2]`` is the mean of ``X**2``; and ``chi_l = sigma_w(l+1)**2
-    E[phi'(z)**2]`` with ``z ~ N(0, q_l)`` (NaN for the output layer).
+    ``q_1 = sigma_w(1)**2 E[x**2] + sigma_b(1)**2`` and
+    ``q_{l+1} = sigma_w(l+1)**2 E[phi(z)**2] + sigma_b(l+1)**2`` with
+    ``z ~ N(0, q_l)``, where ``sigma_w(l)**2 = fan_in * Var(W_l)``,
+    ``sigma_b(l)**2 = Var(b_l)`` and ``E[x**2]`` is the mean of ``X**2``; and
+    ``chi_l = sigma_w(l+1)**2 E[phi'(z)**2]`` with ``z ~ N(0, q_l)`` (NaN for the
+    output layer; at ``q_l = 0`` its limit ``q -> 0+``). Without biases the
+    result is bit for bit the zero-bias recursion of earlier releases.
 
     Parameters
     ----------
@@ -273,6 +255,9 @@ def mean_field(layers_dims, variances, X, activation="relu",
     X : array_like, shape (layers_dims[0], m)
     activation : str
     negative_slope : float
+    bias_variances : sequence of float, optional
+        ``Var(b_l)`` per layer (``bias_std**2``); None (the default) means no
+        biases.
 
     Returns
     -------
@@ -283,14 +268,17 @@ def mean_field(layers_dims, variances, X, activation="relu",
     dims = list(check_layers_dims(layers_dims))
     L = len(dims) - 1
     q, chi = np.full(L, math.nan), np.full(L, math.nan)
+    bias = _checked_bias_variances(bias_variances, L)
     if variances is None:
         return q, chi
     check_activation(activation, negative_slope)
+    slope = float(negative_slope)
     sigma2 = [dims[l - 1] * float(variances[l - 1]) for l in range(1, L + 1)]
-    q[0] = sigma2[0] * float(np.mean(np.square(np.asarray(X, dtype=np.float64))))
+    q[0] = sigma2[0] * float(np.mean(np.square(np.asarray(X, dtype=np.float64)))) + bias[0]
     for l in range(1, L):
-        q[l] = sigma2[l] * gaussian_expectation(
-            lambda z: _phi(activation, z, negative_slope) ** 2, q[l - 1])
-        chi[l - 1] = sigma2[l] * gaussian_expectation(
-            lambda z: _phi_prime(activation, z, negative_slope) ** 2, q[l - 1])
+        if not 0 <= q[l - 1] < math.inf:  # overflowed, or NaN from NaN inputs
+            q[l:] = math.inf if q[l - 1] == math.inf else math.nan
+            break
+        q[l] = _length_map(activation, slope, float(q[l - 1]), sigma2[l], bias[l])
+        chi[l - 1] = _chi_1(activation, slope, sigma2[l], float(q[l - 1]))
     return q, chi

@@ -18,7 +18,7 @@ from sklearn.utils.validation import check_is_fitted, check_random_state, valida
 from . import _kernels
 from ._validation import check_memory
 from .activations import ACTIVATIONS
-from .initializers import INITIALIZERS, initialize
+from .initializers import INITIALIZERS, activation_options, initialize
 from .network import Network, forward, predict_proba
 from .threads import MAX_THREADS, resolve_threads
 from .training import OPTIMIZERS, DivergenceError, train
@@ -428,7 +428,8 @@ class FastInitClassifier(ClassifierMixin, BaseEstimator):
         seed = params["random_state"]
         described = f"hidden_layer_sizes={_shown(params['hidden_layer_sizes'])}"
         try:
-            parameters = initialize(dims, params["init"], seed=seed, dtype=X.dtype)
+            parameters = initialize(dims, params["init"], seed=seed, dtype=X.dtype,
+                                    **activation_options(params["init"], params["activation"]))
             # after initialize: a RandomState gives the initial weights first
             options = self._training_options(params, n_samples, seed)
             result = train(np.ascontiguousarray(X.T), targets, parameters, **options)
