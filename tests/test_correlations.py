@@ -164,7 +164,11 @@ def test_the_jacobian_theory_at_the_fixed_point_is_the_theory_modules():
 
 
 @pytest.mark.parametrize("call, error, match", [
-    (lambda X: correlation_propagation([4, 5, 1], "he", X), ValueError, "at least 2 inputs"),
+    (lambda X: correlation_propagation([4, 5, 1], "he", X), ValueError, "2 to 16 inputs"),
+    (lambda X: correlation_propagation([4, 5, 1], "he", np.ones((4, 17))), ValueError,
+     "2 to 16 inputs"),
+    (lambda X: jacobian([10**6, 10**6, 1], "he", np.ones(10**6)), ValueError,
+     "GiB, more than this machine's"),
     (lambda X: correlation_propagation([4, 1], "he", np.ones((4, 2))), ValueError,
      "hidden layer"),
     (lambda X: correlation_propagation([4, 5, 1], "he", np.ones((4, 2)) * np.nan), ValueError,
@@ -183,6 +187,7 @@ def test_the_jacobian_theory_at_the_fixed_point_is_the_theory_modules():
     (lambda X: jacobian([4, 5, 1], "he", np.array([1, 2, np.inf, 0.0])), ValueError, "finite"),
     (lambda X: jacobian_spectrum([4, 5, 1], "lsuv", np.ones(4)), ValueError, "lsuv"),
     (lambda X: correlated_inputs(1, 0.5), ValueError, "n_features"),
+    (lambda X: correlated_inputs(10**15, 0.5), ValueError, "n_features 1000000000000000 would"),
     (lambda X: correlated_inputs(5, 1.5), ValueError, "correlation"),
     (lambda X: correlated_inputs(5, math.nan), ValueError, "correlation"),
     (lambda X: correlated_inputs(5, True), TypeError, "correlation"),
@@ -212,3 +217,26 @@ def test_threads_change_no_bit():
                                    n_workers=3)
     np.testing.assert_array_equal(one.correlation, many.correlation)
     np.testing.assert_array_equal(one.second_moment, many.second_moment)
+
+
+@pytest.mark.filterwarnings("error")
+def test_overflowing_signals_give_nan_not_a_crash_or_a_warning():
+    X = np.ones((4, 2)) * 1e200
+    X[0, 1] = -1e200
+    stats = correlation_propagation([4, 5, 5, 1], "he", X, activation="relu", seeds=[0])
+    assert np.isnan(stats.correlation).all() and np.isnan(stats.theory_correlation).all()
+    X = np.arange(1.0, 9.0).reshape(4, 2)
+    stats = correlation_propagation([4, 5, 5, 1], "random", X, activation="tanh", seeds=[0],
+                                    scale=1e200)
+    assert np.isnan(stats.theory_correlation).all()
+    for method, options in (("random", {"scale": 1e200}), ("glorot", {"gain": 1e300})):
+        spectrum = jacobian_spectrum([4, 5, 5, 1], method, X[:, 0], activation="relu",
+                                     seeds=[0], **options)
+        assert np.isnan(spectrum.squared_singular_values).all()
+        assert math.isnan(spectrum.mean[0]) and math.isnan(spectrum.theory_mean)
+
+
+def test_huge_gains_give_infinite_variances_not_overflow_errors():
+    assert fi.initializers.weight_variances([3, 4, 1], "glorot", gain=1e300)[0] == math.inf
+    assert fi.initializers.weight_variances([3, 4, 1], "random", scale=1e200)[0] == math.inf
+    assert fi.initializers.weight_variances([3, 4, 1], "orthogonal", gain=1e300)[0] == math.inf

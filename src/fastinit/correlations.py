@@ -9,15 +9,20 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validation import check_layers_dims, check_positive_int, check_seed, check_seeds
+from ._validation import (check_layers_dims, check_memory, check_positive_int, check_seed,
+                          check_seeds)
 from .activations import ACTIVATIONS, DEFAULT_NEGATIVE_SLOPE, check_activation
 from .initializers import activation_options, bias_variances, initialize, weight_variances
 from .network import Network, _forward_buffer, _prepare
-from .theory import _phi, gaussian_expectation, gaussian_expectation_2d
+from .theory import MAX_Q, MAX_VARIANCE, _phi, gaussian_expectation, gaussian_expectation_2d
 from .threads import available_cores
 
-__all__ = ["CorrelationStats", "correlated_inputs", "correlation_propagation",
+__all__ = ["CorrelationStats", "MAX_INPUTS", "correlated_inputs", "correlation_propagation",
            "fit_depth_scale"]
+
+#: The most inputs :func:`correlation_propagation` correlates: every pair is
+#: measured and followed by the theory (a 2-D quadrature per pair and layer).
+MAX_INPUTS = 16
 
 
 @dataclass
@@ -92,6 +97,7 @@ def correlated_inputs(n_features, correlation, second_moment=1.0, seed=0):
     second_moment = _checked_real(second_moment, "second_moment")
     if not 0 < second_moment < math.inf:
         raise ValueError(f"second_moment must be a finite number > 0, got {second_moment!r}")
+    check_memory(8 * 6 * n_features, f"n_features {n_features}")
     rng = check_seed(seed)
     u, v = rng.standard_normal((2, n_features))
     u /= math.sqrt(_sum(u * u))
@@ -152,7 +158,8 @@ def correlation_propagation(layers_dims, method, X, activation="tanh", seeds=ran
         An initializer name. ``"critical"`` and ``"lsuv"`` are given
         ``activation`` (and ``"lsuv"`` rescales on ``X``).
     X : array_like, shape (layers_dims[0], m)
-        ``m >= 2`` inputs, one per column (:func:`correlated_inputs` makes a pair).
+        ``2 <= m <= 16`` inputs, one per column (:func:`correlated_inputs` makes a
+        pair); every pair is measured.
     activation : str, default "tanh"
     seeds : iterable of int, default range(10)
     negative_slope : float, default 0.01
@@ -178,9 +185,9 @@ def correlation_propagation(layers_dims, method, X, activation="tanh", seeds=ran
         init_options = {"X": X, **init_options}
     probe = initialize(dims, method, seed=seeds[0], **init_options)  # checks method, options
     _, X, _ = _prepare(X, probe)
-    if X.shape[1] < 2:
-        raise ValueError(f"X must hold at least 2 inputs (columns) to correlate, got "
-                         f"{X.shape[1]}")
+    if not 2 <= X.shape[1] <= MAX_INPUTS:
+        raise ValueError(f"X must hold 2 to {MAX_INPUTS} inputs (columns) to correlate pair "
+                         f"by pair, got {X.shape[1]}; for more, call this once per group")
     if not np.isfinite(X).all():
         raise ValueError("X must be finite (no NaN or inf)")
     if not np.any(X, axis=0).all():
@@ -208,15 +215,25 @@ def _theory(dims, method, options, X, pairs, activation, slope):
     sigma_b2 = bias_variances(dims, method, **options)
     X = X.astype(np.float64)
     n0 = X.shape[0]
-    lengths = [sigma_w2[0] * _sum(x * x) / n0 + sigma_b2[0] for x in X.T]
-    covariances = {(a, b): sigma_w2[0] * _sum(X[:, a] * X[:, b]) / n0 + sigma_b2[0]
-                   for a, b in pairs}
+    with np.errstate(over="ignore", invalid="ignore"):
+        lengths = [sigma_w2[0] * _sum(x * x) / n0 + sigma_b2[0] for x in X.T]
+        covariances = {(a, b): sigma_w2[0] * _sum(X[:, a] * X[:, b]) / n0 + sigma_b2[0]
+                       for a, b in pairs}
+    if not all(0 <= length <= MAX_Q for length in lengths) or \
+            not all(0 <= v <= MAX_VARIANCE for v in (*sigma_w2, *sigma_b2)):
+        # beyond the theory's range (an overflowing input or scale): no prediction
+        return tuple(np.full(hidden_layers, math.nan) for _ in range(3))
     q, c, mean = [], [], []
 
     def phi(z):
         return _phi(activation, z, slope)
 
     for l in range(hidden_layers):
+        if not all(0 <= length <= MAX_Q for length in lengths):  # the signal overflowed
+            q += [math.inf] * (hidden_layers - l)
+            c += [math.nan] * (hidden_layers - l)
+            mean += [math.nan] * (hidden_layers - l)
+            break
         q.append(float(np.mean(lengths)))
         correlations = {pair: covariances[pair] / math.sqrt(lengths[pair[0]] * lengths[pair[1]])
                         for pair in pairs}

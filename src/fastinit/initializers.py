@@ -411,8 +411,8 @@ def _variance_of(method, options):
     def option(name, default):
         return options.get(name, default)
 
-    gain2 = check_positive_number(option("gain", 1.0), "gain") ** 2 \
-        if method in _GAIN_FAMILY else 1.0
+    gain = check_positive_number(option("gain", 1.0), "gain") if method in _GAIN_FAMILY else 1.0
+    gain2 = gain * gain  # inf, not OverflowError, past 1e154
     if method in ("he", "he_uniform", "he_truncated_normal"):
         numerator = _he_numerator(option("negative_slope", 0.0))
         mode = _checked_mode(option("mode", "fan_in"), MODES[:2])
@@ -426,7 +426,8 @@ def _variance_of(method, options):
         mode = _checked_mode(option("mode", "fan_in"))
         return lambda fan_out, fan_in: scale / _fan(mode, fan_out, fan_in)
     if method == "orthogonal":  # rows or columns of norm gain
-        gain2 = check_positive_number(option("gain", 1.0), "gain") ** 2
+        gain = check_positive_number(option("gain", 1.0), "gain")
+        gain2 = gain * gain
         return lambda fan_out, fan_in: gain2 / max(fan_out, fan_in)
     if method == "critical":
         from .theory import critical_sigma_w2
@@ -437,7 +438,7 @@ def _variance_of(method, options):
         return lambda fan_out, fan_in: sigma_w2 / fan_in
     if method == "random":
         scale = check_positive_number(option("scale", 10.0), "scale")
-        return lambda fan_out, fan_in: scale ** 2
+        return lambda fan_out, fan_in: scale * scale  # inf, not OverflowError, past 1e154
     if method == "random_small":
         return lambda fan_out, fan_in: 1e-4
     if method == "zeros":

@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _kernels
-from ._validation import check_layers_dims, check_positive_int, check_seeds
+from ._validation import check_layers_dims, check_memory, check_positive_int, check_seeds
 from .activations import ACTIVATIONS, DEFAULT_NEGATIVE_SLOPE, SELU_ALPHA, SELU_SCALE, \
     check_activation
 from .initializers import activation_options, bias_variances, initialize, weight_variances
 from .network import _forward_buffer, _prepare
-from .theory import _phi, _phi_prime, gaussian_expectation
+from .theory import MAX_Q, MAX_VARIANCE, _phi, _phi_prime, gaussian_expectation
 from .threads import available_cores
 
 __all__ = ["JacobianSpectrum", "jacobian", "jacobian_spectrum"]
@@ -88,10 +88,16 @@ def _jacobian(net, x, hidden):
     buffer = _forward_buffer(net, x, hidden)
     rows = net.layout.activation_rows
     name = ACTIVATIONS[hidden[0]]
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow gives a NaN spectrum
+        return _tangent(net, buffer, rows, name, hidden[1])
+
+
+def _tangent(net, buffer, rows, name, slope):
+    """The forward-mode product through the hidden layers of ``buffer``'s pass."""
     tangent = None
     for l, (start, n) in enumerate(net.layout.layer_rows[:-1], 1):
         Z, A = buffer[start:start + n], buffer[rows + start:rows + start + n]
-        derivative = _derivative(name, Z, A, hidden[1])[:, None]
+        derivative = _derivative(name, Z, A, slope)[:, None]
         W = net[f"W{l}"]
         if tangent is None:
             tangent = derivative * W
@@ -136,6 +142,9 @@ def _checked(layers_dims, activation, negative_slope, method, init_options):
     dims = list(check_layers_dims(layers_dims))
     if len(dims) < 3:
         raise ValueError(f"layers_dims must have at least one hidden layer, got {dims}")
+    # the tangent, one product and the Gram matrix, in float64
+    check_memory(8 * (3 * max(dims[1:-1]) * dims[0] + min(dims[0], dims[-2]) ** 2),
+                 f"the Jacobian of layers_dims {dims}")
     hidden = check_activation(activation, negative_slope)
     if method == "lsuv":
         raise ValueError("method 'lsuv' rescales on data and has no single input; "
@@ -163,6 +172,8 @@ def _moments(J):
     J = np.ascontiguousarray(J, dtype=np.float64)
     side = J if J.shape[0] >= J.shape[1] else np.ascontiguousarray(J.T)
     k = side.shape[1]
+    if not np.isfinite(J).all():  # the signal or the weights overflowed: no spectrum
+        return np.full(k, math.nan), math.nan, math.nan
     gram = np.empty((k, k))
     _kernels.product_of_transpose(side, side, gram, 1, True)
     mean = float(np.add.reduce(np.diagonal(gram).copy())) / k
@@ -229,9 +240,13 @@ def jacobian_spectrum(layers_dims, method, x, activation="tanh", seeds=range(10)
 def _theory(dims, method, options, x, activation, slope, weights):
     variances = weight_variances(dims, method, **options)
     sigma_b2 = bias_variances(dims, method, **options)
-    length = float(np.mean(np.square(x, dtype=np.float64)))
+    with np.errstate(over="ignore"):
+        length = float(np.mean(np.square(x, dtype=np.float64)))
     mean, relative_variance = 1.0, 0.0
     for l in range(len(dims) - 2):
+        if not (0 <= length <= MAX_Q and 0 <= dims[l] * variances[l] <= MAX_VARIANCE
+                and sigma_b2[l] <= MAX_VARIANCE):  # beyond the theory's range
+            return math.nan, math.nan
         sigma_w2 = dims[l] * variances[l]
         length = sigma_w2 * length + sigma_b2[l] if l == 0 else sigma_w2 * gaussian_expectation(
             lambda z: _phi(activation, z, slope) ** 2, length) + sigma_b2[l]
