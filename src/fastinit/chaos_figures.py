@@ -9,6 +9,7 @@ in a note in the figure. The ordered, critical and chaotic networks have one
 colour each in every figure (:data:`PHASE_COLOURS`).
 """
 
+import functools
 import math
 from collections.abc import Mapping
 
@@ -45,6 +46,24 @@ def _checked(report):
     return report
 
 
+def _report_errors(plot):
+    """``plot`` with what a damaged report (a theory.json edited by hand: a key
+    gone, a list cut short, a string for a number) makes it fail with said as one
+    ValueError about ``report``, and no overflow warnings from huge values."""
+    @functools.wraps(plot)
+    def wrapper(report):
+        try:
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                return plot(report)
+        except (KeyError, IndexError, AttributeError, TypeError, ValueError) as error:
+            if str(error).startswith("report "):  # _checked's own
+                raise
+            raise ValueError(f"report is not what fastinit.edge_of_chaos.report returns "
+                             f"(a damaged theory.json?): {type(error).__name__}: {error}") \
+                from error
+    return wrapper
+
+
 def _array(values):
     """``values`` as floats, non-finite ones NaN (matplotlib leaves NaN out)."""
     values = np.asarray(values, dtype=float)
@@ -79,6 +98,7 @@ def _point_label(point):
 
 
 @_closing_on_error
+@_report_errors
 def plot_phase_diagram(report):
     """The theory's phase diagram over ``(sigma_w2, sigma_b2)``: ``c*``, the
     correlation two inputs settle at deep in the network, shaded (1 in the
@@ -201,6 +221,7 @@ def _and(names):
 
 
 @_closing_on_error
+@_report_errors
 def plot_depth(report):
     """Two inputs layer by layer in the report's ordered, critical and chaotic
     networks: their length ``q^l`` (left) and correlation ``c^l`` (right),
@@ -289,6 +310,7 @@ def plot_depth(report):
 
 
 @_closing_on_error
+@_report_errors
 def plot_depth_scales(report):
     """The theory's depth scales against ``sigma_w2``: ``xi_c`` (the layers a
     correlation takes to settle) and ``xi_q`` (the length's), with ``xi_c``
@@ -409,6 +431,7 @@ EPSILON = float(np.finfo(np.float64).eps)
 
 
 @_closing_on_error
+@_report_errors
 def plot_jacobian(report):
     """The input-output Jacobian's squared singular values at the critical
     ``sigma_w2``: histograms (every seed pooled, log x axis) for Gaussian

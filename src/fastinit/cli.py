@@ -349,7 +349,7 @@ def build_parser():
     theory.add_argument("--width", type=_theory_width, default=200,
                         help="units of every layer of the measured networks, at least 2 "
                              "(default: 200)")
-    theory.add_argument("--depth", type=_positive_int, default=30,
+    theory.add_argument("--depth", type=_theory_depth, default=30,
                         help="hidden layers of the measured networks (default: 30)")
     theory.add_argument("--seeds", type=_seed_list, default=list(range(10)),
                         help="one network per seed at every point, e.g. 0-9 or 1,5,9 "
@@ -1000,6 +1000,16 @@ def _theory_width(text):
     if value < 2:
         raise argparse.ArgumentTypeError(f"expected an integer >= 2 (two inputs of that many "
                                          f"features), got {text!r}")
+    return value
+
+
+def _theory_depth(text):
+    from .theory import MAX_DEPTH
+
+    value = _positive_int(text)
+    if value > MAX_DEPTH:
+        raise argparse.ArgumentTypeError(f"expected a positive integer of at most {MAX_DEPTH} "
+                                         f"(the theory's trajectories), got {text!r}")
     return value
 
 

@@ -104,7 +104,23 @@ def correlated_inputs(n_features, correlation, second_moment=1.0, seed=0):
     v -= _sum(u * v) * u
     v /= math.sqrt(_sum(v * v))
     scale = math.sqrt(n_features * second_moment)
-    return np.column_stack([u, correlation * u + math.sqrt(1 - correlation ** 2) * v]) * scale
+    with np.errstate(over="ignore", invalid="ignore"):
+        X = np.column_stack([u, correlation * u + math.sqrt(1 - correlation ** 2) * v]) * scale
+    if not np.isfinite(X).all():
+        raise ValueError(f"second_moment {second_moment!r} with n_features {n_features} gives "
+                         f"inputs beyond float64's range; choose a smaller second_moment")
+    return X
+
+
+def _cosine(product, square_a, square_b):
+    """``product / sqrt(square_a * square_b)``; where that product of squares
+    overflows or underflows, ``sqrt(square_a) * sqrt(square_b)`` instead, and NaN
+    where a square is 0."""
+    norms = square_a * square_b
+    if not 2.2250738585072014e-308 <= norms < math.inf:
+        norms = math.sqrt(square_a) * math.sqrt(square_b)
+        return product / norms if norms > 0 else math.nan
+    return product / math.sqrt(norms)
 
 
 def _checked_real(value, name):
@@ -130,7 +146,7 @@ def _one_seed(X, dims, method, seed, hidden, init_options, pairs):
         with np.errstate(over="ignore", invalid="ignore"):
             squares = [_sum(Z[:, a] * Z[:, a]) for a in range(m)]
             q.append(_sum(np.array(squares)) / (n * m))
-            c.append(_sum(np.array([_sum(Z[:, a] * Z[:, b]) / math.sqrt(squares[a] * squares[b])
+            c.append(_sum(np.array([_cosine(_sum(Z[:, a] * Z[:, b]), squares[a], squares[b])
                                     for a, b in pairs])) / len(pairs))
         mean.append(_sum(A.astype(np.float64)) / (n * m))
     return q, c, mean
@@ -235,7 +251,7 @@ def _theory(dims, method, options, X, pairs, activation, slope):
             mean += [math.nan] * (hidden_layers - l)
             break
         q.append(float(np.mean(lengths)))
-        correlations = {pair: covariances[pair] / math.sqrt(lengths[pair[0]] * lengths[pair[1]])
+        correlations = {pair: _cosine(covariances[pair], lengths[pair[0]], lengths[pair[1]])
                         for pair in pairs}
         c.append(float(np.mean(list(correlations.values()))))
         mean.append(float(np.mean([gaussian_expectation(phi, length) for length in lengths])))
@@ -273,17 +289,36 @@ def fit_depth_scale(values, limit, floor=1e-3):
         ``xi`` in layers; ``inf`` where the distance does not shrink, NaN with
         fewer than 3 layers above the floor.
     """
-    values = np.asarray(values, dtype=np.float64)
+    if isinstance(values, (str, bytes)):
+        raise TypeError(f"values must be an array of numbers, got {type(values).__name__}")
+    try:
+        array = np.asarray(values)
+    except ValueError as error:  # ragged nesting
+        raise ValueError(f"values must be 1-D (one value per layer): {error}") from None
+    if array.dtype == object:
+        try:
+            array = array.astype(np.float64)
+        except (TypeError, ValueError):
+            raise TypeError("values must hold real numbers, got other objects") from None
+    if array.dtype == bool or not (np.issubdtype(array.dtype, np.integer)
+                                   or np.issubdtype(array.dtype, np.floating)):
+        raise TypeError(f"values must hold real numbers, got dtype {array.dtype}")
+    values = array.astype(np.float64)
     if values.ndim != 1:
         raise ValueError(f"values must be 1-D (one value per layer), got shape {values.shape}")
     limit = _checked_real(limit, "limit")
+    if math.isinf(limit):
+        raise ValueError(f"limit must be finite, got {limit!r}")
     floor = _checked_real(floor, "floor")
     if not 0 < floor < math.inf:
         raise ValueError(f"floor must be a finite number > 0, got {floor!r}")
-    distance = np.abs(values - limit)
+    with np.errstate(over="ignore"):
+        distance = np.abs(values - limit)
     below = np.flatnonzero(~(distance >= floor))  # NaN counts as below
     n = below[0] if below.size else distance.size
     if n < 3:
+        return math.nan
+    if not np.isfinite(distance[:n]).all():  # an overflowed value: no line through it
         return math.nan
     layers = np.arange(n, dtype=np.float64)
     logs = np.log(distance[:n])

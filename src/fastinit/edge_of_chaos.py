@@ -66,7 +66,10 @@ def _checked_sigma_b2(sigma_b2):
     if isinstance(sigma_b2, (bool, np.bool_)) or not isinstance(sigma_b2, numbers.Real):
         raise TypeError(f"sigma_b2 must be a real number, got {type(sigma_b2).__name__} "
                         f"{sigma_b2!r}")
-    sigma_b2 = float(sigma_b2) + 0.0  # -0.0 is 0
+    try:
+        sigma_b2 = float(sigma_b2) + 0.0  # -0.0 is 0
+    except OverflowError:  # an int beyond float64
+        sigma_b2 = math.inf
     if not 0 <= sigma_b2 <= 1e6:
         raise ValueError(f"sigma_b2 (the bias variance) must be a number in [0, 1e6], got "
                          f"{sigma_b2!r}")
@@ -76,7 +79,10 @@ def _checked_sigma_b2(sigma_b2):
 def _checked_c0(c0):
     if isinstance(c0, (bool, np.bool_)) or not isinstance(c0, numbers.Real):
         raise TypeError(f"c0 must be a real number, got {type(c0).__name__} {c0!r}")
-    c0 = float(c0)
+    try:
+        c0 = float(c0)
+    except OverflowError:
+        c0 = math.inf
     if not -1 < c0 < 1:
         raise ValueError(f"c0 must be a number in (-1, 1) (two distinct inputs), got {c0!r}")
     return c0
@@ -372,6 +378,9 @@ def report(activation=DEFAULTS["activation"], sigma_b2=DEFAULTS["sigma_b2"],
     if width < 2:
         raise ValueError(f"width must be at least 2 (two inputs of width features), got {width}")
     depth = check_positive_int(depth, "depth")
+    if depth > theory.MAX_DEPTH:  # before any network is measured
+        raise ValueError(f"depth must be at most {theory.MAX_DEPTH} (the theory's trajectories), "
+                         f"got {depth}")
     seeds = check_seeds(seeds)
     c0 = _checked_c0(c0)
     if n_workers is not None:

@@ -19,7 +19,9 @@ other scales (``scale``, ``gain``) and PyTorch's ``normal_(std=)`` and Keras's
 """
 
 import inspect
+import math
 import numbers
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -40,10 +42,26 @@ def check_bias_std(bias_std):
     if isinstance(bias_std, (bool, np.bool_)) or not isinstance(bias_std, numbers.Real):
         raise TypeError(f"bias_std must be a real number, got {type(bias_std).__name__} "
                         f"{bias_std!r}")
-    if not 0 <= bias_std < 1e154:
+    try:
+        value = float(bias_std)  # first: float32 compared with 1e154 warns of an overflow
+    except OverflowError:
+        value = math.inf
+    if not 0 <= value < 1e154:
         raise ValueError(f"bias_std must be a finite number >= 0 (below 1e154, so its "
                          f"square is finite), got {bias_std!r}")
-    return float(bias_std)
+    return value
+
+
+def _critical_variance(bias_std, activation, negative_slope):
+    """The critical initializer's ``sigma_w2``, with ``bias_std`` checked by its name."""
+    from .theory import MAX_VARIANCE, critical_sigma_w2
+
+    sigma_b2 = check_bias_std(bias_std) ** 2
+    if sigma_b2 > MAX_VARIANCE:
+        raise ValueError(f"bias_std must be at most {math.sqrt(MAX_VARIANCE):g} for the "
+                         f"'critical' initializer (the theory's sigma_b2 = bias_std**2 is at "
+                         f"most {MAX_VARIANCE:g}), got {bias_std!r}")
+    return critical_sigma_w2(sigma_b2, activation=activation, negative_slope=negative_slope)
 
 
 def _build(layers_dims, seed, dtype, bias_std, draw):
@@ -327,14 +345,12 @@ def critical(layers_dims, seed=3, dtype=None, activation=None, negative_slope=0.
     The same stream as :func:`he`: the same seed gives the same standard normals.
     """
     from .activations import check_activation
-    from .theory import critical_sigma_w2
 
     if activation is None:
         raise ValueError("the 'critical' initializer needs the hidden activation: "
                          "initialize(layers_dims, 'critical', activation='tanh')")
     check_activation(activation, negative_slope)
-    sigma_w2 = critical_sigma_w2(check_bias_std(bias_std) ** 2, activation=activation,
-                                 negative_slope=negative_slope)
+    sigma_w2 = _critical_variance(bias_std, activation, negative_slope)
     return _build(layers_dims, seed, dtype, bias_std,
                   _normal(lambda fan_out, fan_in: np.sqrt(sigma_w2 / fan_in)))
 
@@ -396,6 +412,9 @@ def activation_options(method, activation, negative_slope=0.01, options=None):
     -------
     dict
     """
+    if options is not None and not isinstance(options, Mapping):
+        raise TypeError(f"options must be a dict of the initializer's options, got "
+                        f"{type(options).__name__}")
     options = dict(options or {})
     if method in ("critical", "lsuv"):
         return {"activation": activation, "negative_slope": negative_slope, **options}
@@ -430,11 +449,8 @@ def _variance_of(method, options):
         gain2 = gain * gain
         return lambda fan_out, fan_in: gain2 / max(fan_out, fan_in)
     if method == "critical":
-        from .theory import critical_sigma_w2
-
-        sigma_w2 = critical_sigma_w2(check_bias_std(option("bias_std", 0.0)) ** 2,
-                                     activation=option("activation", None),
-                                     negative_slope=option("negative_slope", 0.01))
+        sigma_w2 = _critical_variance(option("bias_std", 0.0), option("activation", None),
+                                      option("negative_slope", 0.01))
         return lambda fan_out, fan_in: sigma_w2 / fan_in
     if method == "random":
         scale = check_positive_number(option("scale", 10.0), "scale")

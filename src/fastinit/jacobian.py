@@ -254,4 +254,6 @@ def _theory(dims, method, options, x, activation, slope, weights):
         mu2 = gaussian_expectation(lambda z: _phi_prime(activation, z, slope) ** 4, length)
         mean *= sigma_w2 * mu1
         relative_variance += mu2 / mu1 ** 2 - 1 + (weights == "gaussian") if mu1 > 0 else math.nan
+    if mean == 0 and math.isnan(relative_variance):  # phi' = 0 somewhere: J = 0
+        return mean, 0.0
     return mean, mean * mean * relative_variance

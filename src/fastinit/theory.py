@@ -93,6 +93,8 @@ MAX_Q = 1e100
 MAX_DEPTH = 100_000
 #: The largest leaky ReLU slope the theory accepts.
 MAX_SLOPE = 1e6
+#: The most values :func:`critical_line` takes (each is a root search).
+MAX_LINE_POINTS = 10_000
 
 _EPS = np.finfo(np.float64).eps
 _MAX_FLOAT = float(np.finfo(np.float64).max)
@@ -370,13 +372,17 @@ def gaussian_expectation(function, q):
     _callable(function)
     q = _in_range(q, "q", 0.0, _MAX_FLOAT, "a finite number >= 0")
     if q == 0:
-        return float(np.asarray(function(np.zeros(1)), dtype=float).reshape(-1)[0])
+        return float(_values(function, np.zeros(1))[0])
     z, weights = _rule(q)
     return _dot(weights, _values(function, z.copy()))
 
 
 def _values(function, *arguments):
-    values = np.asarray(function(*arguments), dtype=float)
+    values = np.asarray(function(*arguments))
+    if not (values.dtype == bool or np.issubdtype(values.dtype, np.integer)
+            or np.issubdtype(values.dtype, np.floating)):  # an indicator (bool) is a number
+        raise TypeError(f"function must return real numbers, got dtype {values.dtype}")
+    values = values.astype(float, copy=False)
     shape = np.broadcast(*arguments).shape
     if values.shape != shape:
         try:
@@ -1274,7 +1280,13 @@ def critical_line(sigma_b2_values, *, activation="tanh", negative_slope=DEFAULT_
     if isinstance(sigma_b2_values, (str, bytes)):
         raise TypeError(f"sigma_b2_values must be an array of numbers, got "
                         f"{type(sigma_b2_values).__name__}")
-    values = np.asarray(sigma_b2_values)
+    try:
+        values = np.asarray(sigma_b2_values)
+    except ValueError as error:  # ragged nesting
+        raise ValueError(f"sigma_b2_values must be an array of numbers: {error}") from None
+    if values.size > MAX_LINE_POINTS:
+        raise ValueError(f"sigma_b2_values must hold at most {MAX_LINE_POINTS} values, got "
+                         f"{values.size}")
     if values.dtype == bool or not (np.issubdtype(values.dtype, np.integer)
                                     or np.issubdtype(values.dtype, np.floating)):
         raise TypeError(f"sigma_b2_values must be an array of real numbers, got dtype "
@@ -1344,9 +1356,11 @@ def jacobian_moments(sigma_w2, sigma_b2, depth, *, weights="gaussian", activatio
         return 0.0, 0.0
     # x**depth by double-double powering (Python's ** calls the C library's pow)
     mean = _fixed_math.power(sigma_w2 * mu_1, depth)
+    spread = mu_2 / (mu_1 * mu_1) - 1 - s_1
+    if not spread > 0:  # every squared singular value is the mean (to rounding)
+        return mean, 0.0
     with np.errstate(over="ignore", invalid="ignore"):
-        variance = float(np.float64(depth) * np.float64(mean * mean)
-                         * (mu_2 / (mu_1 * mu_1) - 1 - s_1))
+        variance = float(np.float64(depth) * np.float64(mean * mean) * spread)
     return mean, max(variance, 0.0)
 
 
