@@ -94,7 +94,10 @@ _CHI = {"ordered": "<", "critical": "=", "chaotic": ">"}
 
 
 def _point_label(point):
-    return f"{point['phase']} ({CHI1} {_CHI[point['phase']]} 1), {SW2} = {point['sigma_w2']:.3g}"
+    name = point["phase"]
+    if name == "chaotic" and not point.get("c_star", 0.0) < 1:
+        name = "exploding, not chaotic"  # chi_1 > 1 but c* = 1: the ReLU family
+    return f"{name} ({CHI1} {_CHI[point['phase']]} 1), {SW2} = {point['sigma_w2']:.3g}"
 
 
 @_closing_on_error
