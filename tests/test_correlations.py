@@ -240,3 +240,14 @@ def test_huge_gains_give_infinite_variances_not_overflow_errors():
     assert fi.initializers.weight_variances([3, 4, 1], "glorot", gain=1e300)[0] == math.inf
     assert fi.initializers.weight_variances([3, 4, 1], "random", scale=1e200)[0] == math.inf
     assert fi.initializers.weight_variances([3, 4, 1], "orthogonal", gain=1e300)[0] == math.inf
+
+
+def test_the_jacobian_theory_of_a_vanishing_input_is_the_small_signal_limit():
+    """x = 0 exactly gives z = 0 exactly and, for ReLU, J = 0; an input whose mean
+    square underflows is a small signal: half the units pass, as for q -> 0+."""
+    dims = [30, 30, 30, 1]
+    zero = jacobian_spectrum(dims, "he", np.zeros(30), activation="relu", seeds=[0])
+    assert zero.theory_mean == 0.0 and zero.mean[0] == 0.0
+    tiny = jacobian_spectrum(dims, "he", np.full(30, 1e-170), activation="relu", seeds=range(4))
+    assert tiny.theory_mean == 1.0
+    assert abs(tiny.mean.mean() - 1.0) < 4 * tiny.mean.std(ddof=1) / 2 + 0.1

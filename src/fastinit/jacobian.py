@@ -14,7 +14,8 @@ from .activations import ACTIVATIONS, DEFAULT_NEGATIVE_SLOPE, SELU_ALPHA, SELU_S
     check_activation
 from .initializers import activation_options, bias_variances, initialize, weight_variances
 from .network import _forward_buffer, _prepare
-from .theory import MAX_Q, MAX_VARIANCE, _phi, _phi_prime, gaussian_expectation
+from .theory import MAX_Q, MAX_VARIANCE, _length_map, _phi_prime
+from .theory import _moments as _expectations
 from .threads import available_cores
 
 __all__ = ["JacobianSpectrum", "jacobian", "jacobian_spectrum"]
@@ -242,18 +243,25 @@ def _theory(dims, method, options, x, activation, slope, weights):
     sigma_b2 = bias_variances(dims, method, **options)
     with np.errstate(over="ignore"):
         length = float(np.mean(np.square(x, dtype=np.float64)))
+    zero_input = not np.any(x)  # else a length of 0 is an underflow: the limit q -> 0+
     mean, relative_variance = 1.0, 0.0
     for l in range(len(dims) - 2):
         if not (0 <= length <= MAX_Q and 0 <= dims[l] * variances[l] <= MAX_VARIANCE
                 and sigma_b2[l] <= MAX_VARIANCE):  # beyond the theory's range
             return math.nan, math.nan
         sigma_w2 = dims[l] * variances[l]
-        length = sigma_w2 * length + sigma_b2[l] if l == 0 else sigma_w2 * gaussian_expectation(
-            lambda z: _phi(activation, z, slope) ** 2, length) + sigma_b2[l]
-        mu1 = gaussian_expectation(lambda z: _phi_prime(activation, z, slope) ** 2, length)
-        mu2 = gaussian_expectation(lambda z: _phi_prime(activation, z, slope) ** 4, length)
+        length = sigma_w2 * length + sigma_b2[l] if l == 0 else \
+            _length_map(activation, slope, length, sigma_w2, sigma_b2[l])
+        if length == 0 and zero_input:  # every z is exactly 0: phi'(0), as the network has
+            prime = float(_phi_prime(activation, np.zeros(1), slope)[0])
+            mu1 = prime * prime
+            mu2 = mu1 * mu1
+        else:
+            moments = _expectations(activation, slope, length)
+            mu1, mu2 = moments["M"], moments["M2"]
         mean *= sigma_w2 * mu1
-        relative_variance += mu2 / mu1 ** 2 - 1 + (weights == "gaussian") if mu1 > 0 else math.nan
+        relative_variance += mu2 / (mu1 * mu1) - 1 + (weights == "gaussian") if mu1 > 0 \
+            else math.nan
     if mean == 0 and math.isnan(relative_variance):  # phi' = 0 somewhere: J = 0
         return mean, 0.0
     return mean, mean * mean * relative_variance
