@@ -8,7 +8,23 @@ is NumPy's own pairwise sum, in a fixed order on every CPU (see
 
 import numpy as np
 
-__all__ = ["norm"]
+__all__ = ["norm", "total"]
+
+
+def total(x):
+    """``sum(x)`` of every value of ``x`` in float64, summed pairwise in a fixed
+    order (the same bits on every CPU).
+
+    Parameters
+    ----------
+    x : array_like
+        Any shape.
+
+    Returns
+    -------
+    float
+    """
+    return float(np.add.reduce(np.ascontiguousarray(x, dtype=np.float64).ravel()))
 
 
 def norm(x):

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._fixed_order import total
 from ._validation import (check_layers_dims, check_memory, check_positive_int, check_seed,
                           check_seeds)
 from .activations import ACTIVATIONS, DEFAULT_NEGATIVE_SLOPE, check_activation
@@ -63,11 +64,6 @@ class CorrelationStats:
     init_options: dict = field(default_factory=dict)
 
 
-def _sum(x):
-    """``sum(x)`` of a float64 vector in NumPy's fixed pairwise order."""
-    return float(np.add.reduce(np.ascontiguousarray(x, dtype=np.float64)))
-
-
 def correlated_inputs(n_features, correlation, second_moment=1.0, seed=0):
     """Two inputs whose mean square is ``second_moment`` and whose cosine
     similarity is ``correlation``, both exactly up to rounding.
@@ -100,9 +96,9 @@ def correlated_inputs(n_features, correlation, second_moment=1.0, seed=0):
     check_memory(8 * 6 * n_features, f"n_features {n_features}")
     rng = check_seed(seed)
     u, v = rng.standard_normal((2, n_features))
-    u /= math.sqrt(_sum(u * u))
-    v -= _sum(u * v) * u
-    v /= math.sqrt(_sum(v * v))
+    u /= math.sqrt(total(u * u))
+    v -= total(u * v) * u
+    v /= math.sqrt(total(v * v))
     scale = math.sqrt(n_features * second_moment)
     with np.errstate(over="ignore", invalid="ignore"):
         X = np.column_stack([u, correlation * u + math.sqrt(1 - correlation ** 2) * v]) * scale
@@ -144,11 +140,11 @@ def _one_seed(X, dims, method, seed, hidden, init_options, pairs):
         Z = buffer[start * m:(start + n) * m].reshape(n, m).astype(np.float64)
         A = buffer[rows + start * m:rows + (start + n) * m]
         with np.errstate(over="ignore", invalid="ignore"):
-            squares = [_sum(Z[:, a] * Z[:, a]) for a in range(m)]
-            q.append(_sum(np.array(squares)) / (n * m))
-            c.append(_sum(np.array([_cosine(_sum(Z[:, a] * Z[:, b]), squares[a], squares[b])
+            squares = [total(Z[:, a] * Z[:, a]) for a in range(m)]
+            q.append(total(np.array(squares)) / (n * m))
+            c.append(total(np.array([_cosine(total(Z[:, a] * Z[:, b]), squares[a], squares[b])
                                     for a, b in pairs])) / len(pairs))
-        mean.append(_sum(A.astype(np.float64)) / (n * m))
+        mean.append(total(A.astype(np.float64)) / (n * m))
     return q, c, mean
 
 
@@ -232,8 +228,8 @@ def _theory(dims, method, options, X, pairs, activation, slope):
     X = X.astype(np.float64)
     n0 = X.shape[0]
     with np.errstate(over="ignore", invalid="ignore"):
-        lengths = [sigma_w2[0] * _sum(x * x) / n0 + sigma_b2[0] for x in X.T]
-        covariances = {(a, b): sigma_w2[0] * _sum(X[:, a] * X[:, b]) / n0 + sigma_b2[0]
+        lengths = [sigma_w2[0] * total(x * x) / n0 + sigma_b2[0] for x in X.T]
+        covariances = {(a, b): sigma_w2[0] * total(X[:, a] * X[:, b]) / n0 + sigma_b2[0]
                        for a, b in pairs}
     if not all(0 <= length <= MAX_Q for length in lengths) or \
             not all(0 <= v <= MAX_VARIANCE for v in (*sigma_w2, *sigma_b2)):
@@ -322,6 +318,6 @@ def fit_depth_scale(values, limit, floor=1e-3):
         return math.nan
     layers = np.arange(n, dtype=np.float64)
     logs = np.log(distance[:n])
-    slope = _sum((layers - layers.mean()) * (logs - logs.mean())) / \
-        _sum((layers - layers.mean()) ** 2)
+    slope = total((layers - layers.mean()) * (logs - logs.mean())) / \
+        total((layers - layers.mean()) ** 2)
     return math.inf if slope >= 0 else -1.0 / slope

@@ -9,12 +9,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _kernels
+from ._fixed_order import total
 from ._validation import check_layers_dims, check_memory, check_positive_int, check_seeds
 from .activations import ACTIVATIONS, DEFAULT_NEGATIVE_SLOPE, SELU_ALPHA, SELU_SCALE, \
     check_activation
 from .initializers import activation_options, bias_variances, initialize, weight_variances
 from .network import _forward_buffer, _prepare
-from .theory import MAX_Q, MAX_VARIANCE, _length_map, _phi_prime
+from .propagation import mean_field
+from .theory import MAX_Q, MAX_VARIANCE, _phi_prime
 from .theory import _moments as _expectations
 from .threads import available_cores
 
@@ -177,8 +179,8 @@ def _moments(J):
         return np.full(k, math.nan), math.nan, math.nan
     gram = np.empty((k, k))
     _kernels.product_of_transpose(side, side, gram, 1, True)
-    mean = float(np.add.reduce(np.diagonal(gram).copy())) / k
-    second = float(np.add.reduce((gram * gram).ravel())) / k
+    mean = total(np.diagonal(gram)) / k
+    second = total(gram * gram) / k
     values = np.linalg.svd(J, compute_uv=False)
     return np.sort(values * values), mean, second - mean * mean
 
@@ -239,27 +241,30 @@ def jacobian_spectrum(layers_dims, method, x, activation="tanh", seeds=range(10)
 
 
 def _theory(dims, method, options, x, activation, slope, weights):
+    """``(mean, variance)`` of free probability along the mean-field lengths of
+    ``x`` (:func:`fastinit.propagation.mean_field`), layer by layer."""
     variances = weight_variances(dims, method, **options)
     sigma_b2 = bias_variances(dims, method, **options)
-    with np.errstate(over="ignore"):
-        length = float(np.mean(np.square(x, dtype=np.float64)))
+    hidden = len(dims) - 2
+    sigma_w2 = [dims[l] * variances[l] for l in range(hidden)]
+    with np.errstate(over="ignore", invalid="ignore"):
+        lengths, _ = mean_field(dims, variances, x, activation, slope, sigma_b2)
+        inputs = [float(np.mean(np.square(x, dtype=np.float64))), *lengths[:hidden - 1]]
+    if not all(0 <= length <= MAX_Q for length in inputs) or \
+            not all(0 <= w <= MAX_VARIANCE for w in sigma_w2) or \
+            not all(b <= MAX_VARIANCE for b in sigma_b2[:hidden]):  # beyond the theory's range
+        return math.nan, math.nan
     zero_input = not np.any(x)  # else a length of 0 is an underflow: the limit q -> 0+
     mean, relative_variance = 1.0, 0.0
-    for l in range(len(dims) - 2):
-        if not (0 <= length <= MAX_Q and 0 <= dims[l] * variances[l] <= MAX_VARIANCE
-                and sigma_b2[l] <= MAX_VARIANCE):  # beyond the theory's range
-            return math.nan, math.nan
-        sigma_w2 = dims[l] * variances[l]
-        length = sigma_w2 * length + sigma_b2[l] if l == 0 else \
-            _length_map(activation, slope, length, sigma_w2, sigma_b2[l])
-        if length == 0 and zero_input:  # every z is exactly 0: phi'(0), as the network has
+    for l in range(hidden):
+        if lengths[l] == 0 and zero_input:  # every z is exactly 0: phi'(0), as the network has
             prime = float(_phi_prime(activation, np.zeros(1), slope)[0])
             mu1 = prime * prime
             mu2 = mu1 * mu1
         else:
-            moments = _expectations(activation, slope, length)
+            moments = _expectations(activation, slope, float(lengths[l]))
             mu1, mu2 = moments["M"], moments["M2"]
-        mean *= sigma_w2 * mu1
+        mean *= sigma_w2[l] * mu1
         relative_variance += mu2 / (mu1 * mu1) - 1 + (weights == "gaussian") if mu1 > 0 \
             else math.nan
     if mean == 0 and math.isnan(relative_variance):  # phi' = 0 somewhere: J = 0
