@@ -892,6 +892,17 @@ def _dask_client(address, workers):
         raise UsageError(f"cannot reach the Dask scheduler at {address}: {error}") from None
 
 
+def _silence_dask_logs():
+    """No more log records from Dask in this process, CRITICAL ones included:
+    stopping our own LocalCluster mid-run closes comms its scheduler is still
+    writing to, and it logs each one with a traceback under the one line of
+    Ctrl-C or of an error."""
+    names = ["distributed"] + [name for name in logging.root.manager.loggerDict
+                               if name.startswith("distributed.")]
+    for name in names:
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+
+
 def _kill_local_workers(client):
     """Stop the worker processes of our own LocalCluster at once (Ctrl-C or an
     error): a run in a worker does not see this process's stop, and closing the
@@ -971,6 +982,7 @@ def run_sweep(args):
                        **optimizer_options)
     except BaseException:
         if client is not None and args.dask == "local":
+            _silence_dask_logs()  # its scheduler logs the comms the stop closes
             _kill_local_workers(client)  # they would finish their runs first
         raise
     finally:
