@@ -5,8 +5,10 @@ Run ``python docs/make_figures.py`` from the repository root: it runs
 optimizers`` (optimizer_costs.png, optimizer_boundaries.png), then the depth
 experiment for ReLU and tanh (depth.png, depth_tanh.png), the signal
 propagation figures (signal_relu.png, signal_tanh.png) and the saturation
-figure (saturation.png) and the sweep (sweep.png), and prints the tables and
-numbers to paste in README.md.
+figure (saturation.png), the sweep (sweep.png) and the trainability phase
+diagrams for tanh and ReLU (phase_tanh.png, phase_relu.png, with the step budget's
+effect on the tanh diagram's edge), and prints the tables and numbers to paste in
+README.md. The phase diagrams take about 10 minutes on 2 cores.
 """
 
 import csv
@@ -123,6 +125,38 @@ def plot_summary(out, path):
     matplotlib.pyplot.close(figure)
 
 
+#: The README's phase diagrams: a larger grid than ``fastinit phase``'s default.
+PHASE_GRID = ["--depths", "2,5,10,15,20,25,30,40,50,60,70,85,100", "--seeds", "0-3"]
+#: The weight variances and step budgets of the README's step-budget table.
+BUDGET_SIGMA_W2 = "1,1.6,2.4,3.2,4"
+BUDGET_EPOCHS = (5, 20, 60)
+
+
+def phase(*options, name):
+    """``fastinit phase`` on the README's grid; its phase.png becomes ``name``;
+    the printed table (each sigma_w2's deepest trained depth) is returned."""
+    out = DOCS / "phase-run"
+    table = subprocess.run([sys.executable, "-m", "fastinit", "phase", *PHASE_GRID, *options,
+                            "--quiet", "--out", str(out)], capture_output=True, text=True,
+                           check=True).stdout
+    shutil.copy(out / "phase.png", DOCS / name)
+    shutil.rmtree(out)
+    return table
+
+
+def step_budgets():
+    """The deepest trained depth at a few sigma_w2 for each step budget."""
+    tables = []
+    for epochs in BUDGET_EPOCHS:
+        out = DOCS / "phase-budget"
+        tables.append(f"--epochs {epochs}\n" + subprocess.run(
+            [sys.executable, "-m", "fastinit", "phase", "--sigma-w2", BUDGET_SIGMA_W2,
+             *PHASE_GRID, "--epochs", str(epochs), "--quiet", "--out", str(out)],
+            capture_output=True, text=True, check=True).stdout)
+        shutil.rmtree(out)
+    return "\n".join(tables)
+
+
 def main():
     table = compare()
     signal_figures()
@@ -132,6 +166,9 @@ def main():
     print(depth())
     print(depth("--activation", "tanh", name="depth_tanh.png"))
     print(sweep_figure())
+    print(phase(name="phase_tanh.png"))
+    print(phase("--activation", "relu", name="phase_relu.png"))
+    print(step_budgets())
 
 
 if __name__ == "__main__":

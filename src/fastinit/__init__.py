@@ -32,6 +32,7 @@ __version__ = "0.1.0"
 DISTRIBUTION = "fastinit-nn"
 
 from .config import show_config  # noqa: E402  (reads __version__ and DISTRIBUTION)
+from .phase import PhaseDiagram, phase_diagram  # noqa: E402  (reads __version__)
 
 __all__ = [
     "ACTIVATIONS",
@@ -39,6 +40,7 @@ __all__ = [
     "DivergenceError",
     "INITIALIZERS",
     "Network",
+    "PhaseDiagram",
     "SweepResult",
     "TrainResult",
     "accuracy",
@@ -55,6 +57,7 @@ __all__ = [
     "load_parameters",
     "lsuv",
     "model",
+    "phase_diagram",
     "plotting",
     "predict",
     "predict_proba",

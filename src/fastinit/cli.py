@@ -144,6 +144,39 @@ def _dask_address(text):
     return text
 
 
+def _sigma_w2_list(text):
+    """``--sigma-w2``: ``"1,1.5,2"``, or ``"1:4:16"`` for 16 values from 1 to 4
+    (both included, rounded to 12 significant digits so that 1:4:16 gives 1.2,
+    not 1.2000000000000002)."""
+    from .theory import MAX_VARIANCE
+
+    example = "1,1.5,2 or 1:4:16"
+    parts = text.split(":")
+    try:
+        if len(parts) == 3:
+            low, high, count = float(parts[0]), float(parts[1]), int(parts[2])
+            if not (1 <= count <= 10_000 and low <= high):
+                raise argparse.ArgumentTypeError(
+                    f"expected start:stop:count with start <= stop and 1 <= count <= 10000, "
+                    f"got {text!r}")
+            values = [float(f"{value:.12g}") for value in np.linspace(low, high, count)]
+        elif len(parts) == 1:
+            values = [float(part) for part in text.split(",")]
+        else:
+            raise ValueError
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected weight variances such as {example}, got "
+                                         f"{text!r}") from None
+    if not all(0 < value <= MAX_VARIANCE for value in values):
+        raise argparse.ArgumentTypeError(f"expected weight variances in (0, {MAX_VARIANCE:g}], "
+                                         f"got {text!r}")
+    return values
+
+
+_phase_threshold = _number_option("a number in [0, 1]", "a number in [0, 1]",
+                                  lambda value: 0 <= value <= 1)
+
+
 def _activation_list(text):
     names = [name.strip() for name in text.split(",") if name.strip()]
     unknown = [name for name in names if name not in ACTIVATIONS]
@@ -361,7 +394,70 @@ def build_parser():
                         help="what is printed on stdout: the table, or its numbers as JSON "
                              "(default: table)")
     theory.add_argument("--quiet", action="store_true", help="no progress output")
+    _add_phase_parser(commands)
     return parser
+
+
+def _add_phase_parser(commands):
+    from .phase import DEFAULT_DEPTHS, DEFAULT_SIGMA_W2, DEFAULT_THRESHOLD
+
+    phase = commands.add_parser(
+        "phase",
+        help="which depths train at which weight variance: the trainability phase diagram",
+        description=(
+            "The trainability phase diagram of Schoenholz et al. 2017: one network per "
+            "weight variance (--sigma-w2) x depth (--depths) x seed, weights N(0, sigma_w2 / "
+            "fan_in) and biases N(0, --sigma-b2), trained with mini-batch SGD on a built-in "
+            "data set (default: scikit-learn's digits, even against odd), on a thread pool "
+            "(--workers) or a Dask cluster (--dask). Writes runs.csv (a row per run, saved as "
+            "it finishes), phase.csv (a row per sigma_w2 and depth), phase.png (training and "
+            "test accuracy with the theory's xi_c, 3 xi_c and 6 xi_c drawn over them) and "
+            "phase.json (grid, settings, version, theory) to --out; --resume continues a "
+            "diagram that was stopped. A cell trained when its mean training accuracy is "
+            "at least --threshold."
+        ),
+    )
+    phase.add_argument("--sigma-w2", type=_sigma_w2_list, default=list(DEFAULT_SIGMA_W2),
+                       metavar="VALUES",
+                       help="weight variances, comma-separated or a range start:stop:count "
+                            "(default: 1:4:16, i.e. 1.0, 1.2, ..., 4.0)")
+    phase.add_argument("--depths", type=_depth_list, default=list(DEFAULT_DEPTHS),
+                       help="comma-separated numbers of hidden layers (default: "
+                            f"{','.join(map(str, DEFAULT_DEPTHS))})")
+    phase.add_argument("--seeds", type=_seed_list, default=[0, 1],
+                       help="initializer seeds, e.g. 0-4 or 1,5,9 (default: 0-1)")
+    phase.add_argument("--sigma-b2", type=_bias_variance, default=0.05,
+                       help="the biases' variance (default: 0.05)")
+    phase.add_argument("--width", type=_positive_int, default=48,
+                       help="units per hidden layer (default: 48)")
+    phase.add_argument("--activation", choices=ACTIVATIONS, default="tanh",
+                       help="hidden activation (default: tanh)")
+    phase.add_argument("--negative-slope", type=_non_negative_float, default=0.01,
+                       help="leaky_relu's slope for negative inputs (default: 0.01)")
+    phase.add_argument("--dataset", choices=DATASETS, default="digits",
+                       help="built-in data set (default: digits, which needs scikit-learn)")
+    phase.add_argument("--optimizer", choices=tuple(OPTIMIZERS), default="gd",
+                       help="gd, momentum or adam (default: gd)")
+    phase.add_argument("--mini-batch", type=_positive_int, default=64,
+                       help="mini-batch size (default: 64)")
+    phase.add_argument("--epochs", type=_positive_int, default=20,
+                       help="passes over the training set (default: 20)")
+    phase.add_argument("--learning-rate", type=_positive_float, default=0.01,
+                       help="learning rate (default: 0.01)")
+    phase.add_argument("--threshold", type=_phase_threshold, default=DEFAULT_THRESHOLD,
+                       help=f"the mean training accuracy a cell must reach to count as "
+                            f"trained (default: {DEFAULT_THRESHOLD:g})")
+    phase.add_argument("--out", default="fastinit-phase",
+                       help="folder for runs.csv, phase.csv, phase.png and phase.json "
+                            "(default: ./fastinit-phase)")
+    phase.add_argument("--workers", type=_positive_int, default=None,
+                       help="runs at once on this machine (default: the cores available)")
+    phase.add_argument("--dask", type=_dask_address, default=None, metavar="ADDRESS",
+                       help="run on the Dask scheduler at ADDRESS (tcp://host:8786), or "
+                            "'local' for a LocalCluster of --workers processes")
+    phase.add_argument("--resume", action="store_true",
+                       help="keep the runs already in --out and run the others")
+    phase.add_argument("--quiet", action="store_true", help="no progress output")
 
 
 def _add_training_options(parser, iterations=15000, learning_rate=0.01):
@@ -963,23 +1059,16 @@ def format_sweep_table(summary):
     return "\n".join(lines)
 
 
-def run_sweep(args):
-    from .sweep import sweep
-
-    if args.optimizer == "gd" and args.mini_batch is None:
-        optimizer_options = {}
-    else:
-        optimizer_options = {"optimizer": args.optimizer, "mini_batch_size": args.mini_batch}
+@contextlib.contextmanager
+def _runs_executor(args):
+    """``(client, progress)`` for a grid of runs: the Dask client of ``--dask``
+    (None without it) and the progress line; on leaving, the client and a
+    local cluster are closed, and on an error or Ctrl-C a local cluster's
+    workers are killed first."""
     progress = _SweepProgress(args.quiet)
     client = _dask_client(args.dask, args.workers) if args.dask is not None else None
     try:
-        result = sweep(args.inits, depths=args.depths,
-                       widths=args.widths or [args.width or 10], activations=args.activations,
-                       seeds=args.seeds, dataset=args.dataset, iterations=args.iterations,
-                       learning_rate=args.learning_rate, lambd=args.lambd,
-                       keep_prob=args.keep_prob, out=args.out, resume=args.resume,
-                       executor=client, workers=args.workers, on_runs=progress,
-                       **optimizer_options)
+        yield client, progress
     except BaseException:
         if client is not None and args.dask == "local":
             _silence_dask_logs()  # its scheduler logs the comms the stop closes
@@ -992,6 +1081,23 @@ def run_sweep(args):
             client.close()
             if args.dask == "local" and cluster is not None:
                 cluster.close()
+
+
+def run_sweep(args):
+    from .sweep import sweep
+
+    if args.optimizer == "gd" and args.mini_batch is None:
+        optimizer_options = {}
+    else:
+        optimizer_options = {"optimizer": args.optimizer, "mini_batch_size": args.mini_batch}
+    with _runs_executor(args) as (client, progress):
+        result = sweep(args.inits, depths=args.depths,
+                       widths=args.widths or [args.width or 10], activations=args.activations,
+                       seeds=args.seeds, dataset=args.dataset, iterations=args.iterations,
+                       learning_rate=args.learning_rate, lambd=args.lambd,
+                       keep_prob=args.keep_prob, out=args.out, resume=args.resume,
+                       executor=client, workers=args.workers, on_runs=progress,
+                       **optimizer_options)
     print(format_sweep_table(result.summary()))
     if not args.quiet:
         print(f"\nwrote runs.csv, summary.csv, summary.png, sweep.json to {args.out}",
@@ -1130,8 +1236,44 @@ def run_theory(args):
     return 0
 
 
+# ---------------------------------------------------------------------------
+# phase
+# ---------------------------------------------------------------------------
+
+def format_phase_table(diagram):
+    """Each sigma_w2's deepest trained depth against the theory's xi_c and 6 xi_c."""
+    theory = diagram.theory()
+    header = (f"{'sigma_w2':>8} {'deepest trained':>15} {'xi_c':>9} {'6 xi_c':>9}  "
+              f"(critical sigma_w2 {theory['critical_sigma_w2']:.4g}, "
+              f"trained: mean train acc >= {diagram.threshold:g})")
+    lines = [header, "-" * len(header)]
+    for sigma_w2, deepest, xi_c in zip(diagram.grid["sigma_w2_values"],
+                                        diagram.deepest_trained(), theory["xi_c"]):
+        lines.append(f"{sigma_w2:>8.4g} {'none' if deepest is None else deepest:>15} "
+                     f"{xi_c:>9.3g} {6 * xi_c:>9.3g}")
+    return "\n".join(lines)
+
+
+def run_phase(args):
+    from .phase import phase_diagram
+
+    with _runs_executor(args) as (client, progress):
+        diagram = phase_diagram(
+            args.sigma_w2, args.depths, args.seeds, sigma_b2=args.sigma_b2, width=args.width,
+            activation=args.activation, dataset=args.dataset, optimizer=args.optimizer,
+            mini_batch_size=args.mini_batch, epochs=args.epochs,
+            learning_rate=args.learning_rate, negative_slope=args.negative_slope,
+            threshold=args.threshold, out=args.out, resume=args.resume, executor=client,
+            workers=args.workers, on_runs=progress)
+    print(format_phase_table(diagram))
+    if not args.quiet:
+        print(f"\nwrote runs.csv, phase.csv, phase.png, phase.json to {args.out}",
+              file=sys.stderr)
+    return 0
+
+
 COMMANDS = {"compare": run_compare, "train": run_train, "predict": run_predict,
-            "sweep": run_sweep, "theory": run_theory}
+            "sweep": run_sweep, "theory": run_theory, "phase": run_phase}
 
 
 def main(argv=None):

@@ -8,7 +8,8 @@ code on CPUs with AVX-512: so a data set is the same on every x86-64 and aarch64
 CPU under Linux (glibc), and equal to scikit-learn's wherever NumPy's own
 functions are the C library's (CPUs without AVX-512). They return scikit-learn's
 layout, ``X`` of shape ``(m, 2)`` and ``y`` of shape ``(m,)``; ``load_dataset``
-returns the course's layout, ``(2, m)`` and ``(1, m)``.
+returns the course's layout, ``(2, m)`` and ``(1, m)``. ``load_dataset("digits")``
+is scikit-learn's bundled handwritten digits, even against odd.
 """
 
 import math
@@ -16,6 +17,7 @@ import numbers
 
 import numpy as np
 
+from ._fixed_order import total
 from ._validation import check_memory
 
 __all__ = ["DATASETS", "load_dataset", "make_circles", "make_moons"]
@@ -170,6 +172,40 @@ def make_moons(n_samples=100, *, shuffle=True, noise=None, random_state=None):
                    shuffle, noise, generator)
 
 
+#: The digits data set's split: this many of the 1797 images, drawn by a
+#: ``RandomState(0)`` permutation, are the test set; the rest train.
+DIGITS_TEST_SIZE = 360
+
+
+def _standardized(train, test):
+    """``train`` and ``test`` (features in rows) less the training mean, over the
+    training standard deviation (1 where a feature is constant), feature by
+    feature; the sums in a fixed order, so the same bits on every CPU."""
+    m = train.shape[1]
+    mean = np.array([total(row) / m for row in train])
+    centred = train - mean[:, None]
+    std = np.sqrt(np.array([total(row * row) / m for row in centred]))
+    std[std == 0] = 1.0
+    return centred / std[:, None], (test - mean[:, None]) / std[:, None]
+
+
+def _digits():
+    """scikit-learn's handwritten digits (8x8 images, 64 features) as even (0)
+    against odd (1): 1437 training and 360 test images, standardized."""
+    try:
+        from sklearn.datasets import load_digits
+    except ImportError:
+        raise ImportError("load_dataset('digits') needs scikit-learn, which bundles the "
+                          "images: pip install 'fastinit-nn[sklearn]'") from None
+    digits = load_digits()
+    X = np.asarray(digits.data, dtype=np.float64).T
+    y = (np.asarray(digits.target) % 2).astype(np.float64).reshape(1, -1)
+    order = np.random.RandomState(0).permutation(X.shape[1])
+    test, train = order[:DIGITS_TEST_SIZE], order[DIGITS_TEST_SIZE:]
+    train_X, test_X = _standardized(X[:, train], X[:, test])
+    return train_X, y[:, train], test_X, y[:, test]
+
+
 def load_dataset(name="circles"):
     """A built-in train/test split in the course's layout.
 
@@ -177,19 +213,27 @@ def load_dataset(name="circles"):
     course's ``init_utils.load_dataset`` (which seeds NumPy's global state with 1,
     then 2), 300 training and 100 test points with noise 0.05. ``"moons"`` is the
     optimization notebook's ``make_moons(300, noise=0.2)`` after seed 3 for
-    training, and 100 more points drawn after seed 4 for testing. NumPy's global
-    random state is left alone.
+    training, and 100 more points drawn after seed 4 for testing. ``"digits"``
+    is scikit-learn's bundled handwritten digits (needs scikit-learn; nothing is
+    downloaded) as a binary task, even (0) against odd (1): 64 features (8x8
+    pixels), 1437 training and 360 test images split by a ``RandomState(0)``
+    permutation, each feature standardized by the training images' mean and
+    standard deviation. NumPy's global random state is left alone.
 
     Returns
     -------
-    train_X : ndarray of shape (2, 300)
-    train_Y : ndarray of shape (1, 300)
-    test_X : ndarray of shape (2, 100)
-    test_Y : ndarray of shape (1, 100)
+    train_X : ndarray of shape (n_0, m_train)
+        (2, 300) for circles and moons, (64, 1437) for digits.
+    train_Y : ndarray of shape (1, m_train)
+    test_X : ndarray of shape (n_0, m_test)
+        (2, 100), or (64, 360) for digits.
+    test_Y : ndarray of shape (1, m_test)
     """
     if not isinstance(name, str):
         raise TypeError(f"name must be a str, one of {', '.join(DATASETS)}; got "
                         f"{type(name).__name__} {name!r}")
+    if name == "digits":
+        return _digits()
     if name == "circles":
         train = make_circles(n_samples=300, noise=0.05, random_state=np.random.RandomState(1))
         test = make_circles(n_samples=100, noise=0.05, random_state=np.random.RandomState(2))
@@ -203,4 +247,4 @@ def load_dataset(name="circles"):
 
 
 #: Names :func:`load_dataset` accepts.
-DATASETS = ("circles", "moons")
+DATASETS = ("circles", "moons", "digits")

@@ -22,6 +22,7 @@ import stat
 import threading
 import time
 from dataclasses import asdict, dataclass
+from typing import ClassVar
 
 import numpy as np
 
@@ -37,16 +38,22 @@ from .storage import atomic_write
 from .threads import MAX_THREADS, available_cores, flops_per_iteration
 from .training import DivergenceError, OPTIMIZERS, train
 
-__all__ = ["RUN_COLUMNS", "SweepResult", "SweepSettings", "local_dask_client", "sweep"]
+__all__ = ["RUN_COLUMNS", "SweepResult", "SweepSettings", "local_dask_client", "run_grid",
+           "sweep"]
 
-#: The columns of runs.csv, in order.
-RUN_COLUMNS = ("initializer", "activation", "depth", "width", "seed", "dataset",
-               "learning_rate", "iterations", "final_cost", "train_accuracy", "test_accuracy",
-               "diverged", "seconds")
 #: The columns that name a run (a cell of the grid).
 CELL_COLUMNS = ("initializer", "activation", "depth", "width", "seed")
 #: The measured columns that summary.csv summarises.
 MEASURES = ("final_cost", "train_accuracy", "test_accuracy")
+#: The columns every run ends with, after its cell and its settings.
+OUTCOME_COLUMNS = MEASURES + ("diverged", "seconds")
+#: The columns of runs.csv, in order.
+RUN_COLUMNS = CELL_COLUMNS + ("dataset", "learning_rate", "iterations") + OUTCOME_COLUMNS
+#: The type of each column of a runs.csv (a sweep's or a phase diagram's) that is
+#: not text ("diverged" is True or False).
+COLUMN_TYPES = {"depth": int, "width": int, "seed": int, "iterations": int, "epochs": int,
+                "learning_rate": float, "seconds": float, "sigma_w2": float,
+                "sigma_b2": float, **{measure: float for measure in MEASURES}}
 #: A task (one call on a worker) holds runs worth at least about this many seconds,
 #: so that a Dask cluster's cost per task (about 1 ms) stays small.
 TASK_SECONDS = 0.2
@@ -58,7 +65,15 @@ MAX_FILE_BYTES = MAX_RUNS * 1024
 
 @dataclass(frozen=True)
 class SweepSettings:
-    """What every run of a sweep shares (besides its cell of the grid)."""
+    """What every run of a sweep shares (besides its cell of the grid).
+
+    A settings class also describes its runs.csv, for :func:`run_grid`: the
+    columns naming a cell (``cell_columns``, each the value of a grid axis,
+    ``axes``), the settings repeated in every row (``echoed``), the file that
+    describes the grid (``description_name``), and how a cell's network is
+    made (:meth:`layers`, :meth:`start`) and trained (:meth:`training_options`,
+    :meth:`activation_of`).
+    """
 
     dataset: str = "circles"
     iterations: int = 2000
@@ -67,6 +82,35 @@ class SweepSettings:
     mini_batch_size: int = None
     lambd: float = 0.0
     keep_prob: float = 1.0
+
+    cell_columns: ClassVar[tuple] = CELL_COLUMNS
+    axes: ClassVar[dict] = dict(zip(CELL_COLUMNS, ("initializers", "activations", "depths",
+                                                   "widths", "seeds")))
+    echoed: ClassVar[tuple] = ("dataset", "learning_rate", "iterations")
+    description_name: ClassVar[str] = "sweep.json"
+
+    @classmethod
+    def columns(cls):
+        """The columns of runs.csv, in order."""
+        return cls.cell_columns + cls.echoed + OUTCOME_COLUMNS
+
+    @property
+    def passes(self):
+        """Passes over the training set a run makes (iterations or epochs)."""
+        return self.iterations
+
+    def layers(self, cell, n_inputs):
+        """The layer sizes of ``cell``'s network for ``n_inputs`` features."""
+        return [n_inputs, *[cell["width"]] * cell["depth"], 1]
+
+    def activation_of(self, cell):
+        """The hidden activation ``cell``'s network trains with."""
+        return cell["activation"]
+
+    def start(self, cell, data):
+        """``cell``'s initial parameters, on the data set ``data``."""
+        return _initial(self.layers(cell, data[0].shape[0]), cell["initializer"], cell["seed"],
+                        data, {"activation": cell["activation"]})
 
     def training_options(self):
         """Keywords of :func:`fastinit.train`."""
@@ -130,9 +174,11 @@ class SweepResult:
         return pandas.DataFrame(self.runs, columns=list(RUN_COLUMNS))
 
 
-def _cells(initializers, activations, depths, widths, seeds):
-    return [dict(zip(CELL_COLUMNS, cell))
-            for cell in itertools.product(initializers, activations, depths, widths, seeds)]
+def _cells(settings, grid):
+    """The grid's cells in order (the last axis varies fastest), as dicts."""
+    columns = settings.cell_columns
+    axes = [grid[settings.axes[column]] for column in columns]
+    return [dict(zip(columns, cell)) for cell in itertools.product(*axes)]
 
 
 @functools.lru_cache(maxsize=4)
@@ -141,9 +187,10 @@ def _data(dataset):
 
 
 def run_cells(cells, settings):
-    """Train every cell of ``cells`` (dicts of :data:`CELL_COLUMNS`) with
-    ``settings``; return one row of :data:`RUN_COLUMNS` each. This is what a
-    worker runs: it depends only on its arguments."""
+    """Train every cell of ``cells`` (dicts of ``settings.cell_columns``) with
+    ``settings`` (a :class:`SweepSettings`, or another settings class such as
+    the phase diagram's); return one row of ``settings.columns()`` each. This
+    is what a worker runs: it depends only on its arguments."""
     data = _data(settings.dataset)
     train_X, train_Y, test_X, test_Y = data
     options = settings.training_options()
@@ -152,20 +199,17 @@ def run_cells(cells, settings):
     for cell in cells:
         if stop is not None and stop[0]:
             raise KeyboardInterrupt("training stopped: a stop was requested")
-        dims = [train_X.shape[0], *[cell["width"]] * cell["depth"], 1]
         start = time.perf_counter()
-        row = dict(cell, dataset=settings.dataset, learning_rate=settings.learning_rate,
-                   iterations=settings.iterations)
+        row = dict(cell, **{column: getattr(settings, column) for column in settings.echoed})
+        activation = settings.activation_of(cell)
         try:
-            start_parameters = _initial(dims, cell["initializer"], cell["seed"], data,
-                                        {"activation": cell["activation"]})
-            result = train(train_X, train_Y, start_parameters, activation=cell["activation"],
+            result = train(train_X, train_Y, settings.start(cell, data), activation=activation,
                            **options)
         except DivergenceError:
             row.update(final_cost=math.nan, train_accuracy=math.nan, test_accuracy=math.nan,
                        diverged=True)
         else:
-            hidden = {"activation": cell["activation"], "n_threads": 1}
+            hidden = {"activation": activation, "n_threads": 1}
             row.update(final_cost=result.final_cost,
                        train_accuracy=accuracy(train_X, train_Y, result.parameters, **hidden),
                        test_accuracy=accuracy(test_X, test_Y, result.parameters, **hidden),
@@ -181,8 +225,8 @@ def _tasks(cells, settings, shape):
     n_inputs, m = shape
     tasks, batch, seconds = [], [], 0.0
     for cell in cells:
-        dims = [n_inputs, *[cell["width"]] * cell["depth"], 1]
-        seconds += flops_per_iteration(dims, m) * settings.iterations / FLOPS_PER_SECOND
+        dims = settings.layers(cell, n_inputs)
+        seconds += flops_per_iteration(dims, m) * settings.passes / FLOPS_PER_SECOND
         batch.append(cell)
         if seconds >= TASK_SECONDS:
             tasks.append(batch)
@@ -200,38 +244,37 @@ def _format(value):
     return repr(value) if isinstance(value, float) else str(value)
 
 
-def _parse_row(values):
-    """A runs.csv row (strings in :data:`RUN_COLUMNS` order) back to Python
-    values, floats exactly as written; a ValueError says which column is wrong."""
-    row = dict(zip(RUN_COLUMNS, values))
+def _parse_row(values, columns):
+    """A runs.csv row (strings in ``columns`` order) back to Python values,
+    floats exactly as written; a ValueError says which column is wrong."""
+    row = dict(zip(columns, values))
     parsed = dict(row)
-    for columns, kind, what in ((("depth", "width", "seed", "iterations"), int, "an int"),
-                                (("learning_rate", "seconds") + MEASURES, float, "a number")):
-        for column in columns:
-            try:
-                parsed[column] = kind(row[column])
-            except ValueError:
-                raise ValueError(f"{column} is {row[column]!r}, not {what}") from None
+    for column in columns:
+        kind = COLUMN_TYPES.get(column)
+        if kind is None:
+            continue
+        try:
+            parsed[column] = kind(row[column])
+        except ValueError:
+            what = "an int" if kind is int else "a number"
+            raise ValueError(f"{column} is {row[column]!r}, not {what}") from None
     if row["diverged"] not in ("True", "False"):
         raise ValueError(f"diverged is {row['diverged']!r}, not True or False")
     parsed["diverged"] = row["diverged"] == "True"
     return parsed
 
 
-#: The grid's axis of each column of a cell.
-AXES = dict(zip(CELL_COLUMNS, ("initializers", "activations", "depths", "widths", "seeds")))
-
-
 def _row_mismatch(row, axes, settings):
-    """Why a parsed runs.csv row is not a run of this sweep (``axes``: column ->
+    """Why a parsed runs.csv row is not a run of this grid (``axes``: column ->
     set of the grid's values), or None."""
     for column, values in axes.items():
         if row[column] not in values:
-            return f"{column} {row[column]!r} is not in the grid's {AXES[column]}"
-    for column in ("dataset", "learning_rate", "iterations"):
+            return f"{column} {row[column]!r} is not in the grid's {settings.axes[column]}"
+    for column in settings.echoed:
         expected = getattr(settings, column)
         if row[column] != expected:
-            return f"{column} is {row[column]!r}, but sweep.json says {expected!r}"
+            return (f"{column} is {row[column]!r}, but {settings.description_name} says "
+                    f"{expected!r}")
     measures = [row[column] for column in MEASURES]
     if row["diverged"]:
         if not all(math.isnan(value) for value in measures):
@@ -263,18 +306,19 @@ def _open_regular(path, flags, what):
 class _RunsFile:
     """runs.csv, appended to one row at a time, flushed and fsynced."""
 
-    def __init__(self, path):
+    def __init__(self, path, columns):
         descriptor = _open_regular(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, "runs.csv")
         new = os.fstat(descriptor).st_size == 0
+        self.columns = columns
         self.handle = os.fdopen(descriptor, "a", newline="", encoding="utf-8")
         self.writer = csv.writer(self.handle)
         if new:
-            self.writer.writerow(RUN_COLUMNS)
+            self.writer.writerow(columns)
             self._sync()
 
     def append(self, rows):
         for row in rows:
-            self.writer.writerow([_format(row[column]) for column in RUN_COLUMNS])
+            self.writer.writerow([_format(row[column]) for column in self.columns])
         self._sync()
 
     def _sync(self):
@@ -313,27 +357,29 @@ def _read_runs(path, grid, settings):
         text = text[:text.rfind("\n") + 1]
         with atomic_write(path, "w") as handle:
             handle.write(text)
-    axes = {column: set(grid[axis]) for column, axis in AXES.items()}
+    axes = {column: set(grid[axis]) for column, axis in settings.axes.items()}
+    columns = settings.columns()
     reader = csv.reader(text.splitlines())
     runs, lines = {}, {}
     try:
         header = next(reader, None)
-        if header is not None and tuple(header) != RUN_COLUMNS:
+        if header is not None and tuple(header) != columns:
             raise ValueError(f"--resume: {path}, line 1: the columns are not runs.csv's "
-                             f"({', '.join(RUN_COLUMNS)})")
+                             f"({', '.join(columns)})")
         for values in reader:
             where = f"--resume: {path}, line {reader.line_num}"
-            if len(values) != len(RUN_COLUMNS):
-                raise ValueError(f"{where}: {len(values)} fields, expected {len(RUN_COLUMNS)}")
+            if len(values) != len(columns):
+                raise ValueError(f"{where}: {len(values)} fields, expected {len(columns)}")
             try:
-                row = _parse_row(values)
+                row = _parse_row(values, columns)
             except ValueError as error:
                 raise ValueError(f"{where}: {error}") from None
             problem = _row_mismatch(row, axes, settings)
             if problem is not None:
-                raise ValueError(f"{where}: {problem}; this row is not a run of the sweep "
-                                 f"described by sweep.json (remove it, or use a new --out)")
-            cell = tuple(row[column] for column in CELL_COLUMNS)
+                raise ValueError(f"{where}: {problem}; this row is not a run of the grid "
+                                 f"described by {settings.description_name} (remove it, or "
+                                 f"use a new --out)")
+            cell = _key(row, settings)
             if cell in runs:
                 raise ValueError(f"{where}: the run of line {lines[cell]} again")
             runs[cell], lines[cell] = row, reader.line_num
@@ -354,15 +400,23 @@ def _description(grid, settings):
     return {"grid": grid, "settings": asdict(settings)}
 
 
+def _same_grid(described, description):
+    """Whether a description read back describes the same grid and settings
+    (other keys, such as a version, may differ)."""
+    expected = json.loads(json.dumps(description))
+    return isinstance(described, dict) and all(
+        described.get(key) == expected[key] for key in ("grid", "settings"))
+
+
 def _span(values):
     """``"3"`` for values that are all 3, ``"2-5"`` for values from 2 to 5."""
     values = sorted(set(values))
     return f"{values[0]}" if len(values) == 1 else f"{values[0]}-{values[-1]}"
 
 
-def _write_outputs(out, result, settings):
+def _write_outputs(out, runs, settings):
     """summary.csv and summary.png (its title: the data set and the training)."""
-    summary = result.summary()
+    summary = SweepResult(runs=runs, grid={}, settings=settings).summary()
     with atomic_write(os.path.join(out, "summary.csv"), "w") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(summary[0]))
         writer.writeheader()
@@ -565,15 +619,13 @@ def _checked_settings(dataset, iterations, learning_rate, optimizer, mini_batch_
         lambd=float(lambd), keep_prob=float(keep_prob))
 
 
-def _check_network_memory(grid, shape):
+def check_network_memory(depth, width, shape, what):
     """Refuse, before any run starts, a depth and width whose training would not
     fit in this machine's memory (parameters, gradients, optimizer state and
-    activations of the largest network)."""
+    activations of the largest network); ``what`` names the arguments."""
     n_inputs, m = shape
-    depth, width = max(grid["depths"]), max(grid["widths"])
     weights = n_inputs * width + (depth - 1) * width * width + width
-    check_memory(8 * (4 * weights + 3 * depth * width * m),
-                 f"depths (largest {depth}) and widths (largest {width})")
+    check_memory(8 * (4 * weights + 3 * depth * width * m), what)
 
 
 @contextlib.contextmanager
@@ -653,49 +705,83 @@ def sweep(initializers=("he", "xavier"), depths=(2,), widths=(10,), activations=
     if resume and out is None:
         raise ValueError("resume=True needs the out folder of the sweep to resume")
     shape = _data(settings.dataset)[0].shape
-    _check_network_memory(grid, shape)
-    cells = _cells(*(grid[axis] for axis in AXES.values()))
+    depth, width = max(grid["depths"]), max(grid["widths"])
+    check_network_memory(depth, width, shape,
+                         f"depths (largest {depth}) and widths (largest {width})")
+    runs = run_grid(grid, settings, _description(grid, settings), out=out, resume=resume,
+                    executor=executor, workers=workers, on_runs=on_runs,
+                    write_outputs=_write_outputs)
+    return SweepResult(runs=runs, grid=grid, settings=settings)
+
+
+def run_grid(grid, settings, description, *, out=None, resume=False, executor=None,
+             workers=None, on_runs=None, write_outputs=None):
+    """Run every cell of a checked ``grid`` with checked ``settings``: what
+    :func:`sweep` and :func:`fastinit.phase_diagram` share.
+
+    Parameters
+    ----------
+    grid : dict
+        Each of ``settings.axes``' values: a list of distinct values.
+    settings : SweepSettings or another settings class
+        It names the cells' columns and trains a cell (see :class:`SweepSettings`).
+    description : dict
+        Written to ``out``'s ``settings.description_name``; its ``grid`` and
+        ``settings`` must match the file's on resume.
+    out, resume, executor, workers, on_runs
+        As :func:`sweep` takes them.
+    write_outputs : callable, optional
+        Called as ``write_outputs(out, runs, settings)`` at the end, while
+        ``out`` is held, when ``out`` is given.
+
+    Returns
+    -------
+    list of dict
+        One row per cell, in grid order.
+    """
+    cells = _cells(settings, grid)
     if out is None:
-        return _run(cells, grid, settings, {}, None, executor, workers, on_runs)
+        return _run(cells, settings, {}, None, executor, workers, on_runs)
     out = os.fspath(out)
     os.makedirs(out, exist_ok=True)
     with _locked(out):
-        done = _prepare_out(out, grid, settings, resume)
-        runs_file = _RunsFile(os.path.join(out, "runs.csv"))
+        done = _prepare_out(out, grid, settings, description, resume)
+        runs_file = _RunsFile(os.path.join(out, "runs.csv"), settings.columns())
         try:
-            result = _run(cells, grid, settings, done, runs_file, executor, workers, on_runs)
+            runs = _run(cells, settings, done, runs_file, executor, workers, on_runs)
         finally:
             runs_file.close()
-        _write_outputs(out, result, settings)
-    return result
+        if write_outputs is not None:
+            write_outputs(out, runs, settings)
+    return runs
 
 
-def _prepare_out(out, grid, settings, resume):
-    """Check ``out`` for a new or resumed sweep, write its sweep.json, and
+def _prepare_out(out, grid, settings, description, resume):
+    """Check ``out`` for a new or resumed grid, write its description, and
     return the runs already done (by cell)."""
-    description = _description(grid, settings)
-    described = os.path.join(out, "sweep.json")
+    name = settings.description_name
+    described = os.path.join(out, name)
     runs_path = os.path.join(out, "runs.csv")
     done = {}
     if resume:
         if not os.path.lexists(described):
-            raise ValueError(f"--resume: {out} holds no sweep.json to resume")
-        if _read_description(described) != json.loads(json.dumps(description)):
+            raise ValueError(f"--resume: {out} holds no {name} to resume")
+        if not _same_grid(_read_description(described), description):
             raise ValueError(f"--resume: {described} describes another grid or other "
                              f"settings; resume with the same ones or use a new --out")
         done = _read_runs(runs_path, grid, settings)
     elif os.path.lexists(runs_path) and os.path.getsize(runs_path) > 0:
         raise ValueError(f"{runs_path} exists; pass resume=True (--resume) to continue "
-                         f"that sweep, or choose another out folder")
+                         f"those runs, or choose another out folder")
     with atomic_write(described, "w") as handle:
         json.dump(description, handle, indent=2)
     return done
 
 
-def _run(cells, grid, settings, done, runs_file, executor, workers, on_runs):
+def _run(cells, settings, done, runs_file, executor, workers, on_runs):
     """Run the ``cells`` not ``done``; save and report each task's rows as it
-    finishes."""
-    todo = [cell for cell in cells if _key(cell) not in done]
+    finishes. The rows of every cell, in order."""
+    todo = [cell for cell in cells if _key(cell, settings) not in done]
     tasks = _tasks(todo, settings, _data(settings.dataset)[0].shape)
     finished = dict(done)
     with _completed(executor, tasks, settings, workers or available_cores()) as completed:
@@ -703,13 +789,12 @@ def _run(cells, grid, settings, done, runs_file, executor, workers, on_runs):
             if runs_file is not None:
                 runs_file.append(rows)
             for row in rows:
-                finished[_key(row)] = row
+                finished[_key(row, settings)] = row
             if on_runs is not None:
                 on_runs(rows, len(finished), len(cells))
-    return SweepResult(runs=[finished[_key(cell)] for cell in cells], grid=grid,
-                       settings=settings)
+    return [finished[_key(cell, settings)] for cell in cells]
 
 
-def _key(run):
+def _key(run, settings):
     """A run's cell of the grid, as a tuple."""
-    return tuple(run[column] for column in CELL_COLUMNS)
+    return tuple(run[column] for column in settings.cell_columns)
