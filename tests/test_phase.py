@@ -126,7 +126,21 @@ def test_the_accuracy_grid_is_the_mean_over_the_seeds(diagram):
             assert result.accuracy("test_accuracy", "std")[i, j] == np.std(
                 [r["test_accuracy"] for r in result.runs
                  if r["depth"] == depth and r["sigma_w2"] == sigma_w2])
-    assert (result.trained() == (accuracy >= 0.75)).all()
+    assert (result.trained() == (accuracy >= 0.75)).all()  # none diverged
+
+
+def test_a_cell_where_most_runs_diverged_did_not_train(diagram):
+    result, _ = diagram
+    runs = [dict(run) for run in result.runs]
+    first = (runs[0]["sigma_w2"], runs[0]["depth"])
+    for run in runs:
+        if (run["sigma_w2"], run["depth"]) == first and run["seed"] == 0:
+            run.update(diverged=True, train_accuracy=math.nan, test_accuracy=math.nan)
+    half = fi.PhaseDiagram(runs, result.grid, result.settings, threshold=0.0)
+    assert half.diverged()[0, 0] == 1 and not half.trained()[0, 0]  # 1 of 2 is not most
+    assert half.accuracy()[0, 0] == [r["train_accuracy"] for r in runs
+                                     if (r["sigma_w2"], r["depth"]) == first][1]
+    assert half.trained()[1:, :].all() and half.trained()[0, 1:].all()
 
 
 def test_xi_c_is_the_theory_modules(diagram):
@@ -378,3 +392,42 @@ def test_to_pandas_has_the_runs_columns(diagram):
     pytest.importorskip("pandas")
     frame = diagram[0].to_pandas()
     assert list(frame.columns) == list(PhaseSettings.columns()) and len(frame) == 12
+
+
+# ---------------------------------------------------------------------------
+# The README
+# ---------------------------------------------------------------------------
+
+README = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "README.md")
+EDGE = r"σ_w² = ([\d.]+) (?:trained )?at (\d+)(?: layers)?, not at (\d+) \(6ξ_c = ([\d.]+)\)"
+
+
+def test_the_readme_quotes_the_edges_it_measures():
+    import re
+
+    with open(README, encoding="utf-8") as handle:
+        text = " ".join(handle.read().split())
+    edges = re.findall(EDGE, text)
+    assert len(edges) >= 4, edges
+    for sigma_w2, trained, untrained, six_xi in edges:
+        result = fi.phase_diagram([float(sigma_w2)], [int(trained), int(untrained)], range(4),
+                                  workers=2)
+        assert result.trained()[:, 0].tolist() == [True, False], (sigma_w2, result.accuracy())
+        assert f"{6 * result.theory()['xi_c'][0]:.3g}" == six_xi
+
+
+RELU_EDGE = r"with ReLU, σ_w² = ([\d.]+): (\d+) layers trained, (\d+) did not \(6ξ_c = ([\d.]+)\)"
+
+
+def test_the_readme_quotes_the_relu_edges_it_measures():
+    import re
+
+    with open(README, encoding="utf-8") as handle:
+        text = " ".join(handle.read().split())
+    edges = re.findall(RELU_EDGE, text)
+    assert len(edges) >= 2, edges
+    for sigma_w2, trained, untrained, six_xi in edges:
+        result = fi.phase_diagram([float(sigma_w2)], [int(trained), int(untrained)], range(4),
+                                  activation="relu", workers=2)
+        assert result.trained()[:, 0].tolist() == [True, False], (sigma_w2, result.accuracy())
+        assert f"{6 * result.theory()['xi_c'][0]:.3g}" == six_xi

@@ -12,10 +12,10 @@ a thread pool or a Dask cluster, ``runs.csv`` appended as each run finishes,
 keeps the difference between two inputs: the paper finds that networks train
 up to about ``6 xi_c``.
 
-A cell *trained* when its mean training accuracy over the seeds (runs that
-diverged count as not trained and are left out of the mean) is at least
-``threshold``, by default 0.75: half-way between chance on the balanced
-digits task (0.5) and a perfect fit.
+A cell *trained* when most of its runs did not diverge and their mean
+training accuracy is at least ``threshold``, by default 0.75: half-way between
+chance on the balanced digits task (0.5) and a perfect fit. (The mean leaves
+out the runs that diverged, whose cost overflowed.)
 """
 
 import csv
@@ -154,10 +154,12 @@ class PhaseDiagram:
         return np.array(self._by_cell(lambda runs: sum(bool(run["diverged"]) for run in runs)))
 
     def trained(self):
-        """Whether each cell trained (mean training accuracy >= ``threshold``),
-        shape ``(len(depths), len(sigma_w2_values))``."""
+        """Whether each cell trained: most of its runs did not diverge and their
+        mean training accuracy is at least ``threshold``; shape ``(len(depths),
+        len(sigma_w2_values))``."""
         with np.errstate(invalid="ignore"):
-            return self.accuracy() >= self.threshold
+            reached = self.accuracy() >= self.threshold
+        return reached & (2 * self.diverged() < len(self.grid["seeds"]))
 
     def deepest_trained(self):
         """For each sigma_w2, the deepest depth of the grid that trained, or None."""
@@ -309,7 +311,8 @@ def phase_diagram(sigma_w2_values=DEFAULT_SIGMA_W2, depths=DEFAULT_DEPTHS, seeds
     negative_slope : float, default 0.01
         For ``activation="leaky_relu"``.
     threshold : float, default 0.75
-        The mean training accuracy a cell must reach to count as trained.
+        The mean training accuracy a cell must reach to count as trained (most
+        of its runs must also not diverge).
     out : str or path-like, optional
         A folder for runs.csv (each run appended as it finishes), phase.csv,
         phase.png and phase.json.

@@ -107,6 +107,9 @@ def plot_trainability(diagram):
     x_edges, y_edges = _edges(sigmas), np.maximum(_edges(depths), 0.0)
     curve_x, xi_c, critical = _theory_curves(diagram, x_edges[0], x_edges[-1])
     trained = _sorted_grid(diagram, diagram.trained().astype(float))[2]
+    diverged = _sorted_grid(diagram, diagram.diverged().astype(float))[2]
+    some = (diverged > 0) & (diverged < len(diagram.grid["seeds"]))
+    rows, columns = np.nonzero(some)
     handles, labels = [], []
     for ax, measure, name in zip(axes, ("train_accuracy", "test_accuracy"),
                                  ("Training accuracy", "Test accuracy")):
@@ -115,6 +118,8 @@ def plot_trainability(diagram):
                              cmap=plt.get_cmap("viridis").with_extremes(bad="0.8"),
                              vmin=0.5, vmax=1.0, gid=measure)
         _outline(ax, x_edges, y_edges, trained > 0.5)
+        ax.plot(sigmas[columns], depths[rows], linestyle="none", marker="x", color="white",
+                markersize=5, gid="some_diverged")
         for multiple, style in zip(XI_MULTIPLES, MULTIPLE_STYLES):
             with np.errstate(invalid="ignore"):
                 line, = ax.plot(curve_x, multiple * xi_c, color="#E69F00", linestyle=style,
@@ -135,12 +140,14 @@ def plot_trainability(diagram):
         handles.append(Line2D([], [], color=PHASE_COLOURS["critical"], linewidth=1.6))
         labels.append(f"critical {SW2} = {critical:.4g}")
     handles.append(Patch(facecolor="none", edgecolor="0.3", linewidth=1.4))
-    labels.append(f"trained (outlined in white): mean training accuracy ≥ "
-                  f"{diagram.threshold:g}")
-    diverged = np.isnan(diagram.accuracy())
-    if diverged.any():
+    labels.append(f"trained (outlined in white): most runs did not diverge, their mean "
+                  f"training accuracy ≥ {diagram.threshold:g}")
+    if np.isnan(diagram.accuracy()).any():
         handles.append(Patch(facecolor="0.8"))
-        labels.append("every run diverged")
+        labels.append("every run diverged (its cost overflowed)")
+    if some.any():
+        handles.append(Line2D([], [], linestyle="none", marker="x", color="0.3"))
+        labels.append("some runs diverged (the colour: the others' mean)")
     undefined = ~np.isfinite(xi_c)
     if undefined.any():
         infinite = np.isinf(xi_c)
