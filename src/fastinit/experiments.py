@@ -150,8 +150,9 @@ def _bounded(values, name):
     if isinstance(values, (set, frozenset, dict)):
         raise TypeError(f"{name} must be an ordered collection such as a list, got "
                         f"{type(values).__name__} (its order is not fixed)")
-    if isinstance(values, (str, bytes, numbers.Number)) or not hasattr(values, "__iter__"):
-        return values  # one value: the caller's own check names it
+    if isinstance(values, (str, bytes, numbers.Number)) or not hasattr(values, "__iter__") \
+            or getattr(values, "ndim", 1) == 0:
+        return values  # one value (a 0-d array too): the caller's own check names it
     try:
         len(values)
     except TypeError:
@@ -162,8 +163,8 @@ def _bounded(values, name):
 def _checked_grid_size(axes):
     """Refuse a grid of more than :data:`MAX_RUNS` cells, from the lengths of its
     ``axes`` (argument name -> collection from :func:`_bounded`) alone."""
-    lengths = {name: len(values) if hasattr(values, "__len__") else 1
-               for name, values in axes.items()}
+    lengths = {name: len(values) if hasattr(values, "__len__") and
+               getattr(values, "ndim", 1) != 0 else 1 for name, values in axes.items()}
     cells = math.prod(lengths.values())
     if cells > MAX_RUNS:
         product = " x ".join(f"{name} ({length})" for name, length in lengths.items())

@@ -30,14 +30,14 @@ from typing import ClassVar
 import numpy as np
 
 from . import __version__, theory
-from ._validation import (check_positive_int, check_positive_ints, check_positive_number,
-                          check_seeds)
+from ._validation import (check_bool, check_positive_int, check_positive_ints,
+                          check_positive_number, check_seeds)
 from .activations import DEFAULT_NEGATIVE_SLOPE, check_activation
 from .datasets import DATASETS
 from .experiments import _bounded, _checked_grid_size, _distinct
 from .initializers import initialize
 from .storage import atomic_write
-from .sweep import (OUTCOME_COLUMNS, _checked_executor, _data, _format, check_network_memory,
+from .sweep import (GridSettings, _checked_executor, _data, _format, check_network_memory,
                     run_grid)
 from .threads import MAX_THREADS
 from .training import OPTIMIZERS
@@ -63,7 +63,7 @@ PHASE_COLUMNS = ("sigma_w2", "depth", "runs", "diverged", "train_accuracy_mean",
 
 
 @dataclass(frozen=True)
-class PhaseSettings:
+class PhaseSettings(GridSettings):
     """What every run of a phase diagram shares (besides its sigma_w2, depth
     and seed); a settings class of :func:`fastinit.sweep.run_grid`."""
 
@@ -82,11 +82,6 @@ class PhaseSettings:
     echoed: ClassVar[tuple] = ("activation", "width", "sigma_b2", "dataset", "learning_rate",
                                "epochs")
     description_name: ClassVar[str] = "phase.json"
-
-    @classmethod
-    def columns(cls):
-        """The columns of runs.csv, in order."""
-        return cls.cell_columns + cls.echoed + OUTCOME_COLUMNS
 
     @property
     def passes(self):
@@ -138,10 +133,10 @@ class PhaseDiagram:
         each cell, as an array of shape ``(len(depths), len(sigma_w2_values))``:
         its ``statistic`` ("mean" or "std") over the runs that did not diverge,
         NaN where every run diverged."""
-        if measure not in ("train_accuracy", "test_accuracy"):
+        if not isinstance(measure, str) or measure not in ("train_accuracy", "test_accuracy"):
             raise ValueError(f"measure must be 'train_accuracy' or 'test_accuracy', got "
                              f"{measure!r}")
-        if statistic not in ("mean", "std"):
+        if not isinstance(statistic, str) or statistic not in ("mean", "std"):
             raise ValueError(f"statistic must be 'mean' or 'std', got {statistic!r}")
         reduce = np.mean if statistic == "mean" else np.std
         values = self._by_cell(lambda runs: [run[measure] for run in runs
@@ -204,12 +199,24 @@ class PhaseDiagram:
         return pandas.DataFrame(self.runs, columns=list(self.settings.columns()))
 
     def _by_cell(self, reduce):
-        """``reduce(runs of a cell)`` for each (depth, sigma_w2), as nested lists."""
-        groups = {}
+        """``reduce(runs of a cell)`` for each (depth, sigma_w2), as nested lists;
+        a ValueError unless ``runs`` holds each cell's run of each seed once."""
+        groups = {(depth, sigma_w2): {} for depth in self.grid["depths"]
+                  for sigma_w2 in self.grid["sigma_w2_values"]}
         for run in self.runs:
-            groups.setdefault((run["depth"], run["sigma_w2"]), []).append(run)
-        return [[reduce(groups[(depth, sigma_w2)]) for sigma_w2 in self.grid["sigma_w2_values"]]
-                for depth in self.grid["depths"]]
+            cell = groups.get((run["depth"], run["sigma_w2"]))
+            if cell is None or run["seed"] not in self.grid["seeds"]:
+                raise ValueError(f"runs hold a run (sigma_w2={run['sigma_w2']!r}, depth="
+                                 f"{run['depth']!r}, seed={run['seed']!r}) outside the grid")
+            if run["seed"] in cell:
+                raise ValueError(f"runs hold the run of sigma_w2={run['sigma_w2']!r}, depth="
+                                 f"{run['depth']!r}, seed={run['seed']!r} twice")
+            cell[run["seed"]] = run
+        for (depth, sigma_w2), cell in groups.items():
+            if len(cell) != len(self.grid["seeds"]):
+                raise ValueError(f"runs miss seeds of sigma_w2={sigma_w2!r}, depth={depth!r}")
+        return [[reduce(list(groups[(depth, sigma_w2)].values()))
+                 for sigma_w2 in self.grid["sigma_w2_values"]] for depth in self.grid["depths"]]
 
 
 def phase_theory(sigma_w2_values, settings):
@@ -221,9 +228,15 @@ def phase_theory(sigma_w2_values, settings):
                      for s in sigma_w2_values]}
 
 
+def _one_value(values):
+    """Whether ``values`` is one value (a number, a string, a 0-d array), not a collection."""
+    return isinstance(values, (str, bytes, numbers.Number)) or \
+        not hasattr(values, "__iter__") or getattr(values, "ndim", 1) == 0
+
+
 def _checked_variances(values, name):
     values = _bounded(values, name)
-    if isinstance(values, (str, bytes, numbers.Number)) or not hasattr(values, "__iter__"):
+    if _one_value(values):
         raise TypeError(f"{name} must be a collection of numbers such as [1.0, 2.0], got "
                         f"{type(values).__name__} {values!r}")
     checked = []
@@ -242,7 +255,7 @@ def _checked_grid(sigma_w2_values, depths, seeds):
     axes = {"sigma_w2_values": _bounded(sigma_w2_values, "sigma_w2_values"),
             "depths": _bounded(depths, "depths"), "seeds": _bounded(seeds, "seeds")}
     _checked_grid_size(axes)
-    if isinstance(depths, (str, bytes, numbers.Number)) or not hasattr(depths, "__iter__"):
+    if _one_value(depths):
         raise TypeError(f"depths must be a collection of ints such as [2, 10], got "
                         f"{type(depths).__name__} {depths!r}")
     grid = {"sigma_w2_values": _checked_variances(axes["sigma_w2_values"], "sigma_w2_values"),
@@ -339,6 +352,7 @@ def phase_diagram(sigma_w2_values=DEFAULT_SIGMA_W2, depths=DEFAULT_DEPTHS, seeds
             raise ValueError(f"workers must be at most {MAX_THREADS}, got {workers}")
     if on_runs is not None and not callable(on_runs):
         raise TypeError(f"on_runs must be callable, got {type(on_runs).__name__}")
+    resume = check_bool(resume, "resume")
     if resume and out is None:
         raise ValueError("resume=True needs the out folder of the phase diagram to resume")
     depth = max(grid["depths"])

@@ -12,6 +12,7 @@ import numpy as np
 
 from .chaos_figures import PHASE_COLOURS, SB2, SW2, XIC
 from .plotting import _closing_on_error, _note, _suptitle
+from .theory import MAX_VARIANCE
 
 __all__ = ["plot_trainability"]
 
@@ -104,7 +105,8 @@ def plot_trainability(diagram):
     fig, axes = plt.subplots(1, 2, figsize=(12.5, 5.8), dpi=100, layout="constrained",
                              sharey=True)
     depths, sigmas, _ = _sorted_grid(diagram, diagram.accuracy())
-    x_edges, y_edges = _edges(sigmas), np.maximum(_edges(depths), 0.0)
+    x_edges = np.clip(_edges(sigmas), 0.0, MAX_VARIANCE)  # the theory's range of sigma_w2
+    y_edges = np.maximum(_edges(depths), 0.0)
     curve_x, xi_c, critical = _theory_curves(diagram, x_edges[0], x_edges[-1])
     trained = _sorted_grid(diagram, diagram.trained().astype(float))[2]
     diverged = _sorted_grid(diagram, diagram.diverged().astype(float))[2]

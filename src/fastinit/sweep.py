@@ -26,7 +26,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from ._validation import (check_memory, check_positive_int, check_positive_ints,
+from ._validation import (check_bool, check_memory, check_positive_int, check_positive_ints,
                           check_positive_number, check_seeds)
 from .activations import ACTIVATIONS
 from .datasets import DATASETS, load_dataset
@@ -38,8 +38,8 @@ from .storage import atomic_write
 from .threads import MAX_THREADS, available_cores, flops_per_iteration
 from .training import DivergenceError, OPTIMIZERS, train
 
-__all__ = ["RUN_COLUMNS", "SweepResult", "SweepSettings", "local_dask_client", "run_grid",
-           "sweep"]
+__all__ = ["RUN_COLUMNS", "GridSettings", "SweepResult", "SweepSettings", "local_dask_client",
+           "run_grid", "sweep"]
 
 #: The columns that name a run (a cell of the grid).
 CELL_COLUMNS = ("initializer", "activation", "depth", "width", "seed")
@@ -63,17 +63,31 @@ FLOPS_PER_SECOND = 5e9
 MAX_FILE_BYTES = MAX_RUNS * 1024
 
 
-@dataclass(frozen=True)
-class SweepSettings:
-    """What every run of a sweep shares (besides its cell of the grid).
-
-    A settings class also describes its runs.csv, for :func:`run_grid`: the
-    columns naming a cell (``cell_columns``, each the value of a grid axis,
-    ``axes``), the settings repeated in every row (``echoed``), the file that
+class GridSettings:
+    """What :func:`run_grid` needs of a grid's settings class (a frozen
+    dataclass of what every run shares): the columns naming a cell
+    (``cell_columns``, each the value of the grid axis ``axes[column]``), the
+    settings repeated in every row of runs.csv (``echoed``), the file that
     describes the grid (``description_name``), and how a cell's network is
-    made (:meth:`layers`, :meth:`start`) and trained (:meth:`training_options`,
-    :meth:`activation_of`).
+    made (``layers(cell, n_inputs)``, ``start(cell, data)``) and trained
+    (``training_options()``, ``activation_of(cell)``, ``passes``, the passes
+    over the training set, for sizing tasks).
     """
+
+    cell_columns: ClassVar[tuple]
+    axes: ClassVar[dict]
+    echoed: ClassVar[tuple]
+    description_name: ClassVar[str]
+
+    @classmethod
+    def columns(cls):
+        """The columns of runs.csv, in order."""
+        return cls.cell_columns + cls.echoed + OUTCOME_COLUMNS
+
+
+@dataclass(frozen=True)
+class SweepSettings(GridSettings):
+    """What every run of a sweep shares (besides its cell of the grid)."""
 
     dataset: str = "circles"
     iterations: int = 2000
@@ -88,11 +102,6 @@ class SweepSettings:
                                                    "widths", "seeds")))
     echoed: ClassVar[tuple] = ("dataset", "learning_rate", "iterations")
     description_name: ClassVar[str] = "sweep.json"
-
-    @classmethod
-    def columns(cls):
-        """The columns of runs.csv, in order."""
-        return cls.cell_columns + cls.echoed + OUTCOME_COLUMNS
 
     @property
     def passes(self):
@@ -188,9 +197,9 @@ def _data(dataset):
 
 def run_cells(cells, settings):
     """Train every cell of ``cells`` (dicts of ``settings.cell_columns``) with
-    ``settings`` (a :class:`SweepSettings`, or another settings class such as
-    the phase diagram's); return one row of ``settings.columns()`` each. This
-    is what a worker runs: it depends only on its arguments."""
+    ``settings`` (a :class:`GridSettings`); return one row of
+    ``settings.columns()`` each. This is what a worker runs: it depends only on
+    its arguments."""
     data = _data(settings.dataset)
     train_X, train_Y, test_X, test_Y = data
     options = settings.training_options()
@@ -304,10 +313,12 @@ def _open_regular(path, flags, what):
 
 
 class _RunsFile:
-    """runs.csv, appended to one row at a time, flushed and fsynced."""
+    """runs.csv, appended to one row at a time, flushed and fsynced; ``fresh``:
+    emptied first (it holds no run, at most the header of an earlier start)."""
 
-    def __init__(self, path, columns):
-        descriptor = _open_regular(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, "runs.csv")
+    def __init__(self, path, columns, fresh):
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | (os.O_TRUNC if fresh else 0)
+        descriptor = _open_regular(path, flags, "runs.csv")
         new = os.fstat(descriptor).st_size == 0
         self.columns = columns
         self.handle = os.fdopen(descriptor, "a", newline="", encoding="utf-8")
@@ -394,6 +405,8 @@ def _read_description(path):
         return json.loads(_read_text(path, "--resume"))
     except json.JSONDecodeError as error:
         raise ValueError(f"--resume: {path} is not valid JSON ({error})") from None
+    except RecursionError:
+        raise ValueError(f"--resume: {path} is not a description: it nests too deep") from None
 
 
 def _description(grid, settings):
@@ -472,7 +485,10 @@ def _completed(executor, tasks, settings, workers):
                 concurrent.futures.ThreadPoolExecutor(max_workers=min(workers, len(tasks) or 1)))
         running = stack.enter_context(StoppingTasks(executor))
         for task in tasks:
-            running.submit(run_cells, task, settings)
+            try:
+                running.submit(run_cells, task, settings)
+            except RuntimeError as error:  # shut down, or a pool broken by a dead process
+                raise ValueError(f"executor cannot take the runs: {error}") from None
         yield (future.result() for future in running.as_completed())
 
 
@@ -702,6 +718,7 @@ def sweep(initializers=("he", "xavier"), depths=(2,), widths=(10,), activations=
             raise ValueError(f"workers must be at most {MAX_THREADS}, got {workers}")
     if on_runs is not None and not callable(on_runs):
         raise TypeError(f"on_runs must be callable, got {type(on_runs).__name__}")
+    resume = check_bool(resume, "resume")
     if resume and out is None:
         raise ValueError("resume=True needs the out folder of the sweep to resume")
     shape = _data(settings.dataset)[0].shape
@@ -723,8 +740,9 @@ def run_grid(grid, settings, description, *, out=None, resume=False, executor=No
     ----------
     grid : dict
         Each of ``settings.axes``' values: a list of distinct values.
-    settings : SweepSettings or another settings class
-        It names the cells' columns and trains a cell (see :class:`SweepSettings`).
+    settings : GridSettings
+        A :class:`SweepSettings`, a :class:`fastinit.phase.PhaseSettings`, or
+        another settings class: it names the cells' columns and trains a cell.
     description : dict
         Written to ``out``'s ``settings.description_name``; its ``grid`` and
         ``settings`` must match the file's on resume.
@@ -742,11 +760,11 @@ def run_grid(grid, settings, description, *, out=None, resume=False, executor=No
     cells = _cells(settings, grid)
     if out is None:
         return _run(cells, settings, {}, None, executor, workers, on_runs)
-    out = os.fspath(out)
-    os.makedirs(out, exist_ok=True)
+    out = checked_out_folder(out)
     with _locked(out):
         done = _prepare_out(out, grid, settings, description, resume)
-        runs_file = _RunsFile(os.path.join(out, "runs.csv"), settings.columns())
+        runs_file = _RunsFile(os.path.join(out, "runs.csv"), settings.columns(),
+                              fresh=not resume)
         try:
             runs = _run(cells, settings, done, runs_file, executor, workers, on_runs)
         finally:
@@ -754,6 +772,37 @@ def run_grid(grid, settings, description, *, out=None, resume=False, executor=No
         if write_outputs is not None:
             write_outputs(out, runs, settings)
     return runs
+
+
+def checked_out_folder(out):
+    """``out`` (the argument) as a str naming a folder, made if missing; a
+    ValueError or TypeError naming ``out`` if it cannot be one."""
+    if not isinstance(out, (str, bytes, os.PathLike)):
+        raise TypeError(f"out must be a folder's path (str or os.PathLike), got "
+                        f"{type(out).__name__} {out!r}")
+    out = os.fsdecode(os.fspath(out))
+    if not out:
+        raise ValueError("out must name a folder, got ''")
+    if os.path.lexists(out) and not os.path.isdir(out):
+        raise ValueError(f"out: {out} exists and is not a folder")
+    try:
+        os.makedirs(out, exist_ok=True)
+    except OSError as error:
+        raise ValueError(f"out: cannot create the folder {out}: "
+                         f"{error.strerror or error}") from None
+    return out
+
+
+def _holds_runs(path):
+    """Whether runs.csv at ``path`` holds a run (a line after its header); a
+    broken link or a file that is not regular is refused."""
+    if not os.path.lexists(path):
+        return False
+    if not os.path.exists(path):
+        raise ValueError(f"{path} is a broken link; remove it or choose another out folder")
+    with os.fdopen(_open_regular(path, os.O_RDONLY, "runs.csv"), "rb") as handle:
+        handle.readline()
+        return bool(handle.readline())
 
 
 def _prepare_out(out, grid, settings, description, resume):
@@ -770,7 +819,7 @@ def _prepare_out(out, grid, settings, description, resume):
             raise ValueError(f"--resume: {described} describes another grid or other "
                              f"settings; resume with the same ones or use a new --out")
         done = _read_runs(runs_path, grid, settings)
-    elif os.path.lexists(runs_path) and os.path.getsize(runs_path) > 0:
+    elif _holds_runs(runs_path):
         raise ValueError(f"{runs_path} exists; pass resume=True (--resume) to continue "
                          f"those runs, or choose another out folder")
     with atomic_write(described, "w") as handle:
