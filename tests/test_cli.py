@@ -122,7 +122,7 @@ def test_quiet_prints_only_the_table(tmp_path):
 
 def test_figures_have_one_panel_per_initializer_and_one_line_per_curve(tmp_path, monkeypatch):
     saved = {}
-    monkeypatch.setattr(cli, "_save", lambda figure, path: saved.setdefault(
+    monkeypatch.setattr(cli.compare, "_save", lambda figure, path: saved.setdefault(
         os.path.basename(path), figure))
     inits = ["zeros", "random", "random_small", "he"]
     code = cli.main(["compare", "--inits", ",".join(inits), "--iterations", "2000", "--quiet",

@@ -342,7 +342,7 @@ def test_the_new_title_arguments_are_checked(call):
 
 def test_compare_titles_say_what_was_trained(tmp_path, monkeypatch):
     saved = {}
-    monkeypatch.setattr(cli, "_save", lambda figure, path: saved.setdefault(
+    monkeypatch.setattr(cli.compare, "_save", lambda figure, path: saved.setdefault(
         os.path.basename(path), figure))
     assert cli.main(["compare", "--inits", "zeros,he", "--iterations", "1000", "--quiet",
                      "--out", str(tmp_path)]) == 0

@@ -1,0 +1,128 @@
+"""Where the grids of ``fastinit sweep`` and ``fastinit phase`` run, and their progress.
+
+:func:`_runs_executor` gives a command the Dask client of ``--dask`` (a new
+LocalCluster, or an existing scheduler) and the progress line
+(:class:`_SweepProgress`), and cleans up after them, at once on Ctrl-C or an
+error (:func:`_silence_dask_logs`, :func:`_kill_local_workers`).
+"""
+
+import contextlib
+import logging
+import os
+import signal
+import sys
+import time
+import warnings
+
+from ..threads import available_cores
+from .options import UsageError
+
+
+def _dask_client(address, workers):
+    """A ``dask.distributed.Client`` for ``--dask``: a new LocalCluster of
+    ``workers`` one-thread processes for "local", else the scheduler at ``address``."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise UsageError("--dask needs Dask: pip install 'fastinit-nn[dask]'") from None
+    if address == "local":
+        # The workers' logs and warnings would drown the one line of an error or of
+        # Ctrl-C; they are started with SIGINT ignored, so that Ctrl-C on the
+        # terminal (sent to every process of the group) reaches this process alone,
+        # which stops them.
+        os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "error")
+        logging.getLogger("distributed").setLevel(logging.ERROR)
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                cluster = LocalCluster(n_workers=workers or available_cores(),
+                                       threads_per_worker=1, processes=True,
+                                       dashboard_address=None)
+        finally:
+            signal.signal(signal.SIGINT, previous)
+        return Client(cluster)
+    try:
+        return Client(address, timeout="10s")
+    except (OSError, TimeoutError, ValueError) as error:
+        raise UsageError(f"cannot reach the Dask scheduler at {address}: {error}") from None
+
+
+def _silence_dask_logs():
+    """No more log records from Dask in this process, CRITICAL ones included:
+    stopping our own LocalCluster mid-run closes comms its scheduler is still
+    writing to, and it logs each one with a traceback under the one line of
+    Ctrl-C or of an error."""
+    names = ["distributed"] + [name for name in logging.root.manager.loggerDict
+                               if name.startswith("distributed.")]
+    for name in names:
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+
+
+def _kill_local_workers(client):
+    """Stop the worker processes of our own LocalCluster at once (Ctrl-C or an
+    error): a run in a worker does not see this process's stop, and closing the
+    cluster would wait seconds for it."""
+    nannies = list(getattr(getattr(client, "cluster", None), "workers", {}).values())
+    for nanny in nannies:
+        with contextlib.suppress(Exception):
+            nanny.auto_restart = False  # a killed worker is not started again
+            if nanny.pid and nanny.pid != os.getpid():
+                os.kill(nanny.pid, signal.SIGKILL)
+
+
+class _SweepProgress:
+    """runs done/total, rate and ETA on stderr: one updating line on a terminal,
+    a line every tenth of the sweep otherwise."""
+
+    def __init__(self, quiet, stream=None):
+        self.stream = stream or sys.stderr
+        self.quiet = quiet
+        self.tty = self.stream.isatty()
+        self.started = time.perf_counter()
+        self.first = None
+        self.printed = 0
+
+    def __call__(self, rows, done, total):
+        if self.quiet:
+            return
+        if self.first is None:
+            self.first = done - len(rows)  # runs kept from an earlier sweep
+        elapsed = time.perf_counter() - self.started
+        rate = (done - self.first) / elapsed if elapsed > 0 else 0.0
+        eta = (total - done) / rate if rate > 0 else float("inf")
+        line = f"[{done}/{total}] {rate:.1f} runs/s, ETA {eta:.0f} s"
+        if self.tty:
+            self.stream.write("\r" + line.ljust(60))
+            self.stream.flush()
+        elif done * 10 // total > self.printed or done == total:
+            self.printed = done * 10 // total
+            print(line, file=self.stream)
+
+    def close(self):
+        if self.tty and not self.quiet:
+            self.stream.write("\n")
+
+
+@contextlib.contextmanager
+def _runs_executor(args):
+    """``(client, progress)`` for a grid of runs: the Dask client of ``--dask``
+    (None without it) and the progress line; on leaving, the client and a
+    local cluster are closed, and on an error or Ctrl-C a local cluster's
+    workers are killed first."""
+    progress = _SweepProgress(args.quiet)
+    client = _dask_client(args.dask, args.workers) if args.dask is not None else None
+    try:
+        yield client, progress
+    except BaseException:
+        if client is not None and args.dask == "local":
+            _silence_dask_logs()  # its scheduler logs the comms the stop closes
+            _kill_local_workers(client)  # they would finish their runs first
+        raise
+    finally:
+        progress.close()
+        if client is not None:
+            cluster = client.cluster
+            client.close()
+            if args.dask == "local" and cluster is not None:
+                cluster.close()
