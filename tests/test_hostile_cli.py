@@ -8,6 +8,7 @@ one line on stderr naming the file or option, no traceback, and input files
 left as they were.
 """
 
+import contextlib
 import io
 import os
 import resource
@@ -513,15 +514,20 @@ def interrupt_group(command, ready_seconds, ready=None):
     to the exit)."""
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True, start_new_session=True)
-    deadline = time.monotonic() + 60
-    while ready is not None and not ready() and time.monotonic() < deadline:
+    try:
+        deadline = time.monotonic() + 60
+        while ready is not None and not ready() and time.monotonic() < deadline:
+            assert process.poll() is None, process.communicate()
+            time.sleep(0.1)
+        time.sleep(ready_seconds)
         assert process.poll() is None, process.communicate()
-        time.sleep(0.1)
-    time.sleep(ready_seconds)
-    assert process.poll() is None, process.communicate()
-    sent = time.monotonic()
-    os.killpg(process.pid, signal.SIGINT)
-    _, stderr = process.communicate(timeout=60)
+        sent = time.monotonic()
+        os.killpg(process.pid, signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+    finally:  # a failed check must not leave the command and its workers behind
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
     return process.returncode, stderr, time.monotonic() - sent
 
 

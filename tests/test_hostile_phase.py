@@ -289,7 +289,7 @@ def test_one_variance_and_one_depth_draw():
 
 
 def test_unsorted_axes_draw_and_the_table_follows_the_grid_order():
-    from fastinit.cli import format_phase_table
+    from fastinit.cli.phase import format_phase_table
 
     diagram = phase_diagram([3.0, 1.0, 2.0], [2, 1], [0], width=2, epochs=1)
     plot_trainability(diagram)
@@ -300,7 +300,7 @@ def test_unsorted_axes_draw_and_the_table_follows_the_grid_order():
 @pytest.mark.parametrize("activation", ["relu", "leaky_relu", "selu", "sigmoid", "linear",
                                         "tanh"])
 def test_every_activation_draws_and_writes_without_warnings(tmp_path, activation):
-    from fastinit.cli import format_phase_table
+    from fastinit.cli.phase import format_phase_table
 
     with warnings.catch_warnings():
         warnings.simplefilter("error")

@@ -45,13 +45,18 @@ def interrupt(command, ready, seconds_running=1.0):
     more, send SIGINT; return (exit code, stdout, stderr, seconds to exit)."""
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True)
-    line = process.stdout.readline()
-    assert ready in line, (line, process.stderr.read() if process.poll() is not None else "")
-    time.sleep(seconds_running)
-    assert process.poll() is None, "finished before the interrupt"
-    sent = time.monotonic()
-    process.send_signal(signal.SIGINT)
-    stdout, stderr = process.communicate(timeout=30)
+    try:
+        line = process.stdout.readline()
+        assert ready in line, (line, process.stderr.read() if process.poll() is not None else "")
+        time.sleep(seconds_running)
+        assert process.poll() is None, "finished before the interrupt"
+        sent = time.monotonic()
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=30)
+    finally:  # a failed check must not leave a training of 10**9 iterations behind
+        if process.poll() is None:
+            process.kill()
+            process.wait()
     return process.returncode, line + stdout, stderr, time.monotonic() - sent
 
 

@@ -262,14 +262,19 @@ def test_ctrl_c_stops_with_130_and_keeps_every_finished_run(tmp_path):
                "--out", str(out)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True)
-    deadline = time.monotonic() + 120
-    while not ((out / "runs.csv").exists() and
-               (out / "runs.csv").read_text().count("\n") > 1):
-        assert process.poll() is None, process.communicate()
-        assert time.monotonic() < deadline, "no run finished"
-        time.sleep(0.05)
-    process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=60)
+    try:
+        deadline = time.monotonic() + 120
+        while not ((out / "runs.csv").exists() and
+                   (out / "runs.csv").read_text().count("\n") > 1):
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline, "no run finished"
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
     assert process.returncode == 130, stderr
     assert stderr.strip().splitlines()[-1] == "fastinit: interrupted"
     rows = read_csv(out / "runs.csv")

@@ -135,6 +135,8 @@ def _sigma_w2_list(text):
     try:
         if len(parts) == 3:
             low, high, count = float(parts[0]), float(parts[1]), int(parts[2])
+            if not (math.isfinite(low) and math.isfinite(high)):
+                raise ValueError
             if not (1 <= count <= 10_000 and low <= high):
                 raise argparse.ArgumentTypeError(
                     f"expected start:stop:count with start <= stop and 1 <= count <= 10000, "
@@ -150,6 +152,10 @@ def _sigma_w2_list(text):
     if not all(0 < value <= MAX_VARIANCE for value in values):
         raise argparse.ArgumentTypeError(f"expected weight variances in (0, {MAX_VARIANCE:g}], "
                                          f"got {text!r}")
+    twice = next((value for i, value in enumerate(values) if value in values[:i]), None)
+    if twice is not None:
+        raise argparse.ArgumentTypeError(f"{twice!r} is given twice in {text!r}; give each "
+                                         f"weight variance once")
     return values
 
 

@@ -6,10 +6,10 @@ import sys
 from ..activations import ACTIVATIONS
 from ..datasets import DATASETS
 from ..training import OPTIMIZERS
-from .options import (_bias_variance, _dask_address, _depth_list, _non_negative_float,
+from .options import (_bias_variance, _depth_list, _non_negative_float,
                       _phase_threshold, _positive_float, _positive_int, _seed_list,
                       _sigma_w2_list)
-from .runs import _runs_executor
+from .runs import _runs_executor, add_runner_options
 
 
 def add_parser(commands):
@@ -34,8 +34,8 @@ def add_parser(commands):
             "it finishes), phase.csv (a row per sigma_w2 and depth), phase.png (training and "
             "test accuracy with the theory's xi_c, 3 xi_c and 6 xi_c drawn over them) and "
             "phase.json (grid, settings, version, theory) to --out; --resume continues a "
-            "diagram that was stopped. A cell trained when its mean training accuracy is "
-            "at least --threshold."
+            "diagram that was stopped. A cell trained when most of its runs did not diverge "
+            "and their mean training accuracy is at least --threshold."
         ),
     )
     phase.add_argument("--sigma-w2", type=_sigma_w2_list, default=list(DEFAULT_SIGMA_W2),
@@ -67,18 +67,12 @@ def add_parser(commands):
                        help="learning rate (default: 0.01)")
     phase.add_argument("--threshold", type=_phase_threshold, default=DEFAULT_THRESHOLD,
                        help=f"the mean training accuracy a cell must reach to count as "
-                            f"trained (default: {DEFAULT_THRESHOLD:g})")
+                            f"trained, most of its runs not diverging (default: "
+                            f"{DEFAULT_THRESHOLD:g})")
     phase.add_argument("--out", default="fastinit-phase",
                        help="folder for runs.csv, phase.csv, phase.png and phase.json "
                             "(default: ./fastinit-phase)")
-    phase.add_argument("--workers", type=_positive_int, default=None,
-                       help="runs at once on this machine (default: the cores available)")
-    phase.add_argument("--dask", type=_dask_address, default=None, metavar="ADDRESS",
-                       help="run on the Dask scheduler at ADDRESS (tcp://host:8786), or "
-                            "'local' for a LocalCluster of --workers processes")
-    phase.add_argument("--resume", action="store_true",
-                       help="keep the runs already in --out and run the others")
-    phase.add_argument("--quiet", action="store_true", help="no progress output")
+    add_runner_options(phase)
 
 
 def format_phase_table(diagram):
@@ -86,7 +80,7 @@ def format_phase_table(diagram):
     theory = diagram.theory()
     header = (f"{'sigma_w2':>8} {'deepest trained':>15} {'xi_c':>9} {'6 xi_c':>9}  "
               f"(critical sigma_w2 {theory['critical_sigma_w2']:.4g}, "
-              f"trained: mean train acc >= {diagram.threshold:g})")
+              f"trained: most runs converged, mean train acc >= {diagram.threshold:g})")
     lines = [header, "-" * len(header)]
     for sigma_w2, deepest, xi_c in zip(diagram.grid["sigma_w2_values"],
                                         diagram.deepest_trained(), theory["xi_c"]):

@@ -15,7 +15,26 @@ import time
 import warnings
 
 from ..threads import available_cores
-from .options import UsageError
+from .options import UsageError, _dask_address, _positive_int
+
+
+def add_runner_options(parser):
+    """Add the options of where a grid runs and how it reports: ``--workers``,
+    ``--dask``, ``--resume`` and ``--quiet``.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The parser of ``sweep`` or ``phase``.
+    """
+    parser.add_argument("--workers", type=_positive_int, default=None,
+                        help="runs at once on this machine (default: the cores available)")
+    parser.add_argument("--dask", type=_dask_address, default=None, metavar="ADDRESS",
+                        help="run on the Dask scheduler at ADDRESS (tcp://host:8786), or "
+                             "'local' for a LocalCluster of --workers processes")
+    parser.add_argument("--resume", action="store_true",
+                        help="keep the runs already in --out and run the others")
+    parser.add_argument("--quiet", action="store_true", help="no progress output")
 
 
 def _dask_client(address, workers):

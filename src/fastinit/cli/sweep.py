@@ -4,10 +4,9 @@ import sys
 
 from ..datasets import DATASETS
 from ..training import OPTIMIZERS
-from .options import (_activation_list, _dask_address, _depth_list, _initializers,
-                      _non_negative_float, _positive_float, _positive_int, _probability,
-                      _seed_list, _width_list)
-from .runs import _runs_executor
+from .options import (_activation_list, _depth_list, _initializers, _non_negative_float,
+                      _positive_float, _positive_int, _probability, _seed_list, _width_list)
+from .runs import _runs_executor, add_runner_options
 
 
 def add_parser(commands):
@@ -62,14 +61,7 @@ def add_parser(commands):
     sweep.add_argument("--out", default="fastinit-sweep",
                        help="folder for runs.csv, summary.csv, summary.png and sweep.json "
                             "(default: ./fastinit-sweep)")
-    sweep.add_argument("--workers", type=_positive_int, default=None,
-                       help="runs at once on this machine (default: the cores available)")
-    sweep.add_argument("--dask", type=_dask_address, default=None, metavar="ADDRESS",
-                       help="run on the Dask scheduler at ADDRESS (tcp://host:8786), or "
-                            "'local' for a LocalCluster of --workers processes")
-    sweep.add_argument("--resume", action="store_true",
-                       help="keep the runs already in --out and run the others")
-    sweep.add_argument("--quiet", action="store_true", help="no progress output")
+    add_runner_options(sweep)
 
 
 def format_sweep_table(summary):
