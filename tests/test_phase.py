@@ -436,3 +436,19 @@ def test_the_readme_quotes_the_relu_edges_it_measures():
                                   activation="relu", workers=2)
         assert result.trained()[:, 0].tolist() == [True, False], (sigma_w2, result.accuracy())
         assert f"{6 * result.theory()['xi_c'][0]:.3g}" == six_xi
+
+
+def test_the_readme_budget_table_holds_for_sigma_w2_4():
+    import re
+
+    with open(README, encoding="utf-8") as handle:
+        text = handle.read()
+    rows = dict(re.findall(r"^\| (\d+) \| \d+ \| \d+ \| \d+ \| \d+ \| (\d+) \|$", text, re.M))
+    assert set(rows) == {"5", "20", "60"}, rows
+    (grid,) = re.findall(r"^fastinit phase --depths ([\d,]+)", text, re.M)  # the README's grid
+    depths = [int(depth) for depth in grid.split(",")]
+    for epochs, deepest in rows.items():
+        deeper = depths[depths.index(int(deepest)) + 1]
+        result = fi.phase_diagram([4.0], [int(deepest), deeper], range(4), epochs=int(epochs),
+                                  workers=2)
+        assert result.trained()[:, 0].tolist() == [True, False], (epochs, result.accuracy())
