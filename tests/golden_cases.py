@@ -144,6 +144,11 @@ def _other_cases():
                                              for run in fi.sweep(
         initializers=("he", "xavier"), depths=(2, 3), widths=(6,), seeds=(0, 1),
         iterations=150, workers=2).runs])]
+    cases["phase diagram rows"] = lambda: [np.array([[run[key] for key in
+                                                      ("final_cost", "train_accuracy",
+                                                       "test_accuracy")]
+                                                     for run in fi.phase_diagram(
+        [1.0, 2.5], [3, 12], [0, 1], epochs=2, workers=2).runs])]
     cases["signal propagation"] = lambda: _signal_arrays()
     cases["initialize he bias_std float64"] = lambda: list(
         fi.initialize([3, 9, 5, 2], "he", seed=7, bias_std=0.3).values())
