@@ -221,7 +221,7 @@ def test_a_failing_executor_surfaces_its_error():
 
     pool = concurrent.futures.ThreadPoolExecutor(1)
     pool.shutdown()
-    with pytest.raises(RuntimeError, match="shutdown"):
+    with pytest.raises(ValueError, match="executor cannot take the runs: .*shutdown"):
         fi.sweep(**TINY, executor=pool)
 
 
