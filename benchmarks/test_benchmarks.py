@@ -15,10 +15,11 @@ import numpy as np
 import pytest
 import reference as ref
 import seeds
-from jax_peer import jax_loop
+from jax_peer import jax_loop, jax_mini_batch_loop
 from summary import WORKLOAD_RATES, WORKLOAD_TIMES, record_workload_time
 from embedding import CALLS
-from workloads import MINI_BATCH_ADAM, WORKLOADS, course_moons
+from workloads import (DEEP_NARROW, MINI_BATCH_ADAM, WORKLOADS, course_moons,
+                       deep_narrow_digits)
 
 import fastinit as fi
 
@@ -120,6 +121,29 @@ def test_reference_mini_batch_adam(benchmark):
     _, costs = benchmark.pedantic(ref.train_mini_batches, args=(X, Y, parameters),
                                   kwargs=MINI_BATCH_ADAM, rounds=3, iterations=1)
     assert f"{costs[-1]:f}" == "0.129118"
+
+
+def test_fastinit_deep_narrow(benchmark):
+    """Issue 27: 18 epochs of mini-batch gradient descent on a tanh network of 50
+    layers of 48 units (digits, batches of 64), on one thread (target: at least
+    2x JAX on one core; benchmarks/deep_narrow.py pins both to one core)."""
+    X, Y, parameters = deep_narrow_digits()
+    benchmark.group = "deep-narrow-mini-batch"
+    result = benchmark.pedantic(fi.train, args=(X, Y, parameters), kwargs=DEEP_NARROW,
+                                rounds=5, iterations=1, warmup_rounds=1)
+    assert np.isfinite(result.final_cost)
+
+
+def test_jax_deep_narrow(benchmark):
+    """The same training in JAX: the whole loop compiled (``jit``), float64, on
+    the CPU; compiled once before timing."""
+    pytest.importorskip("jax")
+    X, Y, parameters = deep_narrow_digits()
+    benchmark.group = "deep-narrow-mini-batch"
+    run = jax_mini_batch_loop(X, Y, parameters, DEEP_NARROW["mini_batch_size"],
+                              DEEP_NARROW["num_epochs"], DEEP_NARROW["learning_rate"],
+                              DEEP_NARROW["activation"])
+    benchmark.pedantic(run, rounds=5, iterations=1)
 
 
 @pytest.fixture(params=CALLS, ids=[call.label.replace(" ", "") for call in CALLS])

@@ -85,3 +85,24 @@ def course_moons():
 #: The course's mini-batch Adam run (issue 6's workload, target >= 30x).
 MINI_BATCH_ADAM = dict(optimizer="adam", learning_rate=0.0007, mini_batch_size=64,
                        num_epochs=10000, record_every=1000)
+
+
+#: Issue 27's deep, narrow network: 64 inputs, 50 tanh layers of 48 units, one output.
+DEEP_NARROW_DIMS = (64,) + (48,) * 50 + (1,)
+#: Its mini-batch gradient descent: 18 epochs of 29 batches (28 of 64, one of 5).
+DEEP_NARROW = dict(optimizer="gd", learning_rate=0.01, mini_batch_size=64, num_epochs=18,
+                   activation="tanh", n_threads=1, record_every=1000)
+
+
+def deep_narrow_digits():
+    """Issue 27's data: scikit-learn's digits (1797 x 64), standardized, one example
+    per column, labelled even (0) or odd (1); initialized on the edge of chaos for tanh (seed 3)."""
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    X = digits.data.T
+    spread = X.std(axis=1, keepdims=True)
+    X = (X - X.mean(axis=1, keepdims=True)) / np.where(spread > 0, spread, 1)
+    Y = (digits.target % 2).reshape(1, -1).astype(np.float64)
+    parameters = fi.initialize(list(DEEP_NARROW_DIMS), "critical", seed=3, activation="tanh")
+    return np.ascontiguousarray(X), Y, parameters
