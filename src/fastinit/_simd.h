@@ -882,8 +882,10 @@ FI_DEFINE_OUTPUT_DELTA(float, fi_vf, f, fi_exp_vf)
  * fi_exp_vd (so the same accuracy), the polynomial evaluated by Estrin's scheme,
  * whose dependency chain is 4 multiply-adds deep instead of 13, so that the
  * evaluations of neighbouring vectors overlap. (fi_exp_vd keeps its Horner
- * scheme: the output layer's bits depend on it.) */
-static inline fi_vd fi_exp_short_vd(fi_vd x)
+ * scheme: the output layer's bits depend on it.) Compiled per FI_KERNEL clone: GCC 12
+ * does not inline it into the generic build's FMA clones (and fails, an internal
+ * compiler error, where forced), and a copy for the baseline calls fma() lane by lane. */
+FI_KERNEL static fi_vd fi_exp_short_vd(fi_vd x)
 {
     const fi_vd lo = fi_splat_d(-708.0), hi = fi_splat_d(709.0);
     const fi_vd shifter = fi_splat_d(6755399441055744.0);
@@ -906,7 +908,7 @@ static inline fi_vd fi_exp_short_vd(fi_vd x)
     return fi_fma_vd(r8, high, fi_fma_vd(r4, middle, low)) * (fi_vd)(((fi_vl)t + 1023) << 52);
 }
 
-static inline fi_vf fi_exp_short_vf(fi_vf x)
+FI_KERNEL static fi_vf fi_exp_short_vf(fi_vf x)
 {
     const fi_vf lo = fi_splat_f(-87.0f), hi = fi_splat_f(88.0f);
     const fi_vf shifter = fi_splat_f(12582912.0f);
