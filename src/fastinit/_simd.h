@@ -77,6 +77,21 @@
 #else
 #define FI_REMAINDER_CASES(CALL) FI_REMAINDER_CASE(1, CALL)
 #endif
+/* The register tile of the weight gradient by input (fi_weight_tile_by_input):
+ * FI_INPUT_ROWS outputs by FI_INPUT_VECTORS registers of inputs, each accumulator
+ * with its running total beside it. */
+#if FI_AVX512_REGISTERS
+#define FI_INPUT_ROWS 4
+#define FI_INPUT_VECTORS 3
+#define FI_INPUT_REMAINDER_CASES(CALL) \
+    FI_REMAINDER_CASE(1, CALL) FI_REMAINDER_CASE(2, CALL) FI_REMAINDER_CASE(3, CALL)
+#else
+#define FI_INPUT_ROWS 3
+#define FI_INPUT_VECTORS 2
+#define FI_INPUT_REMAINDER_CASES(CALL) FI_REMAINDER_CASE(1, CALL) FI_REMAINDER_CASE(2, CALL)
+#endif
+/* Values of A.T that the weight gradient by input transposes on the stack, at most. */
+#define FI_TRANSPOSED_VALUES 4096
 /* Inputs per panel of the forward pass: the panel of a chunk stays in L2
  * while every output row is computed from it. */
 #define FI_PANEL 128
@@ -411,6 +426,89 @@ static inline __attribute__((always_inline)) void fi_bias_rows_##SUFFIX(        
     }                                                                                     \
 }                                                                                         \
                                                                                           \
+/* dW[i..i+R-1, k..k+C NL-1] of a whole block, by input: the same                        \
+ * sums as fi_weight_tile (lane s of FI_SUM_BYTES holds the examples j = s, s + SL, ...,  \
+ * each a chain of multiply-adds from 0 in order, and the lanes are added in order), but  \
+ * with a register holding NL inputs of one output instead of NL examples, so that the    \
+ * lanes are added by whole registers instead of transposed at the end. It reads A        \
+ * transposed (AT: width x n_in), made once per block by fi_transpose_block. */           \
+static inline __attribute__((always_inline)) void fi_weight_tile_by_input_##SUFFIX(       \
+    const T* dZ, ptrdiff_t lddz, const T* AT, T* dW, ptrdiff_t n_in, ptrdiff_t i, int R,  \
+    ptrdiff_t k, ptrdiff_t width)                                                         \
+{                                                                                         \
+    enum { NL = FI_LANES_##SUFFIX, SL = FI_LANES_##SUFFIX * FI_PARTS,                     \
+           C = FI_INPUT_VECTORS };                                                        \
+    V total[FI_INPUT_ROWS][C];                                                            \
+    for (int s = 0; s < SL; s++) {                                                        \
+        V acc[FI_INPUT_ROWS][C];                                                          \
+        for (int r = 0; r < R; r++)                                                       \
+            for (int c = 0; c < C; c++) acc[r][c] = fi_splat_##SUFFIX(0);                 \
+        for (ptrdiff_t j = s; j < width; j += SL) {                                       \
+            V a[C];                                                                       \
+            for (int c = 0; c < C; c++)                                                   \
+                a[c] = fi_load_##SUFFIX(AT + j * n_in + k + c * NL);                      \
+            for (int r = 0; r < R; r++) {                                                 \
+                V d = fi_splat_##SUFFIX(dZ[(i + r) * lddz + j]);                          \
+                for (int c = 0; c < C; c++)                                               \
+                    acc[r][c] = fi_fma_v##SUFFIX(d, a[c], acc[r][c]);                     \
+            }                                                                             \
+        }                                                                                 \
+        for (int r = 0; r < R; r++)                                                       \
+            for (int c = 0; c < C; c++)                                                   \
+                total[r][c] = s == 0 ? acc[r][c] : total[r][c] + acc[r][c];               \
+    }                                                                                     \
+    for (int r = 0; r < R; r++)                                                           \
+        for (int c = 0; c < C; c++)                                                       \
+            fi_store_##SUFFIX(dW + (i + r) * n_in + k + c * NL, total[r][c]);             \
+}                                                                                         \
+                                                                                          \
+/* AT = A.T for the first width columns of A's n_in rows (both multiples of NL), NL x NL  \
+ * values at a time, transposed in registers. */                                          \
+static inline __attribute__((always_inline)) void fi_transpose_block_##SUFFIX(            \
+    const T* A, ptrdiff_t lda, T* AT, ptrdiff_t n_in, ptrdiff_t width)                    \
+{                                                                                         \
+    enum { NL = FI_LANES_##SUFFIX };                                                      \
+    for (ptrdiff_t k = 0; k < n_in; k += NL)                                              \
+        for (ptrdiff_t j = 0; j < width; j += NL) {                                       \
+            V v[NL];                                                                      \
+            for (int e = 0; e < NL; e++) v[e] = fi_load_##SUFFIX(A + (k + e) * lda + j);  \
+            FI_TRANSPOSE_##SUFFIX(v)                                                      \
+            for (int e = 0; e < NL; e++)                                                  \
+                fi_store_##SUFFIX(AT + (j + e) * n_in + k, v[e]);                         \
+        }                                                                                 \
+}                                                                                         \
+                                                                                          \
+/* Whether fi_weight_gradient_by_input takes a block: whole, its inputs whole tiles, A.T  \
+ * small enough for the stack; not on 16-byte registers, where it measured slower. */     \
+static inline int fi_weights_by_input_##SUFFIX(int phase, ptrdiff_t n_in,                 \
+                                               ptrdiff_t width)                           \
+{                                                                                         \
+    enum { STEP = FI_INPUT_VECTORS * FI_LANES_##SUFFIX };                                 \
+    return FI_VECTOR_BYTES >= 32 && phase == (FI_START | FI_FINISH) && n_in % STEP == 0   \
+           && n_in * width <= FI_TRANSPOSED_VALUES;                                       \
+}                                                                                         \
+                                                                                          \
+/* dW of a whole block by input (fi_weight_tile_by_input): tiles of FI_INPUT_ROWS         \
+ * outputs by FI_INPUT_VECTORS registers of inputs, then the outputs left. */             \
+static inline __attribute__((always_inline)) void fi_weight_gradient_by_input_##SUFFIX(   \
+    const T* dZ, ptrdiff_t lddz, const T* A, ptrdiff_t lda, T* dW, ptrdiff_t n_out,       \
+    ptrdiff_t n_in, ptrdiff_t width)                                                      \
+{                                                                                         \
+    enum { STEP = FI_INPUT_VECTORS * FI_LANES_##SUFFIX, IR = FI_INPUT_ROWS };             \
+    T AT[FI_TRANSPOSED_VALUES] __attribute__((aligned(64)));                              \
+    fi_transpose_block_##SUFFIX(A, lda, AT, n_in, width);                                 \
+    for (ptrdiff_t k = 0; k < n_in; k += STEP) {                                          \
+        ptrdiff_t i = 0;                                                                  \
+        for (; i + IR <= n_out; i += IR)                                                  \
+            fi_weight_tile_by_input_##SUFFIX(dZ, lddz, AT, dW, n_in, i, IR, k, width);    \
+        switch (n_out - i) {                                                              \
+        FI_INPUT_REMAINDER_CASES(fi_weight_tile_by_input_##SUFFIX(dZ, lddz, AT, dW, n_in, \
+                                                                  i, FI_ROWS_LEFT, k,    \
+                                                                  width))                \
+        }                                                                                 \
+    }                                                                                     \
+}                                                                                         \
+                                                                                          \
 /* dW = dZ @ A.T and db = dZ.sum(axis=1) over the block, in tiles of 4 outputs x          \
  * FI_TILE_ROWS inputs; inputs outermost, so a wide input row is read from memory     \
  * once. With phase FI_START | FI_FINISH the block is whole. Otherwise it comes in        \
@@ -427,6 +525,10 @@ FI_KERNEL void fi_block_weight_gradient_##SUFFIX(const T* dZ, ptrdiff_t lddz, co
     enum { NL = FI_LANES_##SUFFIX, TR = FI_TILE_ROWS, G = NL < 4 ? NL : 4 };              \
     T* bias_lanes = lanes + n_out * n_in * NL * FI_PARTS;                                 \
     ptrdiff_t k = 0;                                                                      \
+    if (fi_weights_by_input_##SUFFIX(phase, n_in, width)) {                               \
+        fi_weight_gradient_by_input_##SUFFIX(dZ, lddz, A, lda, dW, n_out, n_in, width);   \
+        k = n_in;                                                                         \
+    }                                                                                     \
     for (; k + 2 * TR <= n_in; k += 2 * TR)                                               \
         fi_weight_columns_##SUFFIX(dZ, lddz, A, lda, dW, lanes, phase, n_out, n_in, k,    \
                                    2 * TR, width);                                        \
