@@ -1032,9 +1032,38 @@ FI_KERNEL static fi_vf fi_exp_short_vf(fi_vf x)
 #define FI_SELU_ALPHA 1.6732632423543772
 #define FI_SELU_SCALE 1.0507009873554805
 
+/* Whether every lane of a comparison's mask is set. */
+static inline __attribute__((always_inline)) int fi_all_set_l(fi_vl mask)
+{
+#if FI_VECTOR_BYTES == 64 && defined(__AVX512DQ__)
+    return _mm512_movepi64_mask((__m512i)mask) == 0xFF;
+#elif FI_VECTOR_BYTES == 32 && defined(__AVX__)
+    return _mm256_movemask_pd((__m256d)mask) == 0xF;
+#else
+    int all = 1;
+    for (int l = 0; l < (int)(sizeof mask / sizeof mask[0]); l++) all &= mask[l] != 0;
+    return all;
+#endif
+}
+
+static inline __attribute__((always_inline)) int fi_all_set_i(fi_vi mask)
+{
+#if FI_VECTOR_BYTES == 64 && defined(__AVX512DQ__)
+    return _mm512_movepi32_mask((__m512i)mask) == 0xFFFF;
+#elif FI_VECTOR_BYTES == 32 && defined(__AVX__)
+    return _mm256_movemask_ps((__m256)mask) == 0xFF;
+#else
+    int all = 1;
+    for (int l = 0; l < (int)(sizeof mask / sizeof mask[0]); l++) all &= mask[l] != 0;
+    return all;
+#endif
+}
+
 /* tanh as Cephes computes it: x + x^3 P(x^2) / Q(x^2) for |x| < 0.625, else
  * (1 - e) / (1 + e) with e = exp(-2|x|), the sign restored; both branches share one
- * division. Within a few ulp of libm's. */
+ * division. Within a few ulp of libm's. exp is skipped where no lane needs it (most
+ * vectors of a deep tanh network near the edge of chaos, whose signals shrink with
+ * depth): the lanes' bits are the same either way. */
 static inline fi_vd fi_tanh_vd(fi_vd x)
 {
     const fi_vd one = fi_splat_d(1.0);
@@ -1046,9 +1075,11 @@ static inline fi_vd fi_tanh_vd(fi_vd x)
     fi_vd q = fi_fma_vd(fi_fma_vd(z + 1.12811678491632931402e2, z,
                                   fi_splat_d(2.23548839060100448583e3)),
                         z, fi_splat_d(4.84406305325125486048e3));
-    fi_vd e = fi_exp_short_vd(-2.0 * ax);
     __typeof__(ax < one) small = ax < fi_splat_d(0.625);
-    fi_vd numerator = FI_SELECT(small, ax * fi_fma_vd(z, p, q), one - e);
+    fi_vd rational = ax * fi_fma_vd(z, p, q);
+    if (fi_all_set_l((fi_vl)small)) return (fi_vd)((fi_vl)(rational / q) ^ sign);
+    fi_vd e = fi_exp_short_vd(-2.0 * ax);
+    fi_vd numerator = FI_SELECT(small, rational, one - e);
     fi_vd denominator = FI_SELECT(small, q, one + e);
     return (fi_vd)((fi_vl)(numerator / denominator) ^ sign);
 }
@@ -1062,9 +1093,11 @@ static inline fi_vf fi_tanh_vf(fi_vf x)
     fi_vf ax = (fi_vf)((fi_vi)x ^ sign), z = ax * ax;
     fi_vf p = fi_splat_f(-5.70498872745e-3f);
     for (int k = 0; k < 4; k++) p = fi_fma_vf(p, z, fi_splat_f(c[k]));
-    fi_vf e = fi_exp_short_vf(-2.0f * ax);
     __typeof__(ax < one) small = ax < fi_splat_f(0.625f);
-    fi_vf result = FI_SELECT(small, fi_fma_vf(ax * z, p, ax), (one - e) / (one + e));
+    fi_vf polynomial = fi_fma_vf(ax * z, p, ax);
+    if (fi_all_set_i((fi_vi)small)) return (fi_vf)((fi_vi)polynomial ^ sign);
+    fi_vf e = fi_exp_short_vf(-2.0f * ax);
+    fi_vf result = FI_SELECT(small, polynomial, (one - e) / (one + e));
     return (fi_vf)((fi_vi)result ^ sign);
 }
 
