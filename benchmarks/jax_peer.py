@@ -96,6 +96,31 @@ def jax_mini_batch_descent(n_layers, m, batch, num_epochs, learning_rate, activa
     return train
 
 
+def jax_mini_batch_vmap(X, Y, parameter_sets, batch, num_epochs, learning_rate, activation):
+    """Like :func:`jax_mini_batch_loop` for a grid: ``jit(vmap(train))`` over the
+    networks of ``parameter_sets`` (same shapes, stacked on a leading axis),
+    on every core XLA is given. None when JAX is not installed."""
+    try:
+        import jax
+    except ImportError:
+        return None
+    jax.config.update("jax_enable_x64", True)
+    import jax.numpy as jnp
+
+    cpu = jax.devices("cpu")[0]
+    train = jax.jit(jax.vmap(jax_mini_batch_descent(len(parameter_sets[0]) // 2, X.shape[1],
+                                                    batch, num_epochs, learning_rate,
+                                                    activation), in_axes=(0, None, None)))
+    params = jax.device_put({k: jnp.stack([jnp.asarray(p[k], jnp.float64)
+                                           for p in parameter_sets])
+                             for k in parameter_sets[0]}, cpu)
+    X_j = jax.device_put(jnp.asarray(X, jnp.float64), cpu)
+    Y_j = jax.device_put(jnp.asarray(Y, jnp.float64), cpu)
+    run = lambda: jax.block_until_ready(train(params, X_j, Y_j))
+    run()
+    return run
+
+
 def jax_mini_batch_loop(X, Y, parameters, batch, num_epochs, learning_rate, activation):
     """A function that runs :func:`jax_mini_batch_descent` from ``parameters`` on
     (X, Y) in float64 on the CPU and waits for the result; compiled (and run once)

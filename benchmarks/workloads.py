@@ -94,6 +94,18 @@ DEEP_NARROW = dict(optimizer="gd", learning_rate=0.01, mini_batch_size=64, num_e
                    activation="tanh", n_threads=1, record_every=1000)
 
 
+#: The grid of issue 27's second target: the deep, narrow network at these
+#: weight variances (biases 0.05), trained at once on every core.
+DEEP_NARROW_GRID = (1.0, 2.0, 3.0, 4.0)
+
+
+def deep_narrow_grid():
+    """The parameters of :data:`DEEP_NARROW_GRID`'s networks (seed 3)."""
+    return [fi.initialize(list(DEEP_NARROW_DIMS), "variance_scaling", seed=3, scale=sigma_w2,
+                          mode="fan_in", distribution="normal", bias_std=0.05 ** 0.5)
+            for sigma_w2 in DEEP_NARROW_GRID]
+
+
 def deep_narrow_digits():
     """Issue 27's data: scikit-learn's digits (1797 x 64), standardized, one example
     per column, labelled even (0) or odd (1); initialized on the edge of chaos for tanh (seed 3)."""
