@@ -711,3 +711,10 @@ def test_inputs_whose_gram_matrix_overflows_train_in_plain_form(dtype, scale, ra
                              learning_rate=rate, num_iterations=40, record_every=10)
     assert np.isfinite(result.costs).all()
     np.testing.assert_allclose(result.costs, costs, rtol=1e-3 if dtype == np.float32 else 1e-9)
+
+
+@pytest.mark.parametrize("seeds", [range(10**12), iter(range(10**12))], ids=["range", "iterator"])
+def test_a_huge_range_of_seeds_is_refused_before_it_is_listed(seeds):
+    X = np.ones((2, 4))
+    with pytest.raises(ValueError, match="seeds holds more than 1000000 seeds"):
+        fi.diagnostics.signal_propagation([2, 3, 1], "he", X, seeds=seeds)

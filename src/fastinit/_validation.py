@@ -6,6 +6,7 @@ of thing) or ``ValueError`` (right kind, wrong value), naming the argument and
 what was expected. None of them modifies what it is given.
 """
 
+import itertools
 import numbers
 import os
 import re
@@ -55,6 +56,10 @@ def check_positive_ints(values, name):
     return values
 
 
+#: The most seeds one call takes (a range of 10**12 would not fit in memory).
+MAX_SEEDS = 1_000_000
+
+
 def check_seeds(seeds, name="seeds"):
     """``seeds`` as a non-empty list of ints in [0, 2**32).
 
@@ -65,6 +70,13 @@ def check_seeds(seeds, name="seeds"):
             not hasattr(seeds, "__iter__") or getattr(seeds, "ndim", 1) == 0:
         raise TypeError(f"{name} must be a collection of ints, such as range(5) or [0, 1], "
                         f"got {type(seeds).__name__} {seeds!r}")
+    try:
+        count = len(seeds)
+    except TypeError:  # an iterator: at most one more than allowed is drawn from it
+        seeds = list(itertools.islice(seeds, MAX_SEEDS + 1))
+        count = len(seeds)
+    if count > MAX_SEEDS:
+        raise ValueError(f"{name} holds more than {MAX_SEEDS} seeds; give at most {MAX_SEEDS}")
     seeds = list(seeds)
     if not seeds:
         raise ValueError(f"{name} must hold at least one seed")
@@ -124,6 +136,15 @@ def check_layers_dims(layers_dims):
         if size < 1:
             raise ValueError(f"layers_dims[{position}] must be >= 1, got {size}")
     return tuple(int(size) for size in dims)
+
+
+def check_hidden_layers_dims(layers_dims):
+    """:func:`check_layers_dims`, and at least one hidden layer (what a
+    measurement of the hidden layers needs)."""
+    dims = check_layers_dims(layers_dims)
+    if len(dims) < 3:
+        raise ValueError(f"layers_dims must have at least one hidden layer, got {list(dims)}")
+    return dims
 
 
 def check_dtype(dtype, name="dtype"):

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._fixed_order import total
-from ._validation import (check_layers_dims, check_memory, check_positive_int, check_seed,
-                          check_seeds)
+from ._validation import (check_hidden_layers_dims, check_memory, check_positive_int,
+                          check_seed, check_seeds)
 from .activations import ACTIVATIONS, DEFAULT_NEGATIVE_SLOPE, check_activation
 from .initializers import activation_options, bias_variances, initialize, weight_variances
 from .network import Network, _forward_buffer, _prepare
@@ -185,9 +185,7 @@ def correlation_propagation(layers_dims, method, X, activation="tanh", seeds=ran
     -------
     CorrelationStats
     """
-    dims = list(check_layers_dims(layers_dims))
-    if len(dims) < 3:
-        raise ValueError(f"layers_dims must have at least one hidden layer, got {dims}")
+    dims = list(check_hidden_layers_dims(layers_dims))
     hidden = check_activation(activation, negative_slope)
     seeds = check_seeds(seeds)
     n_workers = available_cores() if n_workers is None else \

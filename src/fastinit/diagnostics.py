@@ -7,7 +7,7 @@ input-output Jacobian's spectrum (:func:`jacobian_spectrum`), each against
 
 import numpy as np
 
-from ._validation import check_layers_dims, check_positive_int, check_seed, check_X
+from ._validation import check_hidden_layers_dims, check_positive_int, check_seed, check_X
 from .initializers import activation_options, initialize
 from .network import forward
 from .correlations import (CorrelationStats, correlated_inputs, correlation_propagation,
@@ -54,9 +54,7 @@ def activation_stats(layers_dims=DEEP_LAYERS, method="he", X=None, seed=3):
         share of units that output 0 for every example), one entry per hidden
         layer.
     """
-    dims = check_layers_dims(layers_dims)
-    if len(dims) < 3:
-        raise ValueError(f"layers_dims must have at least one hidden layer, got {list(dims)}")
+    dims = check_hidden_layers_dims(layers_dims)
     X = standard_normal_inputs(dims[0]) if X is None else check_X(X, n_features=dims[0])
     data = {"X": X} if method == "lsuv" else {}  # LSUV rescales on these same inputs
     data = activation_options(method, "relu", options=data)

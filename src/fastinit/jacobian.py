@@ -10,7 +10,8 @@ import numpy as np
 
 from . import _kernels
 from ._fixed_order import total
-from ._validation import check_layers_dims, check_memory, check_positive_int, check_seeds
+from ._validation import (check_hidden_layers_dims, check_memory, check_positive_int,
+                          check_seeds)
 from .activations import ACTIVATIONS, DEFAULT_NEGATIVE_SLOPE, SELU_ALPHA, SELU_SCALE, \
     check_activation
 from .initializers import activation_options, bias_variances, initialize, weight_variances
@@ -142,9 +143,7 @@ def jacobian(layers_dims, method, x, activation="tanh", seed=0,
 
 
 def _checked(layers_dims, activation, negative_slope, method, init_options):
-    dims = list(check_layers_dims(layers_dims))
-    if len(dims) < 3:
-        raise ValueError(f"layers_dims must have at least one hidden layer, got {dims}")
+    dims = list(check_hidden_layers_dims(layers_dims))
     # the tangent, one product and the Gram matrix, in float64
     check_memory(8 * (3 * max(dims[1:-1]) * dims[0] + min(dims[0], dims[-2]) ** 2),
                  f"the Jacobian of layers_dims {dims}")

@@ -26,8 +26,8 @@ from typing import ClassVar
 
 import numpy as np
 
-from ._validation import (check_bool, check_memory, check_positive_int, check_positive_ints,
-                          check_positive_number, check_seeds)
+from ._validation import (check_bool, check_memory, check_positive_int,
+                          check_positive_ints, check_positive_number, check_seeds)
 from .activations import ACTIVATIONS
 from .datasets import DATASETS, load_dataset
 from .experiments import MAX_RUNS, _bounded, _checked_grid_size, _checked_names, _distinct, _initial
