@@ -198,6 +198,8 @@ def test_bad_settings_answer_an_error_and_the_connection_goes_on(client):
         assert websocket.receive_json()["type"] == "error"
         websocket.send_text(json.dumps([1, 2]))
         assert websocket.receive_json()["type"] == "error"
+        websocket.send_text("[" * 8000 + "]" * 8000)  # short, but deeper than the parser goes
+        assert "nests too deep" in websocket.receive_json()["message"]
         websocket.send_text(json.dumps({"id": 4, "settings": {"a": "x" * 20000}}))
         error = websocket.receive_json()
         assert error["type"] == "error" and "longer than" in error["message"]

@@ -262,6 +262,8 @@ def _request(text, checked):
         message = json.loads(text)
     except ValueError as error:
         return _error(None, None, f"the message is not JSON: {error}"), None, None
+    except RecursionError:
+        return _error(None, None, "the message nests too deep"), None, None
     if not isinstance(message, dict) or not isinstance(message.get("settings"), dict):
         return _error(None, None, 'a message must be {"id": ..., "settings": {...}}'), None, None
     request_id = message.get("id")
