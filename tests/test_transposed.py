@@ -49,6 +49,8 @@ ENTRY_POINTS = {
     "init_utils.predict_dec": lambda X: init_utils.predict_dec(PARAMETERS, X),
     "init_utils.plot_decision_boundary": lambda X: init_utils.plot_decision_boundary(
         lambda grid: init_utils.predict_dec(PARAMETERS, grid.T), X, Y),
+    "plotting.plot_decision_boundary": lambda X: fi.plotting.plot_decision_boundary(
+        PARAMETERS, X, Y),
 }
 
 

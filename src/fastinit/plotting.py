@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from ._validation import check_parameters, check_X
+from ._validation import check_features, check_parameters, check_X
 from .activations import check_activation
 from .diagnostics import DEEP_LAYERS, SignalStats, activation_stats
 from .network import predict
@@ -296,9 +296,7 @@ def _check_points(X, Y, x_name="X", y_name="Y", any_shape=False):
     """Two-feature points ``(2, m)``, finite and griddable, and their 0/1 labels
     ``(1, m)`` (any shape of ``m`` labels with ``any_shape``)."""
     X = check_X(X, name=x_name)
-    if X.shape[0] != 2:
-        raise ValueError(f"{x_name} has {X.shape[0]} features (rows) but 2 are needed to draw "
-                         f"it in the plane (shape {X.shape})")
+    check_features(X.shape, 2, "a plot in the plane", name=x_name)
     X = X.astype(np.float64)
     with np.errstate(over="ignore"):
         spans = X.max(axis=1) - X.min(axis=1)
