@@ -1,5 +1,5 @@
 """The ``fastinit`` command: ``compare``, ``train``, ``sweep``, ``predict``,
-``theory`` and ``phase``.
+``theory``, ``phase`` and ``serve``.
 
 Bad options and bad data end with exit code 2 and one line on stderr saying
 what is wrong; Ctrl-C ends with exit code 130. Figures are written with
@@ -8,7 +8,7 @@ matplotlib's non-interactive Agg backend.
 This module holds the entry point (:func:`main`), the parser
 (:func:`build_parser`) and the reporting of errors; each command is a module
 of its own (``compare``, ``train``, ``sweep``, ``predict``, ``theory``,
-``phase``) with its ``add_parser(commands)`` and ``run(args)``. The option
+``phase``, ``serve``) with its ``add_parser(commands)`` and ``run(args)``. The option
 types and the options commands share are in ``options``; ``progress``,
 ``figures`` and ``runs`` hold what several commands run with.
 """
@@ -18,7 +18,7 @@ import os
 import sys
 
 from .. import __version__
-from . import compare, phase, predict, sweep, theory, train
+from . import compare, phase, predict, serve, sweep, theory, train
 from .compare import TABLE_COLUMNS
 from .figures import _save
 from .options import UsageError
@@ -53,13 +53,13 @@ def build_parser():
     parser.add_argument("--version", action="version", version=f"fastinit {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
-    for command in (compare, train, sweep, predict, theory, phase):  # the order of --help
+    for command in (compare, train, sweep, predict, theory, phase, serve):  # the order of --help
         command.add_parser(commands)
     return parser
 
 
 COMMANDS = {"compare": compare.run, "train": train.run, "predict": predict.run,
-            "sweep": sweep.run, "theory": theory.run, "phase": phase.run}
+            "sweep": sweep.run, "theory": theory.run, "phase": phase.run, "serve": serve.run}
 
 
 def main(argv=None):
