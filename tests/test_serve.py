@@ -124,6 +124,24 @@ def test_options(client):
     assert client.get("/").status_code == 200
 
 
+def test_the_page_and_its_files_are_served_from_the_package(client):
+    import importlib.resources
+
+    from fastinit.plotting import INITIALIZER_COLOURS
+
+    page = client.get("/")
+    assert page.headers["content-type"].startswith("text/html")
+    policy = page.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "connect-src 'self'" in policy and "http" not in policy
+    static = importlib.resources.files("fastinit.serve").joinpath("static")
+    for name, kind in (("explorer.js", "javascript"), ("explorer.css", "text/css")):
+        assert static.joinpath(name).is_file()
+        response = client.get(f"/static/{name}")
+        assert response.status_code == 200 and kind in response.headers["content-type"]
+        assert "http://" not in response.text and "https://" not in response.text
+    assert client.get("/api/options").json()["colours"] == INITIALIZER_COLOURS
+
+
 def test_python_route(client):
     response = client.get("/api/python", params={"hidden": "10,5", "b": "xavier"})
     assert response.status_code == 200 and "fi.train(" in response.text

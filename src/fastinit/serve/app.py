@@ -25,11 +25,13 @@ import contextlib
 import importlib.util
 import json
 import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
-from starlette.responses import JSONResponse, PlainTextResponse
-from starlette.routing import Route, WebSocketRoute
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocketDisconnect
 
 from ..stopping import StopToken
@@ -37,8 +39,8 @@ from . import settings as limits
 from .settings import SettingError, parse_settings, python_code
 from .work import Cancelled, Data, compute, json_ready, load_data
 
-__all__ = ["MAX_CONNECTIONS", "MAX_MESSAGE_BYTES", "MAX_RUNNING", "STREAM_INTERVAL",
-           "create_app", "datasets_offered"]
+__all__ = ["CONTENT_SECURITY_POLICY", "MAX_CONNECTIONS", "MAX_MESSAGE_BYTES", "MAX_RUNNING",
+           "STATIC", "STREAM_INTERVAL", "create_app", "datasets_offered"]
 
 #: A message on /api/run longer than this is refused.
 MAX_MESSAGE_BYTES = 16 * 1024
@@ -50,6 +52,13 @@ MAX_RUNNING = 4
 STREAM_INTERVAL = 0.05
 #: The name of the data set read from ``serve --data``.
 FILE_DATASET = "file"
+#: The page, its script and its style (package data).
+STATIC = Path(__file__).resolve().parent / "static"
+#: The page may load and connect to this server alone (the WebSocket included:
+#: 'self' covers ws: on the same host and port).
+CONTENT_SECURITY_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; "
+                           "img-src 'self' data: blob:; connect-src 'self'; base-uri 'none'; "
+                           "form-action 'none'; frame-ancestors 'none'")
 
 
 def datasets_offered(data_file=None):
@@ -84,11 +93,14 @@ def _options(datasets):
     """What the page offers and the limits it shows."""
     from ..activations import ACTIVATIONS
     from ..initializers import DISTRIBUTIONS, INITIALIZERS, MODES
+    from ..plotting import INITIALIZER_COLOURS
     from ..training import OPTIMIZERS
 
     return {"datasets": list(datasets), "initializers": sorted(INITIALIZERS),
             "initializer_options": {name: sorted(options) for name, options in
                                     limits._OPTION_DEFAULTS.items()},
+            "initializer_defaults": json_ready(limits._OPTION_DEFAULTS),
+            "colours": dict(INITIALIZER_COLOURS),
             "activations": list(ACTIVATIONS), "optimizers": list(OPTIMIZERS),
             "modes": list(MODES), "distributions": list(DISTRIBUTIONS),
             "limits": {"depth": limits.MAX_DEPTH, "width": limits.MAX_WIDTH,
@@ -149,8 +161,8 @@ def create_app(data_file=None):
         return parse_settings(given, datasets)
 
     async def index(request):
-        return JSONResponse({"name": "fastinit explorer",
-                             "api": ["/api/options", "/api/python", "/api/run"]})
+        return FileResponse(STATIC / "index.html", media_type="text/html",
+                            headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY})
 
     async def options(request):
         return JSONResponse(_options(datasets))
@@ -252,7 +264,8 @@ def create_app(data_file=None):
             pool.shutdown(wait=False, cancel_futures=True)
 
     return Starlette(routes=[Route("/", index), Route("/api/options", options),
-                             Route("/api/python", python), WebSocketRoute("/api/run", run)],
+                             Route("/api/python", python), WebSocketRoute("/api/run", run),
+                             Mount("/static", StaticFiles(directory=STATIC), name="static")],
                      lifespan=lifespan)
 
 
