@@ -30,16 +30,15 @@ from typing import ClassVar
 import numpy as np
 
 from . import __version__, theory
-from ._validation import (check_bool, check_positive_int, check_positive_ints,
-                          check_positive_number, check_seeds)
+from ._validation import (check_positive_int, check_positive_ints, check_positive_number,
+                          check_seeds)
 from .activations import DEFAULT_NEGATIVE_SLOPE, check_activation
 from .datasets import DATASETS
 from .experiments import _bounded, _checked_grid_size, _distinct
 from .initializers import initialize
 from .storage import atomic_write
-from .sweep import (GridSettings, _checked_executor, _data, _format, check_network_memory,
+from .sweep import (GridSettings, _data, _format, check_network_memory, checked_runner,
                     run_grid)
-from .threads import MAX_THREADS
 from .training import OPTIMIZERS
 
 __all__ = ["DEFAULT_DEPTHS", "DEFAULT_SIGMA_W2", "PHASE_COLUMNS", "PhaseDiagram",
@@ -345,16 +344,8 @@ def phase_diagram(sigma_w2_values=DEFAULT_SIGMA_W2, depths=DEFAULT_DEPTHS, seeds
     settings = _checked_settings(activation, width, sigma_b2, dataset, optimizer,
                                  mini_batch_size, epochs, learning_rate, negative_slope)
     threshold = _checked_threshold(threshold)
-    executor = _checked_executor(executor)
-    if workers is not None:
-        workers = check_positive_int(workers, "workers")
-        if workers > MAX_THREADS:
-            raise ValueError(f"workers must be at most {MAX_THREADS}, got {workers}")
-    if on_runs is not None and not callable(on_runs):
-        raise TypeError(f"on_runs must be callable, got {type(on_runs).__name__}")
-    resume = check_bool(resume, "resume")
-    if resume and out is None:
-        raise ValueError("resume=True needs the out folder of the phase diagram to resume")
+    executor, workers, resume = checked_runner(executor, workers, on_runs, resume, out,
+                                               "phase diagram")
     depth = max(grid["depths"])
     check_network_memory(depth, settings.width, _data(settings.dataset)[0].shape,
                          f"depths (largest {depth}) and width {settings.width}")

@@ -586,6 +586,22 @@ def _run_cells_on_worker(cells, settings, stop_name):
         watcher.join()
 
 
+def checked_runner(executor, workers, on_runs, resume, out, what):
+    """``(executor, workers, resume)`` of :func:`run_grid`, checked and named as
+    the caller spelt them; ``what`` names the grid ("sweep") in the messages."""
+    executor = _checked_executor(executor)
+    if workers is not None:
+        workers = check_positive_int(workers, "workers")
+        if workers > MAX_THREADS:
+            raise ValueError(f"workers must be at most {MAX_THREADS}, got {workers}")
+    if on_runs is not None and not callable(on_runs):
+        raise TypeError(f"on_runs must be callable, got {type(on_runs).__name__}")
+    resume = check_bool(resume, "resume")
+    if resume and out is None:
+        raise ValueError(f"resume=True needs the out folder of the {what} to resume")
+    return executor, workers, resume
+
+
 def _checked_grid(initializers, activations, depths, widths, seeds):
     """The grid as lists, each value checked and given once; its size is
     checked from the arguments' lengths before any of them is listed."""
@@ -711,16 +727,8 @@ def sweep(initializers=("he", "xavier"), depths=(2,), widths=(10,), activations=
     grid = _checked_grid(initializers, activations, depths, widths, seeds)
     settings = _checked_settings(dataset, iterations, learning_rate, optimizer, mini_batch_size,
                                  lambd, keep_prob)
-    executor = _checked_executor(executor)
-    if workers is not None:
-        workers = check_positive_int(workers, "workers")
-        if workers > MAX_THREADS:
-            raise ValueError(f"workers must be at most {MAX_THREADS}, got {workers}")
-    if on_runs is not None and not callable(on_runs):
-        raise TypeError(f"on_runs must be callable, got {type(on_runs).__name__}")
-    resume = check_bool(resume, "resume")
-    if resume and out is None:
-        raise ValueError("resume=True needs the out folder of the sweep to resume")
+    executor, workers, resume = checked_runner(executor, workers, on_runs, resume, out,
+                                               "sweep")
     shape = _data(settings.dataset)[0].shape
     depth, width = max(grid["depths"]), max(grid["widths"])
     check_network_memory(depth, width, shape,
