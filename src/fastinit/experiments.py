@@ -142,6 +142,13 @@ def _checked_names(names, known, what, argument):
     return names
 
 
+def one_value(values):
+    """Whether ``values`` is one value (a number, a string, a 0-d array) where
+    a collection of values is expected."""
+    return isinstance(values, (str, bytes, numbers.Number)) or \
+        not hasattr(values, "__iter__") or getattr(values, "ndim", 1) == 0
+
+
 def _bounded(values, name):
     """``values`` (the argument ``name``, a collection) sized without building it:
     itself when it has a length (a ``range`` of 10**9 stays a range), else its
@@ -150,9 +157,8 @@ def _bounded(values, name):
     if isinstance(values, (set, frozenset, dict)):
         raise TypeError(f"{name} must be an ordered collection such as a list, got "
                         f"{type(values).__name__} (its order is not fixed)")
-    if isinstance(values, (str, bytes, numbers.Number)) or not hasattr(values, "__iter__") \
-            or getattr(values, "ndim", 1) == 0:
-        return values  # one value (a 0-d array too): the caller's own check names it
+    if one_value(values):
+        return values  # the caller's own check names it
     try:
         len(values)
     except TypeError:

@@ -18,11 +18,9 @@ chance on the balanced digits task (0.5) and a perfect fit. (The mean leaves
 out the runs that diverged, whose cost overflowed.)
 """
 
-import csv
 import functools
 import json
 import math
-import numbers
 import os
 from dataclasses import asdict, dataclass
 from typing import ClassVar
@@ -33,13 +31,11 @@ from . import __version__, theory
 from ._validation import (check_positive_int, check_positive_ints, check_positive_number,
                           check_seeds)
 from .activations import DEFAULT_NEGATIVE_SLOPE, check_activation
-from .datasets import DATASETS
 from .experiments import _bounded, _checked_grid_size, _distinct
 from .initializers import initialize
-from .storage import atomic_write
-from .sweep import (GridSettings, _data, _format, check_network_memory, checked_runner,
-                    run_grid)
-from .training import OPTIMIZERS
+from .storage import atomic_write, save_figure
+from .sweep import (GridSettings, _data, check_dataset_and_optimizer, check_network_memory,
+                    checked_runner, run_grid, sequence, write_rows)
 
 __all__ = ["DEFAULT_DEPTHS", "DEFAULT_SIGMA_W2", "PHASE_COLUMNS", "PhaseDiagram",
            "PhaseSettings", "phase_diagram"]
@@ -167,7 +163,8 @@ class PhaseDiagram:
         """The theory at this grid: ``critical_sigma_w2`` for the activation and
         sigma_b2, and ``xi_c``, the correlation depth scale at each sigma_w2
         (inf at criticality, NaN where nothing attracts)."""
-        return phase_theory(self.grid["sigma_w2_values"], self.settings)
+        return phase_theory(self.grid["sigma_w2_values"], self.settings.sigma_b2,
+                            self.settings.activation, self.settings.negative_slope)
 
     def cells(self):
         """The rows of phase.csv: one dict of :data:`PHASE_COLUMNS` per
@@ -218,28 +215,23 @@ class PhaseDiagram:
                  for sigma_w2 in self.grid["sigma_w2_values"]] for depth in self.grid["depths"]]
 
 
-def phase_theory(sigma_w2_values, settings):
-    """``{"critical_sigma_w2": float, "xi_c": [float, ...]}`` for
-    ``settings``' activation and sigma_b2 at each of ``sigma_w2_values``."""
-    hidden = {"activation": settings.activation, "negative_slope": settings.negative_slope}
-    return {"critical_sigma_w2": theory.critical_sigma_w2(settings.sigma_b2, **hidden),
-            "xi_c": [theory.depth_scales(s, settings.sigma_b2, **hidden)[1]
-                     for s in sigma_w2_values]}
-
-
-def _one_value(values):
-    """Whether ``values`` is one value (a number, a string, a 0-d array), not a collection."""
-    return isinstance(values, (str, bytes, numbers.Number)) or \
-        not hasattr(values, "__iter__") or getattr(values, "ndim", 1) == 0
+def phase_theory(sigma_w2_values, sigma_b2, activation, negative_slope=DEFAULT_NEGATIVE_SLOPE):
+    """What the theory draws over a phase diagram: ``{"critical_sigma_w2":
+    float, "xi_c": [float, ...]}``, the correlation depth scale at each of
+    ``sigma_w2_values``; the critical sigma_w2 is NaN where no sigma_w2 puts the
+    network on the edge of chaos (:func:`fastinit.theory.critical_sigma_w2`)."""
+    hidden = {"activation": activation, "negative_slope": negative_slope}
+    try:
+        critical = theory.critical_sigma_w2(sigma_b2, **hidden)
+    except ValueError:
+        critical = math.nan
+    return {"critical_sigma_w2": critical,
+            "xi_c": [theory.depth_scales(s, sigma_b2, **hidden)[1] for s in sigma_w2_values]}
 
 
 def _checked_variances(values, name):
-    values = _bounded(values, name)
-    if _one_value(values):
-        raise TypeError(f"{name} must be a collection of numbers such as [1.0, 2.0], got "
-                        f"{type(values).__name__} {values!r}")
     checked = []
-    for value in values:
+    for value in sequence(_bounded(values, name), name, "numbers such as [1.0, 2.0]"):
         number = theory._variance(value, name)
         if number == 0:
             raise ValueError(f"{name} must hold numbers in (0, {theory.MAX_VARIANCE:g}], "
@@ -254,11 +246,8 @@ def _checked_grid(sigma_w2_values, depths, seeds):
     axes = {"sigma_w2_values": _bounded(sigma_w2_values, "sigma_w2_values"),
             "depths": _bounded(depths, "depths"), "seeds": _bounded(seeds, "seeds")}
     _checked_grid_size(axes)
-    if _one_value(depths):
-        raise TypeError(f"depths must be a collection of ints such as [2, 10], got "
-                        f"{type(depths).__name__} {depths!r}")
     grid = {"sigma_w2_values": _checked_variances(axes["sigma_w2_values"], "sigma_w2_values"),
-            "depths": check_positive_ints(axes["depths"], "depths"),
+            "depths": check_positive_ints(sequence(axes["depths"], "depths"), "depths"),
             "seeds": check_seeds(axes["seeds"])}
     if not grid["depths"]:
         raise ValueError("depths must hold at least one depth")
@@ -269,10 +258,7 @@ def _checked_grid(sigma_w2_values, depths, seeds):
 
 def _checked_settings(activation, width, sigma_b2, dataset, optimizer, mini_batch_size,
                       epochs, learning_rate, negative_slope):
-    for name, value, known in (("dataset", dataset, DATASETS),
-                               ("optimizer", optimizer, OPTIMIZERS)):
-        if not isinstance(value, str) or value not in known:
-            raise ValueError(f"{name} must be one of {', '.join(known)}, got {value!r}")
+    check_dataset_and_optimizer(dataset, optimizer)
     _, slope = check_activation(activation, negative_slope)
     theory._hidden(activation, slope)  # the theory's own bound on the slope
     return PhaseSettings(
@@ -361,19 +347,10 @@ def _write_outputs(out, runs, settings, *, grid, threshold):
     """phase.csv, phase.png and phase.json (grid, settings, version, threshold,
     the theory and each sigma_w2's deepest trained depth)."""
     diagram = PhaseDiagram(runs=runs, grid=grid, settings=settings, threshold=threshold)
-    with atomic_write(os.path.join(out, "phase.csv"), "w") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(PHASE_COLUMNS))
-        writer.writeheader()
-        for row in diagram.cells():
-            writer.writerow({key: _format(value) for key, value in row.items()})
+    write_rows(os.path.join(out, "phase.csv"), diagram.cells(), PHASE_COLUMNS)
     from .phase_figures import plot_trainability
 
-    figure = plot_trainability(diagram)
-    with atomic_write(os.path.join(out, "phase.png")) as handle:
-        figure.savefig(handle, dpi=110, format="png")
-    import matplotlib.pyplot as plt
-
-    plt.close(figure)
+    save_figure(plot_trainability(diagram), os.path.join(out, "phase.png"), dpi=110)
     summary = {"grid": grid, "settings": asdict(settings), "version": __version__,
                "threshold": threshold, "theory": diagram.theory(),
                "deepest_trained": diagram.deepest_trained()}

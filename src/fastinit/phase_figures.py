@@ -35,12 +35,13 @@ def _edges(values):
     return np.concatenate([[2 * values[0] - middle[0]], middle, [2 * values[-1] - middle[-1]]])
 
 
-def _sorted_grid(diagram, values):
-    """``values`` (depth x sigma_w2, grid order) and both axes, sorted."""
+def _sorted_grid(diagram):
+    """Both axes sorted, and a function that puts a depth x sigma_w2 array (in
+    the grid's order) in their order."""
     depths = np.asarray(diagram.grid["depths"], dtype=float)
     sigmas = np.asarray(diagram.grid["sigma_w2_values"], dtype=float)
     rows, columns = np.argsort(depths, kind="stable"), np.argsort(sigmas, kind="stable")
-    return depths[rows], sigmas[columns], values[np.ix_(rows, columns)]
+    return depths[rows], sigmas[columns], lambda values: values[np.ix_(rows, columns)]
 
 
 def _outline(ax, x_edges, y_edges, inside):
@@ -63,7 +64,9 @@ def _theory_curves(diagram, low, high):
     from .phase import phase_theory
 
     points = np.linspace(low, high, CURVE_POINTS)
-    theory = phase_theory([float(p) for p in points], diagram.settings)
+    settings = diagram.settings
+    theory = phase_theory([float(p) for p in points], settings.sigma_b2, settings.activation,
+                          settings.negative_slope)
     return points, np.array(theory["xi_c"], dtype=float), theory["critical_sigma_w2"]
 
 
@@ -104,28 +107,28 @@ def plot_trainability(diagram):
                         f"{type(diagram).__name__}")
     fig, axes = plt.subplots(1, 2, figsize=(12.5, 5.8), dpi=100, layout="constrained",
                              sharey=True)
-    depths, sigmas, _ = _sorted_grid(diagram, diagram.accuracy())
+    depths, sigmas, in_order = _sorted_grid(diagram)
     x_edges = np.clip(_edges(sigmas), 0.0, MAX_VARIANCE)  # the theory's range of sigma_w2
     y_edges = np.maximum(_edges(depths), 0.0)
     curve_x, xi_c, critical = _theory_curves(diagram, x_edges[0], x_edges[-1])
-    trained = _sorted_grid(diagram, diagram.trained().astype(float))[2]
-    diverged = _sorted_grid(diagram, diagram.diverged().astype(float))[2]
+    accuracies = {measure: in_order(diagram.accuracy(measure))
+                  for measure in ("train_accuracy", "test_accuracy")}
+    trained = in_order(diagram.trained())
+    diverged = in_order(diagram.diverged())
     some = (diverged > 0) & (diverged < len(diagram.grid["seeds"]))
     rows, columns = np.nonzero(some)
-    handles, labels = [], []
-    for ax, measure, name in zip(axes, ("train_accuracy", "test_accuracy"),
-                                 ("Training accuracy", "Test accuracy")):
-        accuracy = _sorted_grid(diagram, diagram.accuracy(measure))[2]
+    for ax, (measure, accuracy), name in zip(axes, accuracies.items(),
+                                             ("Training accuracy", "Test accuracy")):
         mesh = ax.pcolormesh(x_edges, y_edges, np.ma.masked_invalid(accuracy),
                              cmap=plt.get_cmap("viridis").with_extremes(bad="0.8"),
                              vmin=0.5, vmax=1.0, gid=measure)
-        _outline(ax, x_edges, y_edges, trained > 0.5)
+        _outline(ax, x_edges, y_edges, trained)
         ax.plot(sigmas[columns], depths[rows], linestyle="none", marker="x", color="white",
                 markersize=5, gid="some_diverged")
         for multiple, style in zip(XI_MULTIPLES, MULTIPLE_STYLES):
             with np.errstate(invalid="ignore"):
-                line, = ax.plot(curve_x, multiple * xi_c, color="#E69F00", linestyle=style,
-                                linewidth=2.0, gid=f"xi_c_{multiple}")
+                ax.plot(curve_x, multiple * xi_c, color="#E69F00", linestyle=style,
+                        linewidth=2.0, gid=f"xi_c_{multiple}")
         if math.isfinite(critical) and x_edges[0] <= critical <= x_edges[-1]:
             ax.axvline(critical, color=PHASE_COLOURS["critical"], linewidth=1.6,
                        gid="critical_sigma_w2")
@@ -135,6 +138,7 @@ def plot_trainability(diagram):
         ax.set_title(f"{name} (mean over seeds)")
     axes[0].set_ylabel("depth (hidden layers)")
     fig.colorbar(mesh, ax=axes, label="accuracy (0.5 is chance on balanced classes)")
+    handles, labels = [], []
     for multiple, style in zip(XI_MULTIPLES, MULTIPLE_STYLES):
         handles.append(Line2D([], [], color="#E69F00", linestyle=style, linewidth=2.0))
         labels.append(f"{multiple} {XIC}" if multiple != 1 else f"{XIC} (theory.depth_scales)")
@@ -144,7 +148,7 @@ def plot_trainability(diagram):
     handles.append(Patch(facecolor="none", edgecolor="0.3", linewidth=1.4))
     labels.append(f"trained (outlined in white): most runs did not diverge, their mean "
                   f"training accuracy ≥ {diagram.threshold:g}")
-    if np.isnan(diagram.accuracy()).any():
+    if np.isnan(accuracies["train_accuracy"]).any():
         handles.append(Patch(facecolor="0.8"))
         labels.append("every run diverged (its cost overflowed)")
     if some.any():

@@ -199,6 +199,18 @@ def _write_target(path):
                      f"replaces nor writes into")
 
 
+def save_figure(figure, path, dpi):
+    """Write ``figure`` to ``path`` (:func:`atomic_write`; the format from the
+    extension, PNG without one), then close it, even when the write fails."""
+    import matplotlib.pyplot as plt
+
+    try:
+        with atomic_write(path) as handle:
+            figure.savefig(handle, dpi=dpi, format=os.path.splitext(path)[1][1:] or "png")
+    finally:
+        plt.close(figure)
+
+
 @contextlib.contextmanager
 def atomic_write(path, mode="wb"):
     """Open a file to write ``path`` with; when the block ends without an error,

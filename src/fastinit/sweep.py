@@ -30,11 +30,12 @@ from ._validation import (check_bool, check_memory, check_positive_int,
                           check_positive_ints, check_positive_number, check_seeds)
 from .activations import ACTIVATIONS
 from .datasets import DATASETS, load_dataset
-from .experiments import MAX_RUNS, _bounded, _checked_grid_size, _checked_names, _distinct, _initial
+from .experiments import (MAX_RUNS, _bounded, _checked_grid_size, _checked_names, _distinct,
+                          _initial, one_value)
 from .initializers import INITIALIZERS
 from .network import accuracy
 from .stopping import StoppingTasks, StopToken, current_stop_flag, stopping_with
-from .storage import atomic_write
+from .storage import atomic_write, save_figure
 from .threads import MAX_THREADS, available_cores, flops_per_iteration
 from .training import DivergenceError, OPTIMIZERS, train
 
@@ -427,25 +428,26 @@ def _span(values):
     return f"{values[0]}" if len(values) == 1 else f"{values[0]}-{values[-1]}"
 
 
+def write_rows(path, rows, columns):
+    """``rows`` (dicts of ``columns``) as a CSV file at ``path``, floats exactly."""
+    with atomic_write(path, "w") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(columns))
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({key: _format(value) for key, value in row.items()})
+
+
 def _write_outputs(out, runs, settings):
     """summary.csv and summary.png (its title: the data set and the training)."""
     summary = SweepResult(runs=runs, grid={}, settings=settings).summary()
-    with atomic_write(os.path.join(out, "summary.csv"), "w") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(summary[0]))
-        writer.writeheader()
-        for row in summary:
-            writer.writerow({key: _format(value) for key, value in row.items()})
+    write_rows(os.path.join(out, "summary.csv"), summary, summary[0])
     from . import plotting
 
     figure = plotting.plot_sweep(summary, title=(
         f"Train accuracy against depth: {settings.dataset}, width "
         f"{_span(row['width'] for row in summary)}, {_span(row['count'] for row in summary)} "
         f"seeds, {settings.iterations} iterations, learning rate {settings.learning_rate:g}"))
-    with atomic_write(os.path.join(out, "summary.png")) as handle:
-        figure.savefig(handle, dpi=110, format="png")
-    import matplotlib.pyplot as plt
-
-    plt.close(figure)
+    save_figure(figure, os.path.join(out, "summary.png"), dpi=110)
 
 
 # ---------------------------------------------------------------------------
@@ -613,27 +615,32 @@ def _checked_grid(initializers, activations, depths, widths, seeds):
                                            "initializers"),
             "activations": _checked_names(axes["activations"], ACTIVATIONS, "activation",
                                           "activations"),
-            "depths": check_positive_ints(_sequence(axes["depths"], "depths"), "depths"),
-            "widths": check_positive_ints(_sequence(axes["widths"], "widths"), "widths"),
+            "depths": check_positive_ints(sequence(axes["depths"], "depths"), "depths"),
+            "widths": check_positive_ints(sequence(axes["widths"], "widths"), "widths"),
             "seeds": check_seeds(axes["seeds"])}
     return {name: _distinct(values, name) for name, values in grid.items()}
 
 
-def _sequence(values, name):
-    """``values`` if it is a collection (not one number or a string)."""
-    if isinstance(values, (str, bytes, numbers.Number)) or not hasattr(values, "__iter__"):
-        raise TypeError(f"{name} must be a collection of ints such as [2, 5], got "
+def sequence(values, name, kind="ints such as [2, 5]"):
+    """``values`` if it is a collection (not one number, a string or a 0-d array)."""
+    if one_value(values):
+        raise TypeError(f"{name} must be a collection of {kind}, got "
                         f"{type(values).__name__} {values!r}")
     return values
+
+
+def check_dataset_and_optimizer(dataset, optimizer):
+    """Refuse a ``dataset`` or ``optimizer`` name that is not a known one."""
+    for name, value, known in (("dataset", dataset, DATASETS),
+                               ("optimizer", optimizer, OPTIMIZERS)):
+        if not isinstance(value, str) or value not in known:
+            raise ValueError(f"{name} must be one of {', '.join(known)}, got {value!r}")
 
 
 def _checked_settings(dataset, iterations, learning_rate, optimizer, mini_batch_size, lambd,
                       keep_prob):
     """The shared settings, each checked and named as the caller spelt it."""
-    for name, value, known in (("dataset", dataset, DATASETS),
-                               ("optimizer", optimizer, OPTIMIZERS)):
-        if not isinstance(value, str) or value not in known:
-            raise ValueError(f"{name} must be one of {', '.join(known)}, got {value!r}")
+    check_dataset_and_optimizer(dataset, optimizer)
     for name, value in (("lambd", lambd), ("keep_prob", keep_prob)):
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
             raise TypeError(f"{name} must be a real number, got {type(value).__name__} "

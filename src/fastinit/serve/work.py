@@ -11,11 +11,10 @@ import math
 
 import numpy as np
 
-from .. import theory
 from ..datasets import load_dataset
 from ..initializers import bias_variances, initialize, weight_variances
 from ..network import Network, accuracy, predict_proba
-from ..phase import XI_MULTIPLES
+from ..phase import XI_MULTIPLES, phase_theory
 from ..propagation import layer_statistics, mean_field
 from ..activations import check_activation
 from ..stopping import StopToken, stopping_with
@@ -243,14 +242,9 @@ def signal(settings, config, data):
 @functools.lru_cache(maxsize=256)
 def _phase_curves(activation, slope, sigma_b2):
     """The critical sigma_w^2 and xi_c at each of the phase map's sigma_w^2 values."""
-    hidden = {"activation": activation, "negative_slope": slope}
-    values = np.geomspace(*PHASE_RANGE, PHASE_POINTS)
-    try:
-        critical = theory.critical_sigma_w2(sigma_b2, **hidden)
-    except ValueError:
-        critical = math.nan
-    xi_c = [theory.depth_scales(float(value), sigma_b2, **hidden)[1] for value in values]
-    return values.tolist(), critical, xi_c
+    values = np.geomspace(*PHASE_RANGE, PHASE_POINTS).tolist()
+    curves = phase_theory(values, sigma_b2, activation, slope)
+    return values, curves["critical_sigma_w2"], curves["xi_c"]
 
 
 def phase_map(settings, data):
