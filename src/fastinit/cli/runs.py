@@ -14,6 +14,7 @@ import sys
 import time
 import warnings
 
+from ..sweep import local_dask_client
 from ..threads import available_cores
 from .options import UsageError, _dask_address, _positive_int
 
@@ -41,26 +42,19 @@ def _dask_client(address, workers):
     """A ``dask.distributed.Client`` for ``--dask``: a new LocalCluster of
     ``workers`` one-thread processes for "local", else the scheduler at ``address``."""
     try:
-        from distributed import Client, LocalCluster
+        from distributed import Client
     except ImportError:
         raise UsageError("--dask needs Dask: pip install 'fastinit-nn[dask]'") from None
     if address == "local":
         # The workers' logs and warnings would drown the one line of an error or of
-        # Ctrl-C; they are started with SIGINT ignored, so that Ctrl-C on the
-        # terminal (sent to every process of the group) reaches this process alone,
-        # which stops them.
+        # Ctrl-C; local_dask_client starts them with SIGINT ignored, so that Ctrl-C on
+        # the terminal (sent to every process of the group) reaches this process
+        # alone, which stops them.
         os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "error")
         logging.getLogger("distributed").setLevel(logging.ERROR)
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                cluster = LocalCluster(n_workers=workers or available_cores(),
-                                       threads_per_worker=1, processes=True,
-                                       dashboard_address=None)
-        finally:
-            signal.signal(signal.SIGINT, previous)
-        return Client(cluster)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return local_dask_client(workers or available_cores())
     try:
         return Client(address, timeout="10s")
     except (OSError, TimeoutError, ValueError) as error:

@@ -1,6 +1,7 @@
 """``fastinit serve``: the initialization explorer in the browser
 (:mod:`fastinit.serve`), on a local address by default."""
 
+import argparse
 import ipaddress
 import socket
 import sys
@@ -13,8 +14,7 @@ DEFAULT_PORT = 8000
 
 
 def _port(text):
-    import argparse
-
+    """``--port``: an int in [0, 65535] (0: the system picks a free port)."""
     try:
         value = int(text)
     except ValueError:
