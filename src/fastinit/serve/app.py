@@ -98,8 +98,9 @@ def _options(datasets):
 
     return {"datasets": list(datasets), "initializers": sorted(INITIALIZERS),
             "initializer_options": {name: sorted(options) for name, options in
-                                    limits._OPTION_DEFAULTS.items()},
-            "initializer_defaults": json_ready(limits._OPTION_DEFAULTS),
+                                    limits.OPTION_DEFAULTS.items()},
+            "initializer_defaults": json_ready(limits.OPTION_DEFAULTS),
+            "option_names": limits.OPTION_NAMES,
             "colours": dict(INITIALIZER_COLOURS),
             "activations": list(ACTIVATIONS), "optimizers": list(OPTIMIZERS),
             "modes": list(MODES), "distributions": list(DISTRIBUTIONS),

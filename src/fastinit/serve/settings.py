@@ -17,8 +17,8 @@ from ..activations import ACTIVATIONS, DEFAULT_NEGATIVE_SLOPE
 from ..initializers import DISTRIBUTIONS, INITIALIZERS, MODES
 from ..training import OPTIMIZERS
 
-__all__ = ["MAX_DEPTH", "MAX_ITERATIONS", "MAX_WIDTH", "MAX_WORK", "RECORD_POINTS",
-           "ConfigSettings", "SettingError", "Settings", "check_work",
+__all__ = ["MAX_DEPTH", "MAX_ITERATIONS", "MAX_WIDTH", "MAX_WORK", "OPTION_DEFAULTS",
+           "OPTION_NAMES", "RECORD_POINTS", "ConfigSettings", "SettingError", "Settings", "check_work",
            "initializer_options", "parse_settings", "python_code", "record_every",
            "training_options"]
 
@@ -40,15 +40,15 @@ MAX_VALUE_LENGTH = 200
 #: function beyond those the explorer fills in itself.
 _FILLED_IN = ("layers_dims", "seed", "dtype", "X", "activation", "negative_slope", "tol",
               "max_iter")
-_OPTION_DEFAULTS = {
+OPTION_DEFAULTS = {
     name: {parameter.name: parameter.default
            for parameter in inspect.signature(function).parameters.values()
            if parameter.name not in _FILLED_IN}
     for name, function in INITIALIZERS.items()}
 
 #: The page's name for each initializer option (prefixed ``a_`` or ``b_``).
-_OPTION_NAMES = {"scale": "scale", "mode": "mode", "distribution": "dist", "gain": "gain",
-                 "bias_std": "bias_std"}
+OPTION_NAMES = {"scale": "scale", "mode": "mode", "distribution": "dist", "gain": "gain",
+                "bias_std": "bias_std"}
 
 
 class SettingError(ValueError):
@@ -198,7 +198,7 @@ def _config(given, prefix):
     """Configuration ``prefix`` ("a" or "b") from the flat request."""
     default = getattr(Settings(), prefix)
     init = _choice(given.get(prefix, default.init), prefix, tuple(INITIALIZERS))
-    scale_default = _OPTION_DEFAULTS[init].get("scale")
+    scale_default = OPTION_DEFAULTS[init].get("scale")
     values = {"init": init,
               "mult": _bounded(given.get(f"{prefix}_mult", 1.0), f"{prefix}_mult", float, 0, 100,
                                low_open=True),
@@ -320,10 +320,10 @@ def initializer_options(settings, config):
     """The keyword arguments of ``fi.initialize`` for ``config`` (an initializer
     option only where it differs from the initializer's default), the hidden
     activation's included where the initializer takes it."""
-    accepted = _OPTION_DEFAULTS[config.init]
+    accepted = OPTION_DEFAULTS[config.init]
     options = {}
     for option, default in accepted.items():
-        value = getattr(config, _OPTION_NAMES[option])
+        value = getattr(config, OPTION_NAMES[option])
         if value != default:
             options[option] = value
     if config.init in ("critical", "lsuv"):

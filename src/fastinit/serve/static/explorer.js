@@ -7,8 +7,6 @@ const CONFIGS = ["a", "b"];
 const LABEL = { a: "A", b: "B" };
 const DASH = { A: [], B: [7, 4] };
 const THEORY_DASH = [2, 3];
-// The page's name of each initializer option (the server's _OPTION_NAMES).
-const OPTION_NAMES = { scale: "scale", mode: "mode", distribution: "dist", gain: "gain", bias_std: "bias_std" };
 
 const state = {
   options: null, socket: null, sentId: 0, sentAt: 0, spinnerTimer: null,
@@ -128,7 +126,7 @@ function optionDefault(init, option) {
 
 function configDefaults(prefix, init) {
   const values = { [`${prefix}_mult`]: 1 };
-  for (const [option, page] of Object.entries(OPTION_NAMES)) {
+  for (const [option, page] of Object.entries(state.options.option_names)) {
     const value = optionDefault(init, option);
     values[`${prefix}_${page}`] = value === null || value === undefined ? "" : value;
   }
@@ -154,7 +152,7 @@ function setValues(values) {
 function refreshControls() {
   for (const prefix of CONFIGS) {
     const taken = state.options.initializer_options[input(prefix).value];
-    for (const [option, page] of Object.entries(OPTION_NAMES)) {
+    for (const [option, page] of Object.entries(state.options.option_names)) {
       $(`wrap-${prefix}_${page}`).hidden = !taken.includes(option);
     }
     const modes = input(prefix).value === "variance_scaling" ? state.options.modes : state.options.modes.slice(0, 2);
