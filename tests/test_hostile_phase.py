@@ -25,6 +25,7 @@ import pytest
 import fastinit as fi
 from fastinit.phase import PhaseDiagram, PhaseSettings, phase_diagram
 from fastinit.phase_figures import plot_trainability
+from grid_runs import without_seconds
 
 sweep_module = importlib.import_module("fastinit.sweep")  # fi.sweep is the function
 
@@ -44,10 +45,6 @@ def tiny(**change):
 def read_rows(path):
     with open(path, newline="", encoding="utf-8") as handle:
         return list(csv.reader(handle))
-
-
-def without_seconds(runs):
-    return [{k: v for k, v in run.items() if k != "seconds"} for run in runs]
 
 
 def run_cli(*args, timeout=120, **kwargs):

@@ -18,15 +18,12 @@ import pytest
 import fastinit as fi
 from fastinit import depth, experiments, stopping, threads
 from fastinit.sweep import RUN_COLUMNS, local_dask_client
+from grid_runs import without_seconds
 
 TINY = dict(initializers=["he"], depths=[1], widths=[3], seeds=[0, 1], iterations=50,
             learning_rate=0.05)
 #: Generous for a loaded two-core machine, far under the 45 s of draining a queue.
 PROMPT_SECONDS = 3.0
-
-
-def without_seconds(runs):
-    return [{k: v for k, v in run.items() if k != "seconds"} for run in runs]
 
 
 def lone_training(iterations):

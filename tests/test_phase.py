@@ -4,7 +4,6 @@ LocalCluster; the theory drawn over it is the theory module's; the command
 line runs a small grid end to end, resumes a stopped one, keeps finished runs
 on Ctrl-C and refuses bad grids in one line with exit 2."""
 
-import csv
 import json
 import math
 import os
@@ -20,21 +19,13 @@ import fastinit as fi
 from fastinit import theory
 from fastinit.phase import PHASE_COLUMNS, PhaseSettings
 from fastinit.phase_figures import plot_trainability
+from grid_runs import read_csv, without_seconds
 
 pytest.importorskip("sklearn")  # the digits
 
 GRID = dict(sigma_w2_values=[1.0, 1.8, 3.5], depths=[1, 4], seeds=[0, 1])
 SETTINGS = dict(width=6, epochs=2, mini_batch_size=128)
 MEASURED = ("final_cost", "train_accuracy", "test_accuracy", "diverged")
-
-
-def without_seconds(runs):
-    return [{k: v for k, v in run.items() if k != "seconds"} for run in runs]
-
-
-def read_csv(path):
-    with open(path, newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,6 @@
 executor ran it (a thread pool, a real Dask LocalCluster with worker processes);
 nothing is lost to a killed worker, a SIGKILL or Ctrl-C; bad grids exit 2."""
 
-import csv
 import json
 import os
 import signal
@@ -15,20 +14,12 @@ import pytest
 
 import fastinit as fi
 from fastinit.sweep import RUN_COLUMNS, run_cells, SweepSettings
+from grid_runs import read_csv, without_seconds
 
 GRID = dict(initializers=["he", "xavier"], depths=[1, 3], widths=[4], activations=["relu", "tanh"],
             seeds=[0, 1, 2])
 SETTINGS = dict(iterations=300, learning_rate=0.05)
 MEASURED = ("final_cost", "train_accuracy", "test_accuracy", "diverged")
-
-
-def without_seconds(runs):
-    return [{k: v for k, v in run.items() if k != "seconds"} for run in runs]
-
-
-def read_csv(path):
-    with open(path, newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
 
 
 @pytest.fixture(scope="module")
