@@ -631,3 +631,9 @@ def test_a_fifo_as_runs_csv_of_a_new_sweep_is_refused_not_waited_on(tmp_path):
     os.mkfifo(tmp_path / "runs.csv")
     with pytest.raises(ValueError, match="runs.csv"):
         fi.sweep(**TINY, out=tmp_path)
+
+
+@pytest.mark.parametrize("axis", ["depths", "widths"])
+def test_a_zero_dimensional_array_for_an_axis_is_named(axis):
+    with pytest.raises(TypeError, match=f"{axis} must be a collection of ints"):
+        fi.sweep(["he"], seeds=[0], iterations=2, **{axis: np.array(3)})
